@@ -1,0 +1,38 @@
+/**
+ * The one error type the library throws on bad input. `code` is stable and
+ * machine-readable; `message` is one line naming what was expected and what came.
+ *
+ * @example
+ * ```ts
+ * import { SasError } from '@sas/core';
+ * try { throw new SasError('E_CONFIG', 'simHeads must be a multiple of heads (got 5, heads 2)'); }
+ * catch (e) { if (e instanceof SasError) console.log(e.code); } // 'E_CONFIG'
+ * ```
+ */
+export class SasError extends Error {
+  readonly code: SasErrorCode;
+  constructor(code: SasErrorCode, message: string) {
+    super(message);
+    this.name = 'SasError';
+    this.code = code;
+  }
+}
+
+/** Stable error codes; the catalogue is documented in docs/reliability.md. */
+export type SasErrorCode =
+  | 'E_CONFIG' // invalid layer configuration
+  | 'E_SHAPE' // shape rule of an op broken, or input of the wrong shape
+  | 'E_DTYPE' // unsupported or mismatched dtype
+  | 'E_ATTR' // invalid op attribute
+  | 'E_GRAPH' // malformed graph (dangling input, cycle, unknown op, bad JSON)
+  | 'E_INPUT' // a feed is missing, unexpected, or holds NaN/Inf
+  | 'E_SAFETENSORS' // malformed safetensors file
+  | 'E_WEIGHTS' // tensor missing or shaped unlike the config
+  | 'E_BACKEND' // unknown backend/mode, backend unavailable, op not lowered
+  | 'E_FIXTURE' // malformed fixture directory
+  | 'E_IO'; // file system problem (exists, cannot write)
+
+/** Throws `SasError(code, message)` when `condition` is false. */
+export function check(condition: unknown, code: SasErrorCode, message: () => string): asserts condition {
+  if (!condition) throw new SasError(code, message());
+}

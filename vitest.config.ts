@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run over every package. Tests import workspace packages from
+// source through the "@sas/source" export condition, so no build is needed to test.
+const sourceConditions = { conditions: ['@sas/source'] };
+
+export default defineConfig({
+  resolve: sourceConditions,
+  ssr: { resolve: { conditions: ['@sas/source'] } },
+  test: {
+    reporters: ['default', './tools/summary-reporter.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'conformance', include: ['packages/conformance/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'backend-ndarray', include: ['packages/backend-ndarray/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
+    ],
+  },
+});
