@@ -1,3 +1,26 @@
+/**
+ * @sas/core — Simulated Attention Score as a pure-math op graph.
+ * Zero runtime dependencies: IR, primitive ops, float64 reference, layer
+ * builders, autodiff and safetensors io, for any JS runtime.
+ */
 export * from './errors.js';
 export * from './tensor.js';
+export * from './ir/types.js';
+export { GraphBuilder, NodeRef } from './ir/builder.js';
+export { verifyGraph } from './ir/verify.js';
+export * from './ops/index.js';
+export * from './backend/types.js';
+export { checkFeeds, firstNonFinite } from './backend/feeds.js';
+export { planExecution, type ExecutionPlan } from './backend/plan.js';
+export { lowerGraph } from './backend/lower.js';
+export { createKernelBackend } from './backend/kernel-backend.js';
+export { createReferenceBackend, evaluateReference, referenceProvider } from './reference/interpreter.js';
+export * from './nn/config.js';
+export * from './nn/params.js';
+export * from './nn/accounting.js';
+export * from './nn/init.js';
+export { buildSAS, type LayerBuildOptions } from './nn/sas.js';
+export { buildAttention } from './nn/attention.js';
+export { buildLayer } from './nn/layer.js';
+export { scaledDotProductAttention } from './nn/attention-core.js';
 export * from './io/safetensors.js';

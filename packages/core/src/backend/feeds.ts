@@ -1,0 +1,48 @@
+import { SasError } from '../errors.js';
+import { fmtShape, sameShape, sizeOf } from '../tensor.js';
+import { leafName, type Graph, type GraphNode } from '../ir/types.js';
+import type { Feeds, NonFinitePolicy } from './types.js';
+
+/**
+ * Checks feeds against the leaves a run needs: every one present, of the right
+ * shape, with data of the right length, and (unless allowed) finite.
+ * Feeds for leaves the run does not need are ignored; names the graph does not
+ * have at all are an error, since they are usually typos.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, exp, checkFeeds, tensor } from '@sas/core';
+ * const b = new GraphBuilder('float64');
+ * const x = b.input('x', [2]);
+ * b.output('y', exp(x));
+ * const g = b.build();
+ * checkFeeds(g, g.nodes.filter((n) => n.op === 'Input'), { x: tensor([1, 2], [2]) }, 'error');
+ * ```
+ */
+export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Feeds, nonFinite: NonFinitePolicy): void {
+  if (feeds === null || typeof feeds !== 'object') throw new SasError('E_INPUT', `feeds: expected an object of tensors by name, got ${feeds === null ? 'null' : typeof feeds}`);
+  const known = new Set(graph.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map(leafName));
+  for (const name of Object.keys(feeds)) {
+    if (!known.has(name)) throw new SasError('E_INPUT', `feed '${name}': the graph has no input or param of that name`);
+  }
+  for (const node of needed) {
+    const name = leafName(node);
+    const t = feeds[name];
+    if (t === undefined) throw new SasError('E_INPUT', `feed '${name}' is missing: expected ${node.op === 'Param' ? 'param' : 'input'} of shape ${fmtShape(node.shape)}`);
+    if (!t || !Array.isArray(t.shape) || !(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
+      throw new SasError('E_INPUT', `feed '${name}': expected a tensor {shape, data: Float32Array|Float64Array}`);
+    }
+    if (!sameShape(t.shape, node.shape)) throw new SasError('E_SHAPE', `feed '${name}': expected shape ${fmtShape(node.shape)}, got ${fmtShape(t.shape)}`);
+    if (t.data.length !== sizeOf(t.shape)) throw new SasError('E_SHAPE', `feed '${name}': ${t.data.length} values do not fill shape ${fmtShape(t.shape)}`);
+    if (nonFinite === 'error') {
+      const bad = firstNonFinite(t.data);
+      if (bad >= 0) throw new SasError('E_INPUT', `feed '${name}': element ${bad} is ${t.data[bad]} (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`);
+    }
+  }
+}
+
+/** Index of the first NaN or ±Inf, or −1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}

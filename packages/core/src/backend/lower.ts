@@ -1,0 +1,48 @@
+import { SasError } from '../errors.js';
+import { GraphBuilder, type NodeRef } from '../ir/builder.js';
+import { leafName, type Graph } from '../ir/types.js';
+import { getOp } from '../ops/table.js';
+
+/**
+ * Rewrites every op a backend has no kernel for into its decomposition,
+ * repeatedly, until only supported ops remain. Returns `graph` itself when
+ * nothing needs rewriting.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, softmax, lowerGraph } from '@sas/core';
+ * const b = new GraphBuilder();
+ * b.output('p', softmax(b.input('x', [2, 3])));
+ * const lowered = lowerGraph(b.build(), (op) => op !== 'Softmax', 'my-backend');
+ * lowered.nodes.some((n) => n.op === 'Softmax'); // false
+ * ```
+ */
+export function lowerGraph(graph: Graph, hasKernel: (op: string) => boolean, backendName: string): Graph {
+  let current = graph;
+  for (let depth = 0; depth < 8; depth++) {
+    if (current.nodes.every((n) => n.op === 'Input' || n.op === 'Param' || n.op === 'Constant' || hasKernel(n.op))) return current;
+    current = lowerOnce(current, hasKernel, backendName);
+  }
+  throw new SasError('E_BACKEND', `backend '${backendName}': decompositions did not converge after 8 rounds`);
+}
+
+function lowerOnce(graph: Graph, hasKernel: (op: string) => boolean, backendName: string): Graph {
+  const b = new GraphBuilder(graph.dtype);
+  const refs: NodeRef[] = [];
+  for (const node of graph.nodes) {
+    const inputs = node.inputs.map((i) => refs[i]);
+    if (node.op === 'Input') refs.push(b.input(leafName(node), node.shape));
+    else if (node.op === 'Param') refs.push(b.param(leafName(node), node.shape));
+    else if (node.op === 'Constant') refs.push(b.constant(node.attrs.value as number[], node.shape));
+    else if (hasKernel(node.op)) refs.push(b.apply(node.op, inputs, node.attrs));
+    else {
+      const op = getOp(node.op);
+      if (!op.decompose) {
+        throw new SasError('E_BACKEND', `backend '${backendName}' has no kernel for op '${node.op}', and '${node.op}' has no decomposition`);
+      }
+      refs.push(op.decompose(inputs, node.attrs));
+    }
+  }
+  for (const [name, id] of Object.entries(graph.outputs)) b.output(name, refs[id]);
+  return b.build();
+}

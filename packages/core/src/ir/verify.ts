@@ -1,0 +1,76 @@
+import { SasError } from '../errors.js';
+import { fmtShape, sizeOf } from '../tensor.js';
+import { findOp } from '../ops/table.js';
+import { sameShape } from '../tensor.js';
+import { isLeaf, type Graph } from './types.js';
+
+/**
+ * Checks a graph's invariants: nodes topologically sorted with ids equal to
+ * their index, every op known with the right arity, every recorded shape equal
+ * to what the op's shape rule infers, feed names unique, outputs pointing at
+ * nodes. Graphs from JSON or other tools go through it before they run.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, exp, verifyGraph } from '@sas/core';
+ * const b = new GraphBuilder();
+ * b.output('y', exp(b.input('x', [3])));
+ * verifyGraph(b.build()); // throws SasError('E_GRAPH' | 'E_SHAPE', ...) on a bad graph
+ * ```
+ */
+export function verifyGraph(graph: Graph): void {
+  if (graph.dtype !== 'float32' && graph.dtype !== 'float64') {
+    throw new SasError('E_DTYPE', `graph: dtype must be float32 or float64, got ${String(graph.dtype)}`);
+  }
+  const names = new Set<string>();
+  graph.nodes.forEach((node, index) => {
+    const where = `graph node ${index} (${node.op})`;
+    if (node.id !== index) throw new SasError('E_GRAPH', `${where}: id ${node.id} does not equal its index`);
+    if (node.dtype !== graph.dtype) throw new SasError('E_DTYPE', `${where}: dtype ${node.dtype} differs from the graph's ${graph.dtype}`);
+    for (const input of node.inputs) {
+      if (!Number.isInteger(input) || input < 0 || input >= index) {
+        throw new SasError('E_GRAPH', `${where}: input ${input} is not an earlier node`);
+      }
+    }
+    if (isLeaf(node.op)) {
+      verifyLeaf(graph, index, names);
+      return;
+    }
+    const op = findOp(node.op);
+    if (!op) throw new SasError('E_GRAPH', `${where}: unknown op '${node.op}'`);
+    if (node.inputs.length !== op.arity) {
+      throw new SasError('E_GRAPH', `${where}: expected ${op.arity} inputs, got ${node.inputs.length}`);
+    }
+    op.checkAttrs?.(node.attrs);
+    const inferred = op.inferShape(node.inputs.map((i) => graph.nodes[i]), node.attrs);
+    if (!sameShape(inferred, node.shape)) {
+      throw new SasError('E_SHAPE', `${where}: recorded shape ${fmtShape(node.shape)} but the op infers ${fmtShape(inferred)}`);
+    }
+  });
+  for (const [name, id] of Object.entries(graph.outputs)) {
+    if (!Number.isInteger(id) || id < 0 || id >= graph.nodes.length) {
+      throw new SasError('E_GRAPH', `graph output '${name}' points at missing node ${id}`);
+    }
+  }
+}
+
+function verifyLeaf(graph: Graph, index: number, names: Set<string>): void {
+  const node = graph.nodes[index];
+  const where = `graph node ${index} (${node.op})`;
+  const shape = node.attrs.shape;
+  if (!Array.isArray(shape) || !sameShape(shape as number[], node.shape)) {
+    throw new SasError('E_GRAPH', `${where}: attribute shape does not match the node shape ${fmtShape(node.shape)}`);
+  }
+  if (node.inputs.length !== 0) throw new SasError('E_GRAPH', `${where}: a leaf takes no inputs`);
+  if (node.op === 'Constant') {
+    const value = node.attrs.value;
+    if (!Array.isArray(value) || value.length !== sizeOf(node.shape) || value.some((v) => typeof v !== 'number')) {
+      throw new SasError('E_GRAPH', `${where}: constant value does not fill shape ${fmtShape(node.shape)}`);
+    }
+    return;
+  }
+  const name = node.attrs.name;
+  if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${where}: missing name`);
+  if (names.has(name)) throw new SasError('E_GRAPH', `${where}: duplicate feed name '${name}'`);
+  names.add(name);
+}

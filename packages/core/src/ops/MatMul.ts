@@ -1,0 +1,93 @@
+import type { NodeRef } from '../ir/builder.js';
+import type { TensorType } from '../ir/types.js';
+import { sizeOf } from '../tensor.js';
+import { forEachBroadcast } from './elementwise.js';
+import { attrError, broadcastShapes, defineOp, shapeError } from './op.js';
+import { unbroadcast } from './unbroadcast.js';
+
+type MatMulAttrs = { readonly transposeA: boolean; readonly transposeB: boolean };
+
+interface MatMulDims {
+  batch: number[];
+  m: number;
+  k: number;
+  n: number;
+}
+
+/** Reads M, K, N and the broadcast batch shape, or throws a shape error. */
+export function matMulDims(a: TensorType, b: TensorType, { transposeA, transposeB }: MatMulAttrs): MatMulDims {
+  if (a.shape.length < 2 || b.shape.length < 2) shapeError('MatMul', 'both operands need rank ≥ 2', [a, b]);
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [m, ka] = transposeA ? [ac, ar] : [ar, ac];
+  const [kb, n] = transposeB ? [bc, br] : [br, bc];
+  if (ka !== kb) shapeError('MatMul', `inner dimensions differ: ${ka} vs ${kb} (transposeA=${transposeA}, transposeB=${transposeB})`, [a, b]);
+  const batch = broadcastShapes('MatMul', { shape: a.shape.slice(0, -2), dtype: a.dtype }, { shape: b.shape.slice(0, -2), dtype: b.dtype });
+  return { batch, m, k: ka, n };
+}
+
+/** Batched matrix product with numpy broadcasting of the batch axes. */
+export const MatMul = defineOp<MatMulAttrs>({
+  name: 'MatMul',
+  arity: 2,
+  summary: 'Batched matrix product a·b over the last two axes, either operand optionally transposed; leading (batch) axes broadcast. [...,M,K]·[...,K,N] → [...,M,N].',
+  checkAttrs: ({ transposeA, transposeB }) => {
+    if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') attrError('MatMul', 'transposeA and transposeB must be booleans');
+  },
+  inferShape: ([a, b], attrs) => {
+    const { batch, m, n } = matMulDims(a, b, attrs);
+    return [...batch, m, n];
+  },
+  evaluate: ([a, b], attrs, outShape) => {
+    const { batch, m, k, n } = matMulDims({ shape: a.shape, dtype: 'float64' }, { shape: b.shape, dtype: 'float64' }, attrs);
+    const out = new Float64Array(sizeOf(outShape));
+    // Element (i, p) of a lives at aRow*i + aCol*p, and likewise for b.
+    const [aRow, aCol] = attrs.transposeA ? [1, m] : [k, 1];
+    const [bRow, bCol] = attrs.transposeB ? [1, k] : [n, 1];
+    forEachBroadcast(batch, [a.shape.slice(0, -2), b.shape.slice(0, -2)], (bi, [ai, bj]) => {
+      const aBase = ai * m * k;
+      const bBase = bj * k * n;
+      const oBase = bi * m * n;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += a.data[aBase + i * aRow + p * aCol] * b.data[bBase + p * bRow + j * bCol];
+          out[oBase + i * n + j] = s;
+        }
+      }
+    });
+    return out;
+  },
+  vjp: (g, [a, b], _y, { transposeA, transposeB }) => {
+    let da: NodeRef;
+    let db: NodeRef;
+    if (!transposeA && !transposeB) {
+      da = matMul(g, b, false, true);
+      db = matMul(a, g, true, false);
+    } else if (!transposeA && transposeB) {
+      da = matMul(g, b, false, false);
+      db = matMul(g, a, true, false);
+    } else if (transposeA && !transposeB) {
+      da = matMul(b, g, false, true);
+      db = matMul(a, g, false, false);
+    } else {
+      da = matMul(b, g, true, true);
+      db = matMul(g, a, true, true);
+    }
+    return [unbroadcast(da, a.shape), unbroadcast(db, b.shape)];
+  },
+});
+
+/**
+ * Batched matrix product of `a` and `b`, optionally transposing either.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, matMul } from '@sas/core';
+ * const b = new GraphBuilder();
+ * const scores = matMul(b.input('q', [2, 5, 8]), b.input('k', [2, 5, 8]), false, true); // [2, 5, 5]
+ * ```
+ */
+export function matMul(a: NodeRef, b: NodeRef, transposeA = false, transposeB = false): NodeRef {
+  return a.builder.apply('MatMul', [a, b], { transposeA, transposeB });
+}
