@@ -15,6 +15,8 @@ export default defineConfig({
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'conformance', include: ['packages/conformance/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'backend-ndarray', include: ['packages/backend-ndarray/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'backend-tfjs', include: ['packages/backend-tfjs/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'backend-gpujs', include: ['packages/backend-gpujs/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
     ],
   },
