@@ -24,3 +24,5 @@ export { buildAttention } from './nn/attention.js';
 export { buildLayer } from './nn/layer.js';
 export { scaledDotProductAttention } from './nn/attention-core.js';
 export * from './io/safetensors.js';
+export { grad, type GradOptions } from './autodiff/grad.js';
+export { withCotangentLoss } from './autodiff/loss.js';
