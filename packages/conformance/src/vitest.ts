@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend, BackendProvider, Tolerance } from '@sas/core';
+import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
+import { formatCase } from './format.js';
+import { runCase } from './run.js';
+
+/** Options of `describeConformance`. */
+export interface DescribeConformanceOptions {
+  readonly mode?: string;
+  readonly grads?: boolean;
+  readonly fixturesDir?: string;
+  /** Overrides the provider's tolerance for this mode. */
+  readonly tolerance?: Tolerance;
+  /** Case name → reason: listed cases are skipped, and the reason is shown. */
+  readonly skip?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Registers the whole conformance suite for one backend as vitest tests: one
+ * test per fixture case, failing with the per-tensor errors.
+ *
+ * @example
+ * ```ts
+ * // packages/my-backend/src/conformance.test.ts
+ * import { describeConformance } from '@sas/conformance/vitest';
+ * import { myProvider } from './index.js';
+ * describeConformance(myProvider, { mode: 'cpu', grads: true });
+ * ```
+ */
+export function describeConformance(provider: BackendProvider, options: DescribeConformanceOptions = {}): void {
+  const set = loadFixtureSet(options.fixturesDir ?? bundledFixturesDir());
+  const mode = options.mode ?? provider.modes[0];
+  const tolerance = options.tolerance ?? provider.tolerance(mode);
+  describe(`conformance: ${provider.name} (${mode})${options.grads ? ' with gradients' : ''}`, () => {
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await provider.create({ mode });
+    });
+    afterAll(async () => {
+      await backend?.dispose();
+    });
+    for (const fixture of set.cases) {
+      const reason = options.skip?.[fixture.name];
+      if (reason) {
+        it.skip(`${fixture.name} (skipped: ${reason})`, () => {});
+        continue;
+      }
+      it(fixture.name, async () => {
+        const report = await runCase(backend, fixture, { tolerance, grads: options.grads });
+        expect(report.passed, formatCase(report)).toBe(true);
+      });
+    }
+  });
+}
