@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, SasError, exp, evaluateReference, tensor, verifyGraph, type Graph, type NodeRef, type Tensor } from '@sas/core';
+
+/** Builds `f(x)` on a float64 graph and evaluates it with the reference interpreter (non-finite feeds allowed). */
+async function run(values: number[], shape: number[], f: (x: NodeRef) => NodeRef): Promise<Tensor> {
+  const b = new GraphBuilder('float64');
+  b.output('y', f(b.input('x', shape)));
+  return (await evaluateReference(b.build(), { x: tensor(values, shape) }, { nonFinite: 'allow' })).y;
+}
+
+/** The SasError `fn` throws; fails the test when it throws nothing or something else. */
+function sasError(fn: () => unknown): SasError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SasError);
+    return e as SasError;
+  }
+  throw new Error('expected a SasError, nothing was thrown');
+}
+
+/** The SasError a promise rejects with. */
+async function sasRejection(p: Promise<unknown>): Promise<SasError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(SasError);
+    return e as SasError;
+  }
+  throw new Error('expected a SasError, the promise resolved');
+}
+
+/** Elementwise closeness within 1e-15 relative, with non-finite values compared exactly. */
+function expectClose(actual: ArrayLike<number>, expected: readonly number[]): void {
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((e, i) => {
+    const a = actual[i];
+    if (!Number.isFinite(e)) expect(a).toBe(e);
+    else expect(Math.abs(a - e)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(e)));
+  });
+}
+
+describe('Exp', () => {
+  it('computes eˣ elementwise', async () => {
+    // e⁰ = 1, e¹ = e, e⁻¹ = 1/e, e^(ln 2) = 2
+    const y = await run([0, 1, -1, Math.LN2], [2, 2], exp);
+    expect(y.shape).toEqual([2, 2]);
+    expectClose(y.data, [1, 2.718281828459045, 0.36787944117144233, 2]);
+  });
+
+  it('maps −Inf to 0, +Inf and overflow to +Inf, NaN to NaN', async () => {
+    // e^710 > 1.8e308, the largest double
+    const y = await run([-Infinity, Infinity, 710, NaN], [4], exp);
+    expect(Array.from(y.data)).toEqual([0, Infinity, Infinity, NaN]);
+  });
+});
+
+describe('Exp errors', () => {
+  const build = (): Graph => {
+    const b = new GraphBuilder('float64');
+    b.output('y', exp(b.input('x', [2, 2])));
+    return b.build();
+  };
+
+  it('refuses a wrong number of inputs', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2]);
+    const e = sasError(() => b.apply('Exp', [x, x]));
+    expect(e.code).toBe('E_GRAPH');
+    expect(e.message).toBe('Exp: expected 1 inputs, got 2');
+  });
+
+  it('verifyGraph refuses a recorded shape other than the input shape', () => {
+    const g = build();
+    const tampered: Graph = { ...g, nodes: g.nodes.map((n) => (n.op === 'Exp' ? { ...n, shape: [4] } : n)) };
+    const e = sasError(() => verifyGraph(tampered));
+    expect(e.code).toBe('E_SHAPE');
+    expect(e.message).toBe('graph node 1 (Exp): recorded shape [4] but the op infers [2,2]');
+  });
+
+  it('verifyGraph refuses a node whose dtype differs from the graph', () => {
+    const g = build();
+    const tampered: Graph = { ...g, nodes: g.nodes.map((n) => (n.op === 'Exp' ? { ...n, dtype: 'float32' as const } : n)) };
+    const e = sasError(() => verifyGraph(tampered));
+    expect(e.code).toBe('E_DTYPE');
+    expect(e.message).toBe("graph node 1 (Exp): dtype float32 differs from the graph's float64");
+  });
+
+  it('refuses a feed of another shape at run time', async () => {
+    const e = await sasRejection(evaluateReference(build(), { x: tensor([1, 2, 3, 4], [4]) }));
+    expect(e.code).toBe('E_SHAPE');
+    expect(e.message).toBe("feed 'x': expected shape [2,2], got [4]");
+  });
+});

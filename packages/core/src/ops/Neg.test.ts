@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder, SasError, neg, evaluateReference, tensor, verifyGraph, type Graph, type NodeRef, type Tensor } from '@sas/core';
+
+/** Builds `f(x)` on a float64 graph and evaluates it with the reference interpreter (non-finite feeds allowed). */
+async function run(values: number[], shape: number[], f: (x: NodeRef) => NodeRef): Promise<Tensor> {
+  const b = new GraphBuilder('float64');
+  b.output('y', f(b.input('x', shape)));
+  return (await evaluateReference(b.build(), { x: tensor(values, shape) }, { nonFinite: 'allow' })).y;
+}
+
+/** The SasError `fn` throws; fails the test when it throws nothing or something else. */
+function sasError(fn: () => unknown): SasError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SasError);
+    return e as SasError;
+  }
+  throw new Error('expected a SasError, nothing was thrown');
+}
+
+/** The SasError a promise rejects with. */
+async function sasRejection(p: Promise<unknown>): Promise<SasError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(SasError);
+    return e as SasError;
+  }
+  throw new Error('expected a SasError, the promise resolved');
+}
+
+describe('Neg', () => {
+  it('negates each element, keeping the shape', async () => {
+    // [[1,−2],[3.5,−4]]
+    const y = await run([1, -2, 3.5, -4], [2, 2], neg);
+    expect(y.shape).toEqual([2, 2]);
+    expect(Array.from(y.data)).toEqual([-1, 2, -3.5, 4]);
+  });
+
+  it('flips the sign of zero and infinities; NaN stays NaN', async () => {
+    const y = await run([0, -0, Infinity, NaN], [4], neg);
+    expect(Object.is(y.data[0], -0)).toBe(true);
+    expect(Object.is(y.data[1], 0)).toBe(true);
+    expect(y.data[2]).toBe(-Infinity);
+    expect(Number.isNaN(y.data[3])).toBe(true);
+  });
+
+  it('works on a rank-0 value', async () => {
+    const y = await run([7], [], neg);
+    expect(y.shape).toEqual([]);
+    expect(Array.from(y.data)).toEqual([-7]);
+  });
+});
+
+describe('Neg errors', () => {
+  const build = (): Graph => {
+    const b = new GraphBuilder('float64');
+    b.output('y', neg(b.input('x', [2, 2])));
+    return b.build();
+  };
+
+  it('refuses a wrong number of inputs', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('x', [2]);
+    const e = sasError(() => b.apply('Neg', [x, x]));
+    expect(e.code).toBe('E_GRAPH');
+    expect(e.message).toBe('Neg: expected 1 inputs, got 2');
+  });
+
+  it('verifyGraph refuses a recorded shape other than the input shape', () => {
+    const g = build();
+    const tampered: Graph = { ...g, nodes: g.nodes.map((n) => (n.op === 'Neg' ? { ...n, shape: [4] } : n)) };
+    const e = sasError(() => verifyGraph(tampered));
+    expect(e.code).toBe('E_SHAPE');
+    expect(e.message).toBe('graph node 1 (Neg): recorded shape [4] but the op infers [2,2]');
+  });
+
+  it('verifyGraph refuses a node whose dtype differs from the graph', () => {
+    const g = build();
+    const tampered: Graph = { ...g, nodes: g.nodes.map((n) => (n.op === 'Neg' ? { ...n, dtype: 'float32' as const } : n)) };
+    const e = sasError(() => verifyGraph(tampered));
+    expect(e.code).toBe('E_DTYPE');
+    expect(e.message).toBe("graph node 1 (Neg): dtype float32 differs from the graph's float64");
+  });
+
+  it('refuses a feed of another shape at run time', async () => {
+    const e = await sasRejection(evaluateReference(build(), { x: tensor([1, 2, 3, 4], [4]) }));
+    expect(e.code).toBe('E_SHAPE');
+    expect(e.message).toBe("feed 'x': expected shape [2,2], got [4]");
+  });
+});
