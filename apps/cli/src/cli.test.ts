@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The real executable, as users run it (the root test script builds it first).
+const bin = resolve(__dirname, '../dist/main.js');
+
+function sas(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('sas CLI', () => {
+  it('is built', () => {
+    expect(existsSync(bin), `${bin} missing: run 'pnpm build' first`).toBe(true);
+  });
+
+  it('prints help and lists its commands', () => {
+    const r = sas('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/demo .*\n.*conformance/);
+    expect(sas('conformance', '--help').stdout).toMatch(/--backend NAME/);
+  });
+
+  it('rejects unknown commands, backends, modes and flags with one line and a non-zero exit', () => {
+    for (const [args, message] of [
+      [['frobnicate'], /^sas: unknown command 'frobnicate'/],
+      [['conformance', '--backend', 'nope'], /^sas: unknown backend 'nope' \(known: reference, /],
+      [['conformance', '--backend', 'reference', '--mode', 'float16'], /^sas: backend 'reference' has no mode 'float16'/],
+      [['conformance', '--backend', 'reference', '--bogus'], /^sas: conformance: unknown flag --bogus/],
+      [['conformance'], /^sas: conformance: --backend is required/],
+      [['conformance', '--backend'], /^sas: conformance: --backend needs a value/],
+    ] as const) {
+      const r = sas(...args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1); // no stack trace without --verbose
+    }
+  });
+
+  it('runs the reference conformance suite with gradients and exits 0', () => {
+    const r = sas('conformance', '--backend', 'reference', '--grads', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.cases).toHaveLength(12);
+    expect(report.cases.filter((c: { gradsChecked: boolean }) => c.gradsChecked)).toHaveLength(11);
+  });
+
+  it('exits non-zero with one line naming the file when a fixture file is malformed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
+    try {
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [{ name: 'x', file: 'x.safetensors', kind: 'mha', batch: 1, seqLen: 2, heads: 2, headDim: 2, kvHeads: 2, causal: true }] }));
+      writeFileSync(join(dir, 'x.safetensors'), new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));
+      const r = sas('conformance', '--backend', 'reference', '--fixtures', dir);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/x\.safetensors: header claims 200 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('demo reproduces the authors\' output and compares with MHA', () => {
+    const r = sas('demo', '--backend', 'reference', '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.reproduces).toBe(true);
+    expect(summary.maxAbsError).toBeLessThan(1e-9);
+    expect(summary.comparison.map((row: { layer: string }) => row.layer)).toEqual(['SAS', 'MHA']);
+  });
+});

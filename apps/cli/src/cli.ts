@@ -1,0 +1,43 @@
+import { SasError } from '@sas/core';
+import type { Command } from './command.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { demoCommand } from './commands/demo.js';
+
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand];
+
+function topHelp(): string {
+  return [
+    'usage: sas <command> [flags]   (from the repository root: pnpm sas <command>)',
+    '',
+    'Simulated Attention Score (SAS) attention in JavaScript.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`),
+    '',
+    "Run 'sas <command> --help' for a command's flags. --verbose shows stack traces on errors.",
+  ].join('\n');
+}
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(`${topHelp()}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) throw new SasError('E_INPUT', `unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.usage}\n`);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (e) {
+    const err = e as Error;
+    process.stderr.write(`sas: ${err instanceof SasError ? '' : 'internal error: '}${err.message}\n`);
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
+}

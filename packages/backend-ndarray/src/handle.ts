@@ -1,0 +1,58 @@
+import ndarray from 'ndarray';
+import { sizeOf, type DType } from '@sas/core';
+
+/** Storage of a handle: float32 graphs use Float32Array, float64 graphs Float64Array. */
+export type FloatData = Float32Array | Float64Array;
+
+/**
+ * A backend value: an `ndarray` view. Invariant kept by every kernel here:
+ * the view is contiguous and row-major with offset 0, and `data.length` equals
+ * its size, so kernels may read `h.data` directly as the flat row-major values.
+ * Views may share storage (Reshape does), which is safe because no kernel ever
+ * writes into an input.
+ */
+export type NdHandle = ndarray.NdArray<FloatData>;
+
+/**
+ * Wraps row-major `data` as a handle of `shape` (no copy).
+ *
+ * @example
+ * ```ts
+ * import { wrap } from './handle.js';
+ * wrap(new Float32Array(6), [2, 3]).shape; // [2, 3]
+ * ```
+ */
+export function wrap(data: FloatData, shape: readonly number[]): NdHandle {
+  return ndarray(data, shape.slice());
+}
+
+/**
+ * Allocates storage for `n` elements of `dtype` (zero-filled).
+ *
+ * @example
+ * ```ts
+ * import { allocData } from './handle.js';
+ * allocData('float32', 4); // Float32Array(4)
+ * ```
+ */
+export function allocData(dtype: DType, n: number): FloatData {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/**
+ * A fresh zero-filled handle of `shape` and `dtype`.
+ *
+ * @example
+ * ```ts
+ * import { alloc } from './handle.js';
+ * alloc('float64', [2, 2]).data; // Float64Array(4)
+ * ```
+ */
+export function alloc(dtype: DType, shape: readonly number[]): NdHandle {
+  return wrap(allocData(dtype, sizeOf(shape)), shape);
+}
+
+/** The storage dtype of `data`. */
+export function dtypeOf(data: FloatData): DType {
+  return data instanceof Float32Array ? 'float32' : 'float64';
+}
