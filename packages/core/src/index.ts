@@ -26,3 +26,5 @@ export { scaledDotProductAttention } from './nn/attention-core.js';
 export * from './io/safetensors.js';
 export { grad, type GradOptions } from './autodiff/grad.js';
 export { withCotangentLoss } from './autodiff/loss.js';
+export { graphToJSON, graphFromJSON, GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphJSON } from './ir/json.js';
+export { loadAuthorsWeights, saveAuthorsWeights } from './io/authors.js';

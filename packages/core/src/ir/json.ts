@@ -1,0 +1,109 @@
+import { SasError } from '../errors.js';
+import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
+import { verifyGraph } from './verify.js';
+
+/** The format tag and version of serialised graphs; docs/graph-format.md specifies them. */
+export const GRAPH_FORMAT = 'sas-graph';
+export const GRAPH_FORMAT_VERSION = 1;
+
+/** A graph as plain JSON data. Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity". */
+export interface GraphJSON {
+  readonly format: typeof GRAPH_FORMAT;
+  readonly version: number;
+  readonly dtype: string;
+  readonly nodes: readonly { op: string; inputs: number[]; attrs: Record<string, unknown>; shape: number[] }[];
+  readonly outputs: Record<string, number>;
+}
+
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+function encodeNumber(v: number): number | string {
+  return Number.isFinite(v) ? v : String(v);
+}
+
+function encodeAttr(v: AttrValue): unknown {
+  if (typeof v === 'number') return encodeNumber(v);
+  if (Array.isArray(v)) return v.map(encodeNumber);
+  return v;
+}
+
+function decodeNumber(v: unknown, where: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v];
+  throw new SasError('E_GRAPH', `${where}: expected a number, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * The versioned JSON form of a graph (a plain object; `JSON.stringify` it).
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, exp, graphToJSON } from '@sas/core';
+ * const b = new GraphBuilder();
+ * b.output('y', exp(b.input('x', [3])));
+ * JSON.stringify(graphToJSON(b.build())); // {"format":"sas-graph","version":1,...}
+ * ```
+ */
+export function graphToJSON(graph: Graph): GraphJSON {
+  return {
+    format: GRAPH_FORMAT,
+    version: GRAPH_FORMAT_VERSION,
+    dtype: graph.dtype,
+    nodes: graph.nodes.map((n) => ({
+      op: n.op,
+      inputs: [...n.inputs],
+      attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, encodeAttr(v)])),
+      shape: [...n.shape],
+    })),
+    outputs: { ...graph.outputs },
+  };
+}
+
+/**
+ * Reads a graph from its JSON form (an object or a JSON string) and verifies
+ * it; an unknown format version, an unknown op or an inconsistent shape is a
+ * clear error naming `source`.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, exp, graphToJSON, graphFromJSON } from '@sas/core';
+ * const b = new GraphBuilder();
+ * b.output('y', exp(b.input('x', [3])));
+ * const same = graphFromJSON(JSON.stringify(graphToJSON(b.build())));
+ * ```
+ */
+export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph {
+  let data: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      data = JSON.parse(json);
+    } catch (e) {
+      throw new SasError('E_GRAPH', `${source}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const d = data as Partial<GraphJSON>;
+  if (!d || typeof d !== 'object' || d.format !== GRAPH_FORMAT) throw new SasError('E_GRAPH', `${source}: not a ${GRAPH_FORMAT} document (format is ${JSON.stringify(d?.format)})`);
+  if (d.version !== GRAPH_FORMAT_VERSION) throw new SasError('E_GRAPH', `${source}: unsupported ${GRAPH_FORMAT} version ${JSON.stringify(d.version)} (this library reads version ${GRAPH_FORMAT_VERSION})`);
+  if (!Array.isArray(d.nodes) || !d.outputs || typeof d.outputs !== 'object') throw new SasError('E_GRAPH', `${source}: expected "nodes" (array) and "outputs" (object)`);
+  const nodes: GraphNode[] = d.nodes.map((n, id) => {
+    const where = `${source}: node ${id}`;
+    if (!n || typeof n.op !== 'string' || !Array.isArray(n.inputs) || !Array.isArray(n.shape) || typeof n.attrs !== 'object' || n.attrs === null) {
+      throw new SasError('E_GRAPH', `${where}: expected {op, inputs, attrs, shape}`);
+    }
+    const attrs: Record<string, AttrValue> = {};
+    for (const [k, v] of Object.entries(n.attrs)) {
+      if (typeof v === 'boolean' || (typeof v === 'string' && !(v in NON_FINITE))) attrs[k] = v;
+      else if (Array.isArray(v)) attrs[k] = v.map((x) => decodeNumber(x, `${where} attribute ${k}`));
+      else attrs[k] = decodeNumber(v, `${where} attribute ${k}`);
+    }
+    return { id, op: n.op, inputs: n.inputs, attrs: attrs as Attrs, shape: n.shape, dtype: d.dtype as Graph['dtype'] };
+  });
+  const graph: Graph = { dtype: d.dtype as Graph['dtype'], nodes, outputs: d.outputs };
+  try {
+    verifyGraph(graph);
+  } catch (e) {
+    if (e instanceof SasError) throw new SasError(e.code, `${source}: ${e.message}`);
+    throw e;
+  }
+  return graph;
+}
