@@ -28,3 +28,4 @@ export { grad, type GradOptions } from './autodiff/grad.js';
 export { withCotangentLoss } from './autodiff/loss.js';
 export { graphToJSON, graphFromJSON, GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphJSON } from './ir/json.js';
 export { loadAuthorsWeights, saveAuthorsWeights } from './io/authors.js';
+export { numericalGradientCheck, type GradCheckResult } from './autodiff/gradcheck.js';
