@@ -7,3 +7,4 @@ export { bundledFixturesDir, loadFixtureSet, loadCaseTensors, type FixtureCase, 
 export { compareTensors, type TensorComparison } from './compare.js';
 export { runCase, runConformance, type ConformanceOptions, type ConformanceReport, type CaseReport } from './run.js';
 export { formatCase, formatReport } from './format.js';
+export { trainSmallSAS, TRAINING_CONFIG } from './training.js';

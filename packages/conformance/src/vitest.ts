@@ -3,6 +3,7 @@ import type { Backend, BackendProvider, Tolerance } from '@sas/core';
 import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
 import { formatCase } from './format.js';
 import { runCase } from './run.js';
+import { trainSmallSAS } from './training.js';
 
 /** Options of `describeConformance`. */
 export interface DescribeConformanceOptions {
@@ -49,6 +50,29 @@ export function describeConformance(provider: BackendProvider, options: Describe
         const report = await runCase(backend, fixture, { tolerance, grads: options.grads });
         expect(report.passed, formatCase(report)).toBe(true);
       });
+    }
+  });
+}
+
+/**
+ * Registers the training check for one backend: a few AdamW steps on a small
+ * SAS regression must lower the loss at every step.
+ *
+ * @example
+ * ```ts
+ * import { describeTraining } from '@sas/conformance/vitest';
+ * describeTraining(myProvider, { mode: 'cpu' });
+ * ```
+ */
+export function describeTraining(provider: BackendProvider, options: { mode?: string; steps?: number } = {}): void {
+  const mode = options.mode ?? provider.modes[0];
+  it(`training: AdamW steps on ${provider.name} (${mode}) lower a SAS regression loss`, async () => {
+    const backend = await provider.create({ mode });
+    try {
+      const losses = await trainSmallSAS(backend, options.steps ?? 6);
+      for (let i = 1; i < losses.length; i++) expect(losses[i], `losses ${losses.join(', ')}`).toBeLessThan(losses[i - 1]);
+    } finally {
+      await backend.dispose();
     }
   });
 }
