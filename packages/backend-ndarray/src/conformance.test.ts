@@ -1,0 +1,20 @@
+import { runConformance } from '@sas/conformance';
+import { describeConformance, describeTraining } from '@sas/conformance/vitest';
+import { expect, it } from 'vitest';
+import { createNdarrayBackend, ndarrayProvider } from './index.js';
+import { NDARRAY_FLOAT64_TOLERANCE } from './tolerance.js';
+
+// The shared suite on the bundled fixtures: forward, traces and gradients at
+// the float32 tolerance of tolerance.ts (the backend's native precision).
+describeConformance(ndarrayProvider, { mode: 'cpu', grads: true });
+
+// The training check: AdamW steps on a small SAS must lower the loss.
+describeTraining(ndarrayProvider, { mode: 'cpu' });
+
+// The same kernels on Float64Array storage must be as exact as the reference.
+it('conformance in float64: every case, forward and gradients, at 1e-9', async () => {
+  const report = await runConformance(createNdarrayBackend(), { tolerance: NDARRAY_FLOAT64_TOLERANCE, grads: true, dtype: 'float64' });
+  const failures = report.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs}`).join(', ')}`);
+  expect(failures).toEqual([]);
+  expect(report.cases.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,16 @@
+import { unaryKernel } from '../lib/elementwise.js';
+
+/**
+ * Elementwise max(x, 0), written as in the reference so NaN stays NaN and −0 stays −0.
+ *
+ * @example
+ * ```ts
+ * import { Relu } from './Relu.js';
+ * import { wrap } from '../handle.js';
+ * import { nodeOf } from '../lib/node.js';
+ * Relu([wrap(Float32Array.of(-1, 2), [2])], nodeOf('Relu', [2]), []).data; // [0, 2]
+ * ```
+ */
+export const Relu = unaryKernel((x, y, n) => {
+  for (let i = 0; i < n; i++) y[i] = (x[i] < 0 ? 0 : x[i]);
+});

@@ -1,0 +1,16 @@
+import { unaryKernel } from '../lib/elementwise.js';
+
+/**
+ * Elementwise square root (NaN below 0).
+ *
+ * @example
+ * ```ts
+ * import { Sqrt } from './Sqrt.js';
+ * import { wrap } from '../handle.js';
+ * import { nodeOf } from '../lib/node.js';
+ * Sqrt([wrap(Float32Array.of(4, 9), [2])], nodeOf('Sqrt', [2]), []).data; // [2, 3]
+ * ```
+ */
+export const Sqrt = unaryKernel((x, y, n) => {
+  for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]);
+});

@@ -1,0 +1,20 @@
+import { unaryKernel } from '../lib/elementwise.js';
+
+/**
+ * Elementwise Heaviside step: 1 where x > 0, 0 where x ≤ 0, NaN for NaN (the
+ * derivative of Relu as the reference defines it).
+ *
+ * @example
+ * ```ts
+ * import { Step } from './Step.js';
+ * import { wrap } from '../handle.js';
+ * import { nodeOf } from '../lib/node.js';
+ * Step([wrap(Float32Array.of(-1, 0, 3), [3])], nodeOf('Step', [3]), []).data; // [0, 0, 1]
+ * ```
+ */
+export const Step = unaryKernel((x, y, n) => {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    y[i] = v > 0 ? 1 : v <= 0 ? 0 : NaN;
+  }
+});

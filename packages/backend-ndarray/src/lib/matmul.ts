@@ -1,0 +1,66 @@
+import { forEachBroadcast, sizeOf } from '@sas/core';
+import type { FloatData } from '../handle.js';
+import { gemmABt } from './gemm.js';
+import { transpose2d } from './transpose2d.js';
+
+/** A matmul operand as the kernel receives it: flat data and its full shape. */
+export interface Operand {
+  readonly data: FloatData;
+  readonly shape: readonly number[];
+}
+
+/**
+ * Batched `out = op(a)·op(b)` with numpy broadcasting of the batch axes,
+ * reduced to `gemmABt` calls. Operands whose inner axis is not K (a transposed
+ * A, an untransposed B) are packed once per distinct batch matrix into a
+ * scratch buffer; when b has no batch of its own and A is not transposed, the
+ * whole batch of A is a single tall matrix against one packed B (the feature
+ * maps and the PEAA dense layer take this path).
+ *
+ * @example
+ * ```ts
+ * import { batchedMatMul } from './matmul.js';
+ * const out = new Float32Array(1);
+ * batchedMatMul({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(3, 4), shape: [2, 1] }, false, false, out, [1, 1]); // out = [11]
+ * ```
+ */
+export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[]): void {
+  const ar = a.shape.length;
+  const br = b.shape.length;
+  const m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
+  const k = transposeA ? a.shape[ar - 2] : a.shape[ar - 1];
+  const n = transposeB ? b.shape[br - 2] : b.shape[br - 1];
+  if (out.length === 0) return;
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const scratchB = transposeB ? undefined : new (b.data.constructor as Float32ArrayConstructor)(n * k);
+  const packB = (offset: number): FloatData => {
+    if (!scratchB) return b.data;
+    transpose2d(b.data, offset, n, k, n, scratchB, 0, k);
+    return scratchB;
+  };
+  if (!transposeA && sizeOf(bBatch) === 1) {
+    const bt = packB(0);
+    gemmABt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k);
+    return;
+  }
+  const scratchA = transposeA ? new (a.data.constructor as Float32ArrayConstructor)(m * k) : undefined;
+  let packedA = -1;
+  let packedB = -1;
+  let bt: FloatData = b.data;
+  let at: FloatData = a.data;
+  forEachBroadcast(outShape.slice(0, -2), [aBatch, bBatch], (bi, [ai, bj]) => {
+    const aOff = ai * m * k;
+    const bOff = bj * k * n;
+    if (scratchA && ai !== packedA) {
+      transpose2d(a.data, aOff, m, k, m, scratchA, 0, k);
+      at = scratchA;
+      packedA = ai;
+    }
+    if (scratchB && bj !== packedB) {
+      bt = packB(bOff);
+      packedB = bj;
+    }
+    gemmABt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, bi * m * n, n, m, n, k);
+  });
+}
