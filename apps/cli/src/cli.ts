@@ -2,8 +2,9 @@ import { SasError } from '@sas/core';
 import type { Command } from './command.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
+import { benchCommand } from './commands/bench.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand];
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand];
 
 function topHelp(): string {
   return [

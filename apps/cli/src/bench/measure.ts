@@ -1,0 +1,89 @@
+import { buildLayer, estimateFlops, grad, initParams, layerParams, randomNormal, withCotangentLoss, type Backend, type Graph, type LayerConfig, type Tensor } from '@sas/core';
+
+/** Timing and memory of one benchmarked configuration. */
+export interface Measurement {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Interquartile range of the timed runs, in ms. */
+  readonly iqrMs: number;
+  readonly runs: number;
+  /** FLOPs per timed call: the forward estimate of SAS.md, ×3 with the backward pass. */
+  readonly flops: number;
+  readonly gflopsPerSecond: number;
+  /** Peak resident set size of this process so far, MiB. */
+  readonly peakRssMiB: number;
+}
+
+/** Options of `measureLayer`. */
+export interface MeasureOptions {
+  readonly backward: boolean;
+  readonly runs: number;
+  readonly warmup: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** The graph a benchmark times: the layer, or the layer with every gradient. */
+export function benchGraph(config: LayerConfig, dtype: Backend['dtypes'][number], backward: boolean): { graph: Graph; outputs: string[] } {
+  const layer = buildLayer(config, { dtype });
+  if (!backward) return { graph: layer, outputs: ['output'] };
+  const wrt = ['query', 'key', 'value', ...layerParams(config).map((p) => p.name)];
+  const graph = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt });
+  return { graph, outputs: Object.keys(graph.outputs).filter((n) => n.startsWith('grad.')) };
+}
+
+/** Seeded inputs and weights for a configuration. */
+export function benchFeeds(config: LayerConfig, dtype: Backend['dtypes'][number], backward: boolean): Record<string, Tensor> {
+  const kv = config.kind === 'sas' ? config.heads : config.kvHeads;
+  const feeds: Record<string, Tensor> = {
+    ...initParams(config, 1, dtype),
+    query: randomNormal([config.batch, config.seqLen, config.heads, config.headDim], 2, dtype),
+    key: randomNormal([config.batch, config.seqLen, kv, config.headDim], 3, dtype),
+    value: randomNormal([config.batch, config.seqLen, kv, config.headDim], 4, dtype),
+  };
+  if (backward) feeds.cotangent = randomNormal([config.batch, config.seqLen, config.heads * config.headDim], 5, dtype);
+  return feeds;
+}
+
+/**
+ * Times a layer on a backend: `warmup` untimed calls (kernel compilation,
+ * caches), then `runs` timed ones; reports the median, spread, FLOP rate and
+ * peak RSS.
+ *
+ * @example
+ * ```ts
+ * const m = await measureLayer(backend, config, { backward: false, runs: 5, warmup: 1 });
+ * console.log(m.medianMs, m.gflopsPerSecond);
+ * ```
+ */
+export async function measureLayer(backend: Backend, config: LayerConfig, options: MeasureOptions): Promise<Measurement> {
+  const dtype = backend.dtypes[0];
+  const { graph, outputs } = benchGraph(config, dtype, options.backward);
+  const feeds = benchFeeds(config, dtype, options.backward);
+  for (let i = 0; i < options.warmup; i++) await backend.run(graph, feeds, { outputs });
+  const times: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const start = performance.now();
+    await backend.run(graph, feeds, { outputs });
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const flops = estimateFlops(config).total * (options.backward ? 3 : 1);
+  const medianMs = quantile(times, 0.5);
+  return {
+    medianMs,
+    minMs: times[0],
+    maxMs: times[times.length - 1],
+    iqrMs: quantile(times, 0.75) - quantile(times, 0.25),
+    runs: options.runs,
+    flops,
+    gflopsPerSecond: flops / (medianMs * 1e6),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
