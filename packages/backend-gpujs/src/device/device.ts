@@ -1,0 +1,179 @@
+import { SasError } from '@sas/core';
+import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
+import { isTexture, retain, type Storage } from './storage.js';
+
+/**
+ * Largest tensor a kernel may touch. gpu.js kernels address elements with
+ * float32 arithmetic (GLSL, wasm f32), which counts exactly only up to 2^24.
+ */
+export const MAX_ELEMENTS = 2 ** 24;
+
+/** One kernel launch: generated source, output length, arguments (storages or uniform floats). */
+export interface Launch {
+  /** Kernel source (`function (...) { ... }`); it is also the cache key, since shapes are baked in. */
+  readonly source: string;
+  /** Output length (the kernel writes a flat 1-D float32 output). */
+  readonly size: number;
+  readonly args: readonly (Storage | number)[];
+  /** Short op name for error messages. */
+  readonly op: string;
+}
+
+/** Counts for the resource-hygiene test and for users chasing leaks. */
+export interface DeviceStats {
+  /** Kernels compiled and cached by this backend. */
+  readonly kernels: number;
+  /** Kernel objects gpu.js itself holds (includes any it switched to internally). */
+  readonly gpujsKernels: number;
+  /** Storages (textures or arrays) alive: held by tensor handles or the device. */
+  readonly storages: number;
+  /** GL textures gpu.js's kernels still hold (their output textures and clones); 0 outside GL modes. */
+  readonly glTextures: number;
+}
+
+/**
+ * A gpu.js instance in one mode plus everything this backend keeps on it:
+ * a kernel cache keyed by generated source, and reference-counted storages.
+ * Data stays where the mode computes (textures in GL modes) from upload to
+ * download; only `read` brings it back.
+ *
+ * @example
+ * ```ts
+ * import { GpuDevice } from '@sas/backend-gpujs';
+ * const device = new GpuDevice('cpu');
+ * const x = device.upload(new Float32Array([1, 2, 3]));
+ * const y = device.launch({ op: 'Double', source: 'function (a) { return a[this.thread.x] * 2.0; }', size: 3, args: [x] });
+ * device.read(y); // Float32Array [2, 4, 6]
+ * device.release(x); device.release(y);
+ * await device.dispose();
+ * ```
+ */
+export class GpuDevice {
+  readonly gpu: GPU;
+  /** True in the GL modes, where storages are textures. */
+  readonly gl: boolean;
+  private readonly cache = new Map<string, IKernelRunShortcut>();
+  private liveStorages = 0;
+  private empty: Storage | null = null;
+  private disposed = false;
+
+  constructor(readonly mode: string) {
+    try {
+      this.gpu = new GPU({ mode: mode as never });
+    } catch (e) {
+      throw new SasError('E_BACKEND', `gpu.js mode '${mode}' failed to start: ${(e as Error).message}`);
+    }
+    this.gl = mode !== 'cpu' && mode !== 'webasm';
+  }
+
+  /** Runs a kernel (compiling it on first use) and returns its output as a new storage (refs = 1). */
+  launch(l: Launch): Storage {
+    this.checkLive();
+    checkSize(l.op, l.size);
+    if (l.size === 0) return this.own(null, 0);
+    const kernel = this.kernel(l.source, l.size, l.op);
+    const args = l.args.map((a) => (typeof a === 'number' ? a : this.argData(a)));
+    let out: unknown;
+    try {
+      out = kernel(...(args as never[]));
+    } catch (e) {
+      throw new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    this.checkNoFallback(kernel, l.op);
+    return this.own(out as Texture | Float32Array, l.size);
+  }
+
+  /** Puts host data on the device (one upload kernel per length in GL modes). */
+  upload(data: Float32Array): Storage {
+    this.checkLive();
+    checkSize('upload', data.length);
+    if (data.length === 0) return this.own(null, 0);
+    if (!this.gl) return this.own(Float32Array.from(data), data.length);
+    return this.launch({ op: 'upload', source: 'function (a) { return a[this.thread.x]; }', size: data.length, args: [this.own(data, data.length, false)] });
+  }
+
+  /** Copies a storage back to the host. */
+  read(s: Storage): Float32Array {
+    this.checkLive();
+    if (s.size === 0) return new Float32Array(0);
+    if (s.data === null) throw new Error('internal: read of a freed storage');
+    if (!isTexture(s.data)) return Float32Array.from(s.data);
+    const values = s.data.toArray() as Float32Array;
+    return values.length === s.size ? values : values.subarray(0, s.size);
+  }
+
+  /** Drops one reference; the last one frees the texture. */
+  release(s: Storage): void {
+    if (s.refs <= 0) throw new Error('internal: release of a freed storage');
+    if (--s.refs > 0) return;
+    if (isTexture(s.data) && !this.disposed) s.data.delete();
+    s.data = null;
+    this.liveStorages--;
+  }
+
+  /** Live counts, for tests and leak hunting. */
+  stats(): DeviceStats {
+    const kernels = (this.gpu as unknown as { kernels?: { kernel?: { textureCache?: unknown[] }; textureCache?: unknown[] }[] }).kernels ?? [];
+    let glTextures = 0;
+    for (const k of kernels) glTextures += (k.textureCache ?? k.kernel?.textureCache ?? []).length;
+    return { kernels: this.cache.size, gpujsKernels: kernels.length, storages: this.liveStorages, glTextures: this.gl ? glTextures : 0 };
+  }
+
+  /** Destroys every kernel, then the gpu.js instance (and its GL context). */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    if (this.empty) this.release(this.empty);
+    this.empty = null;
+    this.disposed = true;
+    for (const k of this.cache.values()) k.destroy();
+    this.cache.clear();
+    await this.gpu.destroy();
+  }
+
+  private kernel(source: string, size: number, op: string): IKernelRunShortcut {
+    const key = `${size}|${source}`;
+    let k = this.cache.get(key);
+    if (!k) {
+      try {
+        k = this.gpu.createKernel(source, { output: [size], pipeline: true, immutable: true, precision: 'single', tactic: 'precision' } as never);
+      } catch (e) {
+        throw new SasError('E_BACKEND', `gpujs (${this.mode}): cannot compile the ${op} kernel: ${(e as Error).message.split('\n')[0]}`);
+      }
+      this.cache.set(key, k);
+    }
+    return k;
+  }
+
+  /** gpu.js quietly swaps in its cpu kernel when a backend declines one; we refuse to be slower in secret. */
+  private checkNoFallback(k: IKernelRunShortcut, op: string): void {
+    const inner = k.kernel as unknown as { constructor: unknown; fallbackReason?: string | null };
+    if (inner.constructor !== (this.gpu as unknown as { Kernel: unknown }).Kernel) {
+      throw new SasError('E_BACKEND', `gpujs (${this.mode}): gpu.js fell back to its cpu kernel for ${op}${inner.fallbackReason ? ` (${inner.fallbackReason})` : ''}`);
+    }
+  }
+
+  /** Zero-size storages have no data; kernels that never read them still need an argument of the right kind. */
+  private argData(s: Storage): Texture | Float32Array {
+    if (s.data !== null) return s.data;
+    if (s.size !== 0) throw new Error('internal: kernel argument was freed');
+    if (!this.empty) this.empty = this.upload(new Float32Array(1));
+    return this.empty.data!;
+  }
+
+  private own(data: Texture | Float32Array | null, size: number, counted = true): Storage {
+    if (counted) this.liveStorages++;
+    return { data, size, refs: counted ? 1 : 0 };
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new SasError('E_BACKEND', `gpujs (${this.mode}): the backend was disposed`);
+  }
+}
+
+function checkSize(op: string, size: number): void {
+  if (size > MAX_ELEMENTS) {
+    throw new SasError('E_BACKEND', `gpujs: ${op} needs ${size} elements, more than the 2^24 that gpu.js's float32 index arithmetic addresses exactly`);
+  }
+}
+
+export { retain };

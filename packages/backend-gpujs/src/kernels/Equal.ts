@@ -1,0 +1,12 @@
+import { elementwise, type GpuKernel } from './context.js';
+
+/**
+ * Elementwise 1 where a == b, else 0 with numpy broadcasting, each operand read through its view.
+ *
+ * @example
+ * ```ts
+ * // Runs for every Equal node of a graph on createGpujsBackend(); direct use:
+ * const y = Equal(ctx, [a, b], node, [aNode, bNode]);
+ * ```
+ */
+export const Equal: GpuKernel = (ctx, [x, y], node) => elementwise(ctx, 'Equal', [x, y], node.shape, ([a, b]) => `(${a} === ${b} ? 1.0 : 0.0)`);

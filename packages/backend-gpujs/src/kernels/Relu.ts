@@ -1,0 +1,12 @@
+import { elementwise, type GpuKernel } from './context.js';
+
+/**
+ * Elementwise max(x, 0), written as a select so NaN passes through as in the reference, reading `x` through its view.
+ *
+ * @example
+ * ```ts
+ * // Runs for every Relu node of a graph on createGpujsBackend(); direct use:
+ * const y = Relu(ctx, [x], node, [xNode]);
+ * ```
+ */
+export const Relu: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Relu', [x], node.shape, ([v]) => `(${v} < 0.0 ? 0.0 : ${v})`);

@@ -1,0 +1,94 @@
+import type { GraphNode } from '@sas/core';
+import { KernelWriter, lit, type Reader } from '../codegen.js';
+import type { GpuDevice, Launch } from '../device/device.js';
+import { broadcastStridesOf, fromStorage, rowMajor, sizeOfShape, view, type GpuTensor } from '../tensor.js';
+
+/** What every kernel gets besides its inputs: the device to launch on. */
+export interface KernelContext {
+  readonly device: GpuDevice;
+}
+
+/** A kernel of this backend: like core's `Kernel`, with the context first. Returns a new handle. */
+export type GpuKernel = (ctx: KernelContext, inputs: readonly GpuTensor[], node: GraphNode, inputNodes: readonly GraphNode[]) => GpuTensor;
+
+/** Launches `launch` and wraps its output as a fresh row-major tensor of `shape`. */
+export function launchTensor(ctx: KernelContext, launch: Launch, shape: readonly number[]): GpuTensor {
+  return fromStorage(ctx.device.launch(launch), shape);
+}
+
+/** The expression that is true where a causal mask hides [.., i, j] of a `shape`-shaped view. */
+export function maskedAt(shape: readonly number[], coords: readonly string[]): string {
+  const [tq, tk] = shape.slice(-2);
+  const i = coords[coords.length - 2];
+  const j = coords[coords.length - 1];
+  return `${j} > ${i} + ${lit(tk - tq)}`;
+}
+
+/** The complement of `maskedAt`: true where a causal mask keeps [.., i, j]. */
+export function keptAt(shape: readonly number[], coords: readonly string[]): string {
+  const [tq, tk] = shape.slice(-2);
+  return `${coords[coords.length - 1]} <= ${coords[coords.length - 2]} + ${lit(tk - tq)}`;
+}
+
+/**
+ * Computes `t` (view, scale and mask applied) into a new row-major storage.
+ * This is the one copy kernel: downloads of views, Reshapes of non-row-major
+ * views and masked views read by kernels other than Softmax all go through it.
+ */
+export function materialize(ctx: KernelContext, t: GpuTensor): GpuTensor {
+  const w = new KernelWriter(t.mask ? 'CausalMask' : 'Copy');
+  const x = w.tensor(t, { allowMask: true });
+  const coords = w.unravel(w.index(), t.shape);
+  let value = x.at(coords);
+  if (t.mask !== null) {
+    // −∞ cannot be written as a GLSL literal; it travels as a uniform.
+    const fill = w.uniform(t.mask === 'neg-inf' ? -Infinity : 0);
+    value = `(${maskedAt(t.shape, coords)} ? ${fill} : ${value})`;
+  }
+  return launchTensor(ctx, w.finish(sizeOfShape(t.shape), value), t.shape);
+}
+
+/**
+ * `t` without a pending mask: `t` itself, or its masked values computed once
+ * and cached on `t` (freed with it). The result is borrowed, not owned.
+ */
+export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
+  if (t.mask === null) return t;
+  if (!t.unmasked) t.unmasked = materialize(ctx, t);
+  return t.unmasked;
+}
+
+/**
+ * Writes an elementwise kernel over `outShape`: each input is read at the
+ * broadcast position of the output index (directly by index when its view is
+ * already row-major over the output), then combined by `f`.
+ */
+export function elementwise(ctx: KernelContext, op: string, inputs: readonly GpuTensor[], outShape: readonly number[], f: (values: string[]) => string): GpuTensor {
+  const w = new KernelWriter(op);
+  const plain = inputs.map((t) => unmask(ctx, t));
+  const readers: Reader[] = plain.map((t) => w.tensor(t));
+  const flat = w.index();
+  const outStrides = rowMajor(outShape);
+  let coords: string[] | null = null;
+  const values = plain.map((t, k) => {
+    const strides = broadcastStridesOf(t, outShape);
+    const sameWalk = t.offset === 0 && outShape.every((d, a) => d <= 1 || strides[a] === outStrides[a]);
+    if (sameWalk) return w.let(readers[k].atOffset(flat));
+    coords ??= w.unravel(flat, outShape);
+    const lead = outShape.length - t.shape.length;
+    // Read through the input's own axes: drop the leading broadcast axes, zero the stretched ones.
+    const own = coords.slice(lead).map((c, j) => (t.shape[j] === 1 ? '0.0' : c));
+    return w.let(readers[k].at(own));
+  });
+  return launchTensor(ctx, w.finish(sizeOfShape(outShape), f(values)), outShape);
+}
+
+/** A row-major copy of `t` when it is not one already; `owned` says whether the caller must release it. */
+export function rowMajorOf(ctx: KernelContext, t: GpuTensor): { tensor: GpuTensor; owned: boolean } {
+  const u = unmask(ctx, t);
+  const want = rowMajor(u.shape);
+  const ok = u.scale === 1 && u.shape.every((d, i) => d <= 1 || u.strides[i] === want[i]);
+  return ok ? { tensor: u, owned: false } : { tensor: materialize(ctx, u), owned: true };
+}
+
+export { view };

@@ -1,0 +1,29 @@
+import { Add } from './Add.js';
+import { BroadcastTo } from './BroadcastTo.js';
+import { CausalMask } from './CausalMask.js';
+import { Conv1d } from './Conv1d.js';
+import type { GpuKernel } from './context.js';
+import { Div } from './Div.js';
+import { Equal } from './Equal.js';
+import { Exp } from './Exp.js';
+import { Flip } from './Flip.js';
+import { Log } from './Log.js';
+import { MatMul } from './MatMul.js';
+import { Mul } from './Mul.js';
+import { Neg } from './Neg.js';
+import { ReduceMax } from './ReduceMax.js';
+import { ReduceSum } from './ReduceSum.js';
+import { Relu } from './Relu.js';
+import { Reshape } from './Reshape.js';
+import { Softmax } from './Softmax.js';
+import { Sqrt } from './Sqrt.js';
+import { Step } from './Step.js';
+import { Sub } from './Sub.js';
+import { Transpose } from './Transpose.js';
+
+/** One kernel per primitive op of core: all 21, so nothing is lowered through decompositions. */
+export const GPU_KERNELS: Readonly<Record<string, GpuKernel>> = Object.freeze({
+  Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip,
+});
+
+export type { GpuKernel, KernelContext } from './context.js';
