@@ -16,6 +16,7 @@ export interface GraphJSON {
 }
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+const isNonFiniteName = (v: string) => Object.prototype.hasOwnProperty.call(NON_FINITE, v);
 
 function encodeNumber(v: number): number | string {
   return Number.isFinite(v) ? v : String(v);
@@ -29,7 +30,7 @@ function encodeAttr(v: AttrValue): unknown {
 
 function decodeNumber(v: unknown, where: string): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v];
+  if (typeof v === 'string' && isNonFiniteName(v)) return NON_FINITE[v];
   throw new SasError('E_GRAPH', `${where}: expected a number, got ${JSON.stringify(v)}`);
 }
 
@@ -92,7 +93,7 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
     }
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(n.attrs)) {
-      if (typeof v === 'boolean' || (typeof v === 'string' && !(v in NON_FINITE))) attrs[k] = v;
+      if (typeof v === 'boolean' || (typeof v === 'string' && !isNonFiniteName(v))) attrs[k] = v;
       else if (Array.isArray(v)) attrs[k] = v.map((x) => decodeNumber(x, `${where} attribute ${k}`));
       else attrs[k] = decodeNumber(v, `${where} attribute ${k}`);
     }

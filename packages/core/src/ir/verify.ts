@@ -22,8 +22,14 @@ export function verifyGraph(graph: Graph): void {
   if (graph.dtype !== 'float32' && graph.dtype !== 'float64') {
     throw new SasError('E_DTYPE', `graph: dtype must be float32 or float64, got ${String(graph.dtype)}`);
   }
+  if (!graph || typeof graph !== 'object' || !Array.isArray(graph.nodes) || !graph.outputs || typeof graph.outputs !== 'object') {
+    throw new SasError('E_GRAPH', 'graph: expected {dtype, nodes: [...], outputs: {...}}');
+  }
   const names = new Set<string>();
   graph.nodes.forEach((node, index) => {
+    if (!node || typeof node !== 'object' || typeof node.op !== 'string' || !Array.isArray(node.inputs) || !Array.isArray(node.shape) || !node.attrs || typeof node.attrs !== 'object') {
+      throw new SasError('E_GRAPH', `graph node ${index}: expected {id, op, inputs, attrs, shape, dtype}`);
+    }
     const where = `graph node ${index} (${node.op})`;
     if (node.id !== index) throw new SasError('E_GRAPH', `${where}: id ${node.id} does not equal its index`);
     if (node.dtype !== graph.dtype) throw new SasError('E_DTYPE', `${where}: dtype ${node.dtype} differs from the graph's ${graph.dtype}`);
@@ -42,7 +48,7 @@ export function verifyGraph(graph: Graph): void {
       throw new SasError('E_GRAPH', `${where}: expected ${op.arity} inputs, got ${node.inputs.length}`);
     }
     op.checkAttrs?.(node.attrs);
-    const inferred = op.inferShape(node.inputs.map((i) => graph.nodes[i]), node.attrs);
+    const inferred = op.inferShape(node.inputs.map((i: number) => graph.nodes[i]), node.attrs);
     if (!sameShape(inferred, node.shape)) {
       throw new SasError('E_SHAPE', `${where}: recorded shape ${fmtShape(node.shape)} but the op infers ${fmtShape(inferred)}`);
     }

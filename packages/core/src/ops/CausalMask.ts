@@ -15,7 +15,7 @@ export const CausalMask = defineOp<CausalMaskAttrs>({
   arity: 1,
   summary: "On the last two axes [Tq,Tk], sets y[i,j] = fill where j > i + (Tk − Tq), else x[i,j]; fill is 'neg-inf' (before softmax) or 'zero' (its VJP).",
   checkAttrs: ({ fill }) => {
-    if (!(fill in FILL_VALUE)) attrError('CausalMask', `fill must be 'neg-inf' or 'zero', got ${JSON.stringify(fill)}`);
+    if (typeof fill !== 'string' || !Object.prototype.hasOwnProperty.call(FILL_VALUE, fill)) attrError('CausalMask', `fill must be 'neg-inf' or 'zero', got ${JSON.stringify(fill)}`);
   },
   inferShape: ([x]) => {
     if (x.shape.length < 2) shapeError('CausalMask', 'needs rank ≥ 2 ([..., Tq, Tk])', [x]);

@@ -69,10 +69,10 @@ describe('Flip errors', () => {
     const x = b.input('x', [2, 3]);
     const e = sasError(() => flip(x, 2));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('Flip: axis 2 is out of range for rank 2');
+    expect(e.message).toBe('Flip: axis 2 is out of range for rank 2 (input [2,3])');
     const e2 = sasError(() => flip(x, -3));
     expect(e2.code).toBe('E_ATTR');
-    expect(e2.message).toBe('Flip: axis -3 is out of range for rank 2');
+    expect(e2.message).toBe('Flip: axis -3 is out of range for rank 2 (input [2,3])');
   });
 
   it('rejects a fractional axis and any axis of a rank-0 value', () => {
@@ -80,6 +80,6 @@ describe('Flip errors', () => {
     expect(sasError(() => flip(b.input('x', [2, 3]), 0.5)).code).toBe('E_ATTR');
     const e = sasError(() => flip(b.input('s', []), 0));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('Flip: axis 0 is out of range for rank 0');
+    expect(e.message).toBe('Flip: axis 0 is out of range for rank 0 (input [])');
   });
 });

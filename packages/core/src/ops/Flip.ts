@@ -10,7 +10,7 @@ export const Flip = defineOp<FlipAttrs>({
   arity: 1,
   summary: 'Reverses the elements along one axis (used by the convolution VJP).',
   inferShape: ([x], { axis }) => {
-    normalizeAxis('Flip', axis, x.shape.length);
+    normalizeAxis('Flip', axis, x.shape.length, x.shape);
     return [...x.shape];
   },
   evaluate: ([x], { axis }) => {

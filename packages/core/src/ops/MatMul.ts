@@ -22,7 +22,15 @@ export function matMulDims(a: TensorType, b: TensorType, { transposeA, transpose
   const [m, ka] = transposeA ? [ac, ar] : [ar, ac];
   const [kb, n] = transposeB ? [bc, br] : [br, bc];
   if (ka !== kb) shapeError('MatMul', `inner dimensions differ: ${ka} vs ${kb} (transposeA=${transposeA}, transposeB=${transposeB})`, [a, b]);
-  const batch = broadcastShapes('MatMul', { shape: a.shape.slice(0, -2), dtype: a.dtype }, { shape: b.shape.slice(0, -2), dtype: b.dtype });
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  const rank = Math.max(aBatch.length, bBatch.length);
+  for (let i = 1; i <= rank; i++) {
+    const da = aBatch[aBatch.length - i] ?? 1;
+    const db = bBatch[bBatch.length - i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) shapeError('MatMul', `batch axes do not broadcast: ${da} vs ${db}`, [a, b]);
+  }
+  const batch = broadcastShapes('MatMul', { shape: aBatch, dtype: a.dtype }, { shape: bBatch, dtype: b.dtype });
   return { batch, m, k: ka, n };
 }
 

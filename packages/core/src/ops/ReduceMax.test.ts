@@ -81,7 +81,7 @@ describe('ReduceMax errors', () => {
     const x = b.input('x', [2, 3]);
     const e = sasError(() => reduceMax(x, [5]));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('ReduceMax: axis 5 is out of range for rank 2');
+    expect(e.message).toBe('ReduceMax: axis 5 is out of range for rank 2 (input [2,3])');
   });
 
   it('rejects a repeated axis', () => {
@@ -97,6 +97,6 @@ describe('ReduceMax errors', () => {
     const x = b.input('x', [2, 3]);
     const e = sasError(() => b.apply('ReduceMax', [x], { axes: [2], keepDims: false }));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('ReduceMax: axis 2 is out of range for rank 2');
+    expect(e.message).toBe('ReduceMax: axis 2 is out of range for rank 2 (input [2,3])');
   });
 });

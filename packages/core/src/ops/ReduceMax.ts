@@ -33,5 +33,5 @@ export const ReduceMax = defineOp<ReduceAttrs>({
  * ```
  */
 export function reduceMax(x: NodeRef, axes: readonly number[], keepDims = false): NodeRef {
-  return x.builder.apply('ReduceMax', [x], { axes: reduceAxes('ReduceMax', axes, x.rank), keepDims });
+  return x.builder.apply('ReduceMax', [x], { axes: reduceAxes('ReduceMax', axes, x.rank, x.shape), keepDims });
 }

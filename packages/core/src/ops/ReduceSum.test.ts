@@ -103,10 +103,10 @@ describe('ReduceSum errors', () => {
     const x = b.input('x', [2, 3]);
     const e = sasError(() => reduceSum(x, [2]));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('ReduceSum: axis 2 is out of range for rank 2');
+    expect(e.message).toBe('ReduceSum: axis 2 is out of range for rank 2 (input [2,3])');
     const e2 = sasError(() => reduceSum(x, [-3]));
     expect(e2.code).toBe('E_ATTR');
-    expect(e2.message).toBe('ReduceSum: axis -3 is out of range for rank 2');
+    expect(e2.message).toBe('ReduceSum: axis -3 is out of range for rank 2 (input [2,3])');
   });
 
   it('rejects a repeated axis, also when spelt once negative and once positive', () => {

@@ -24,5 +24,5 @@ export const ReduceSum = defineOp<ReduceAttrs>({
  * ```
  */
 export function reduceSum(x: NodeRef, axes: readonly number[], keepDims = false): NodeRef {
-  return x.builder.apply('ReduceSum', [x], { axes: reduceAxes('ReduceSum', axes, x.rank), keepDims });
+  return x.builder.apply('ReduceSum', [x], { axes: reduceAxes('ReduceSum', axes, x.rank, x.shape), keepDims });
 }

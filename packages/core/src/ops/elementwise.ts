@@ -1,3 +1,4 @@
+import { SasError } from '../errors.js';
 import type { NodeRef } from '../ir/builder.js';
 import type { Attrs } from '../ir/types.js';
 import { sizeOf } from '../tensor.js';
@@ -8,6 +9,9 @@ export type Operand = NodeRef | number;
 
 /** Lifts numbers to scalar constants in the builder of whichever operand is a node. */
 export function lift(a: Operand, b: Operand): [NodeRef, NodeRef] {
+  if (typeof a === 'number' && typeof b === 'number') {
+    throw new SasError('E_GRAPH', `an elementwise op got two numbers (${a}, ${b}); at least one operand must be a graph node`);
+  }
   const ref = typeof a === 'number' ? (b as NodeRef) : a;
   const toNode = (x: Operand) => (typeof x === 'number' ? ref.builder.constant(x) : x);
   return [toNode(a), toNode(b)];

@@ -53,9 +53,9 @@ export function attrError(op: string, message: string): never {
 }
 
 /** Normalises a possibly negative axis against `rank`, or throws `E_ATTR`. */
-export function normalizeAxis(op: string, axis: number, rank: number): number {
+export function normalizeAxis(op: string, axis: number, rank: number, shape?: readonly number[]): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    attrError(op, `axis ${axis} is out of range for rank ${rank}`);
+    attrError(op, `axis ${axis} is out of range for rank ${rank}${shape ? ` (input ${fmtShape(shape)})` : ''}`);
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -6,16 +6,17 @@ import { attrError, normalizeAxis, type RefTensor } from './op.js';
 export type ReduceAttrs = { readonly axes: readonly number[]; readonly keepDims: boolean };
 
 /** Sorted, normalised, de-duplicated axes, or an attribute error. */
-export function reduceAxes(op: string, axes: readonly number[], rank: number): number[] {
+export function reduceAxes(op: string, axes: readonly number[], rank: number, shape?: readonly number[]): number[] {
   if (!Array.isArray(axes)) attrError(op, 'axes must be an array');
-  const norm = axes.map((a) => normalizeAxis(op, a, rank));
+  const norm = axes.map((a) => normalizeAxis(op, a, rank, shape));
   if (new Set(norm).size !== norm.length) attrError(op, `axes ${JSON.stringify(axes)} repeat an axis`);
   return norm.sort((a, b) => a - b);
 }
 
 /** Output shape of a reduction. */
 export function reducedShape(op: string, x: TensorType, attrs: ReduceAttrs): number[] {
-  const axes = reduceAxes(op, attrs.axes, x.shape.length);
+  if (typeof attrs.keepDims !== 'boolean') attrError(op, `keepDims must be a boolean, got ${JSON.stringify(attrs.keepDims)}`);
+  const axes = reduceAxes(op, attrs.axes, x.shape.length, x.shape);
   const out: number[] = [];
   x.shape.forEach((d, i) => {
     if (!axes.includes(i)) out.push(d);
