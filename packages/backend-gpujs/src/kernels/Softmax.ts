@@ -30,8 +30,13 @@ export const Softmax: GpuKernel = (ctx, [input], node) => {
     const rs = w.tensor(stats);
     const coords = w.unravel(w.index(), shape);
     const row = w.let(`Math.floor((${w.index()} + 0.5) / ${lit(n)})`, 'row');
-    const value = `Math.exp(${rx.at(coords)} - ${rs.atOffset(`${row} * 2.0`)}) / ${rs.atOffset(`${row} * 2.0 + 1.0`)}`;
-    return launchTensor(ctx, w.finish(sizeOfShape(shape), masked ? `(${maskedAt(shape, coords)} ? 0.0 : ${value})` : value), shape);
+    const sum = w.let(rs.atOffset(`${row} * 2.0 + 1.0`), 'sum');
+    const value = `Math.exp(${rx.at(coords)} - ${rs.atOffset(`${row} * 2.0`)}) / ${sum}`;
+    // A masked entry is exp(−∞) = 0, except in a fully masked row (Σ = 0, only when Tq > Tk), which
+    // the reference makes NaN. GLSL leaves 0/0 undefined, so NaN travels as a uniform.
+    const [tq, tk] = shape.slice(-2);
+    const hidden = tq > tk ? `(${sum} > 0.0 ? 0.0 : ${w.uniform(NaN)})` : '0.0';
+    return launchTensor(ctx, w.finish(sizeOfShape(shape), masked ? `(${maskedAt(shape, coords)} ? ${hidden} : ${value})` : value), shape);
   } finally {
     ctx.device.release(stats.storage);
   }
