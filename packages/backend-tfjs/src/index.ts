@@ -1,1 +1,16 @@
-export {};
+/**
+ * @sas/backend-tfjs — Simulated Attention Score on TensorFlow.js, two ways:
+ * - a `Backend` that lowers @sas/core graphs onto tfjs ops (`tfjsProvider`,
+ *   `createTfjsBackend`), on whichever tfjs backend the mode names;
+ * - `SASAttention`, a serialisable tfjs layer for your own `tf.LayersModel`,
+ *   trained by tfjs autodiff and loading the SAS authors' weights by name.
+ */
+export { tfjsProvider } from './provider.js';
+export { createTfjsBackend, type TfjsBackend, type TfjsBackendOptions } from './backend.js';
+export { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
+export { availableModes, TFJS_MODES } from './env.js';
+export { TFJS_TOLERANCE } from './tolerance.js';
+export { TFJS_KERNELS } from './kernels/index.js';
+export { matMul, matMulForward } from './tfops/matmul.js';
+export { conv1d, conv1dForward } from './tfops/conv1d.js';
+export { causalMask } from './tfops/causal-mask.js';

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createKernelBackend, type Backend, type Feeds, type RunOptions, type Tensor } from '@sas/core';
+import { TFJS_KERNELS } from './kernels/index.js';
+import { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
+import { availableModes } from './env.js';
+
+/** Options of `createTfjsBackend`. */
+export interface TfjsBackendOptions extends TfjsModeOptions {
+  /** tfjs backend to run on: 'wasm' (default in Node) or 'cpu'; 'webgl'/'webgpu' in a browser. */
+  readonly mode?: string;
+}
+
+/** The tfjs `Backend`, plus a count of graph values it currently holds (0 between runs). */
+export interface TfjsBackend extends Backend {
+  readonly liveHandles: () => number;
+}
+
+/**
+ * Creates a backend that runs @sas/core graphs on TensorFlow.js ops, on the
+ * tfjs backend named by `mode`, which it activates and verifies (an
+ * unavailable mode is an `E_BACKEND` error, not tfjs's silent fallback).
+ * float32 only: tfjs has no float64. Every intermediate tensor is disposed
+ * after its last use, so `tf.memory().numTensors` is unchanged by a run.
+ *
+ * tfjs has one active backend per process; each `run` re-activates this
+ * backend's mode first, so backends of different modes can coexist.
+ *
+ * @example
+ * ```ts
+ * import { buildLayer, initParams, randomNormal } from '@sas/core';
+ * import { createTfjsBackend } from '@sas/backend-tfjs';
+ * const config = { kind: 'sas', batch: 1, seqLen: 8, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true } as const;
+ * const backend = await createTfjsBackend({ mode: 'wasm' });
+ * const x = randomNormal([1, 8, 2, 4], 1);
+ * const { output } = await backend.run(buildLayer(config), { query: x, key: x, value: x, ...initParams(config, 7) });
+ * ```
+ */
+export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
+  const mode = options.mode ?? availableModes()[0];
+  await activateTfjsMode(mode, options);
+  const inner = createKernelBackend<tf.Tensor>({
+    name: 'tfjs',
+    mode,
+    dtypes: ['float32'],
+    kernels: TFJS_KERNELS,
+    upload: (t) => tf.tensor(t.data, [...t.shape], 'float32'),
+    // A copy: on the cpu backend `data()` can hand out the tensor's own storage,
+    // which for an output that is a fed input is the caller's array.
+    download: async (h, node) => ({ dtype: node.dtype, shape: [...node.shape], data: new Float32Array(await h.data<'float32'>()) }),
+    release: (h) => h.dispose(),
+  });
+  return {
+    name: 'tfjs',
+    mode,
+    dtypes: inner.dtypes,
+    liveHandles: inner.liveHandles,
+    run: async (graph, feeds: Feeds, runOptions?: RunOptions): Promise<Record<string, Tensor>> => {
+      if (tf.engine().backendName !== mode) await switchTfjsBackend(mode);
+      return inner.run(graph, feeds, runOptions);
+    },
+    dispose: () => inner.dispose(),
+  };
+}

@@ -1,0 +1,38 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Kernel } from '@sas/core';
+import { Add } from './Add.js';
+import { BroadcastTo } from './BroadcastTo.js';
+import { CausalMask } from './CausalMask.js';
+import { Conv1d } from './Conv1d.js';
+import { Div } from './Div.js';
+import { Equal } from './Equal.js';
+import { Exp } from './Exp.js';
+import { Flip } from './Flip.js';
+import { Log } from './Log.js';
+import { MatMul } from './MatMul.js';
+import { Mul } from './Mul.js';
+import { Neg } from './Neg.js';
+import { ReduceMax } from './ReduceMax.js';
+import { ReduceSum } from './ReduceSum.js';
+import { Relu } from './Relu.js';
+import { Reshape } from './Reshape.js';
+import { Softmax } from './Softmax.js';
+import { Sqrt } from './Sqrt.js';
+import { Step } from './Step.js';
+import { Sub } from './Sub.js';
+import { Transpose } from './Transpose.js';
+
+/**
+ * A tfjs lowering for every one of core's 21 primitive ops, keyed by op name.
+ * Each kernel returns a new tensor; MatMul and Conv1d are differentiable by
+ * tfjs on every tfjs backend (custom gradients), the rest by tfjs's own.
+ *
+ * @example
+ * ```ts
+ * import { OP_NAMES } from '@sas/core';
+ * OP_NAMES.every((op) => op in TFJS_KERNELS); // true
+ * ```
+ */
+export const TFJS_KERNELS: Readonly<Record<string, Kernel<tf.Tensor>>> = Object.freeze({
+  Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip,
+});

@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SasError, fmtShape, sameShape, type GraphNode, type Kernel } from '@sas/core';
+
+/** A kernel body: tfjs ops on the input tensors; intermediates are freed by `defineKernel`. */
+export type KernelBody = (inputs: readonly tf.Tensor[], node: GraphNode) => tf.Tensor;
+
+/**
+ * Wraps a kernel body into a core `Kernel<tf.Tensor>`: runs it in `tf.tidy`
+ * (so only the result survives), hands back a NEW tensor even when the body
+ * returns an input unchanged (the executor disposes every handle it is given),
+ * and checks the result's shape against the node's, so a lowering bug is a
+ * clear error instead of silently wrong numbers.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * const Exp = defineKernel(([x]) => tf.exp(x));
+ * ```
+ */
+export function defineKernel(body: KernelBody): Kernel<tf.Tensor> {
+  return (inputs, node) => {
+    let out = tf.tidy(() => {
+      const y = body(inputs, node);
+      return y.dtype === 'float32' ? y : tf.cast(y, 'float32');
+    });
+    if (inputs.includes(out)) out = tf.clone(out);
+    if (!sameShape(out.shape, node.shape)) {
+      const shape = out.shape;
+      out.dispose();
+      throw new SasError('E_BACKEND', `tfjs kernel ${node.op} (node ${node.id}) produced shape ${fmtShape(shape)}, the graph expects ${fmtShape(node.shape)}`);
+    }
+    return out;
+  };
+}
