@@ -82,21 +82,42 @@ export async function probeMode(mode: string): Promise<ModeProbe> {
   }
 }
 
-/** Why gpu.js's headless GL backend is unusable: no `gl` build, no display, or no float textures. */
+/** A `gl`-module context factory, as gpu.js calls it. */
+export type GlFactory = (width: number, height: number, options?: object) => { getExtension(name: string): unknown } | null;
+
+/** Loads the `gl` module the way gpu.js does: resolved from gpu.js's own location (it is gpu.js's optional dependency). */
+async function loadGl(): Promise<GlFactory> {
+  const { createRequire } = await import('node:module');
+  const fromGpujs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
+  return fromGpujs('gl') as GlFactory;
+}
+
 async function headlessGlReason(): Promise<string> {
-  let getContext: ((w: number, h: number, o?: object) => { getExtension(name: string): unknown } | null) | undefined;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  return explainHeadlessGl(loadGl, env.DISPLAY);
+}
+
+/**
+ * Why headless GL cannot run, given a way to load `gl` and the X display:
+ * the native module is not built, there is no display, the context fails, or
+ * it lacks float textures.
+ *
+ * @example
+ * ```ts
+ * import { explainHeadlessGl } from '@sas/backend-gpujs';
+ * await explainHeadlessGl(async () => () => null, undefined); // 'no X display (DISPLAY is unset): run under `xvfb-run -a`'
+ * ```
+ */
+export async function explainHeadlessGl(load: () => Promise<GlFactory>, display: string | undefined): Promise<string> {
+  let getContext: GlFactory;
   try {
-    const { createRequire } = await import('node:module');
-    // Resolve `gl` the way gpu.js does: from gpu.js's own location (it is gpu.js's optional dependency).
-    const fromGpujs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
-    getContext = fromGpujs('gl');
+    getContext = await load();
   } catch (e) {
     return `the optional native module 'gl' is not built (${firstLine(e)}); install libxi-dev and reinstall with npm_config_nodedir=/usr`;
   }
-  const display = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DISPLAY;
-  let context: { getExtension(name: string): unknown } | null = null;
+  let context: ReturnType<GlFactory>;
   try {
-    context = getContext!(1, 1);
+    context = getContext(1, 1);
   } catch (e) {
     return `the 'gl' module failed to create a context (${firstLine(e)})`;
   }
