@@ -1,0 +1,163 @@
+import {
+  castTensor,
+  checkFeeds,
+  leafName,
+  planExecution,
+  SasError,
+  type Backend,
+  type BackendProvider,
+  type Feeds,
+  type Graph,
+  type RunOptions,
+  type Tensor,
+  type Tolerance,
+} from '@sas/core';
+import type * as Ort from 'onnxruntime-node';
+import { exportOnnx } from './export/export.js';
+
+type OrtModule = typeof Ort;
+
+/**
+ * The tolerance ONNX Runtime is held to on float32 graphs: its CPU kernels
+ * (MLAS) accumulate in float32 and may fuse ops, so results sit a few float32
+ * ulps from the float64 reference.
+ */
+export const ONNX_TOLERANCE: Tolerance = Object.freeze({ atol: 1e-4, rtol: 1e-4, gradAtol: 1e-3, gradRtol: 1e-3 });
+
+/** Options of `createOnnxBackend`. */
+export interface OnnxBackendOptions {
+  /** Passed to `InferenceSession.create` (threads, optimisation level...). */
+  readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
+}
+
+let ortModule: Promise<OrtModule> | undefined;
+
+/**
+ * ONNX Runtime's 'extended' graph optimisations fuse a scalar Mul into MatMul
+ * as FusedMatMul, whose `alpha` attribute is a 32-bit float: in a float64 graph
+ * that rounds the attention scale to float32 (errors ≈ 1e-8, measured). Float64
+ * graphs therefore stop at 'basic' (constant folding, redundant-node removal).
+ */
+function defaultSessionOptions(graph: Graph): Ort.InferenceSession.SessionOptions {
+  return { graphOptimizationLevel: graph.dtype === 'float64' ? 'basic' : 'all' };
+}
+
+/** Loads onnxruntime-node once, on first use, so that the export works without it. */
+function loadOrt(): Promise<OrtModule> {
+  ortModule ??= import('onnxruntime-node').then(
+    (m) => ((m as unknown as { default?: OrtModule }).default ?? m) as OrtModule,
+    (e: Error) => {
+      ortModule = undefined;
+      throw new SasError('E_BACKEND', `backend 'onnx' needs onnxruntime-node 1.30.0 (npm i onnxruntime-node@1.30.0): ${e.message}`);
+    },
+  );
+  return ortModule;
+}
+
+/**
+ * Creates a backend that runs core graphs in ONNX Runtime (CPU): each graph is
+ * exported with every `Input` and `Param` as a graph input, loaded into an
+ * `InferenceSession` (cached per graph and output set) and run on the feeds.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, exp, tensor } from '@sas/core';
+ * import { createOnnxBackend } from '@sas/onnx';
+ * const b = new GraphBuilder('float32');
+ * b.output('y', exp(b.input('x', [2])));
+ * const backend = await createOnnxBackend();
+ * (await backend.run(b.build(), { x: tensor([0, 1], [2]) })).y.data; // Float32Array [1, 2.7182817]
+ * await backend.dispose();
+ * ```
+ */
+export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promise<Backend & { readonly sessionCount: () => number }> {
+  const ort = await loadOrt();
+  const sessions = new WeakMap<Graph, Map<string, Promise<Ort.InferenceSession>>>();
+  const open = new Set<Promise<Ort.InferenceSession>>();
+  let disposed = false;
+
+  const sessionFor = (graph: Graph, outputs: readonly string[]): Promise<Ort.InferenceSession> => {
+    let byOutputs = sessions.get(graph);
+    if (!byOutputs) sessions.set(graph, (byOutputs = new Map()));
+    const key = outputs.join('\u0000');
+    let session = byOutputs.get(key);
+    if (!session) {
+      // All params stay graph inputs: the same session serves any weights.
+      const bytes = exportOnnx(graph, { outputs });
+      session = ort.InferenceSession.create(bytes, { ...defaultSessionOptions(graph), ...options.sessionOptions });
+      byOutputs.set(key, session);
+      open.add(session);
+      session.catch(() => {
+        byOutputs!.delete(key);
+        open.delete(session!);
+      });
+    }
+    return session;
+  };
+
+  const run = async (graph: Graph, feeds: Feeds, runOptions: RunOptions = {}): Promise<Record<string, Tensor>> => {
+    if (disposed) throw new SasError('E_BACKEND', "backend 'onnx' was disposed");
+    if (graph.dtype !== 'float32' && graph.dtype !== 'float64') throw new SasError('E_DTYPE', `backend 'onnx' runs float32/float64 graphs, got ${String(graph.dtype)}`);
+    const plan = planExecution(graph, runOptions.outputs);
+    checkFeeds(graph, plan.feeds, feeds, runOptions.nonFinite ?? 'error');
+    const outputs = Object.keys(plan.outputs);
+    let session: Ort.InferenceSession;
+    try {
+      session = await sessionFor(graph, outputs);
+    } catch (e) {
+      throw new SasError('E_BACKEND', `backend 'onnx': ONNX Runtime rejected the exported graph: ${(e as Error).message}`);
+    }
+    const ortFeeds: Record<string, Ort.Tensor> = {};
+    for (const node of plan.feeds) {
+      const name = leafName(node);
+      const t = feeds[name].dtype === graph.dtype ? feeds[name] : castTensor(feeds[name], graph.dtype);
+      ortFeeds[name] = new ort.Tensor(graph.dtype, t.data, [...t.shape]);
+    }
+    const result = await session.run(ortFeeds);
+    const out: Record<string, Tensor> = {};
+    for (const name of outputs) {
+      const r = result[name];
+      // Copy: the result owns its buffer, but callers keep tensors beyond the session's life.
+      const data = graph.dtype === 'float32' ? Float32Array.from(r.data as Float32Array) : Float64Array.from(r.data as Float64Array);
+      out[name] = { dtype: graph.dtype, shape: graph.nodes[plan.outputs[name]].shape, data };
+    }
+    return out;
+  };
+
+  return {
+    name: 'onnx',
+    mode: 'cpu',
+    dtypes: ['float32', 'float64'],
+    run,
+    sessionCount: () => open.size,
+    dispose: async () => {
+      disposed = true;
+      const all = [...open];
+      open.clear();
+      await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
+    },
+  };
+}
+
+/**
+ * ONNX Runtime as the CLI and the conformance suite see it: one mode, 'cpu',
+ * running float32 graphs (float64 graphs run too, through `createOnnxBackend`).
+ *
+ * @example
+ * ```ts
+ * import { runConformance } from '@sas/conformance';
+ * import { onnxProvider } from '@sas/onnx';
+ * const backend = await onnxProvider.create({ mode: 'cpu' });
+ * const report = await runConformance(backend, { tolerance: onnxProvider.tolerance('cpu') });
+ * ```
+ */
+export const onnxProvider: BackendProvider = {
+  name: 'onnx',
+  modes: ['cpu'],
+  description: 'ONNX Runtime (onnxruntime-node, CPU): the graph exported to ONNX opset 18 and run as a model',
+  tolerance: () => ONNX_TOLERANCE,
+  create: async (options) => {
+    if (options?.mode !== undefined && options.mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'onnx' has one mode, 'cpu'; got '${options.mode}'`);
+    return createOnnxBackend();
+  },
+};
