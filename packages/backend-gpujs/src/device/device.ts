@@ -27,7 +27,10 @@ export interface DeviceStats {
   readonly gpujsKernels: number;
   /** Storages (textures or arrays) alive: held by tensor handles or the device. */
   readonly storages: number;
-  /** GL textures gpu.js's kernels still hold (their output textures and clones); 0 outside GL modes. */
+  /**
+   * GL textures alive in the context (created and not yet deleted, counted at
+   * the context itself: tensor storages plus each kernel's own output texture); 0 outside GL modes.
+   */
   readonly glTextures: number;
 }
 
@@ -55,6 +58,8 @@ export class GpuDevice {
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private liveStorages = 0;
   private empty: Storage | null = null;
+  private readonly glLive = new Set<unknown>();
+  private watched: unknown = null;
   private disposed = false;
 
   constructor(readonly mode: string) {
@@ -113,10 +118,8 @@ export class GpuDevice {
 
   /** Live counts, for tests and leak hunting. */
   stats(): DeviceStats {
-    const kernels = (this.gpu as unknown as { kernels?: { kernel?: { textureCache?: unknown[] }; textureCache?: unknown[] }[] }).kernels ?? [];
-    let glTextures = 0;
-    for (const k of kernels) glTextures += (k.textureCache ?? k.kernel?.textureCache ?? []).length;
-    return { kernels: this.cache.size, gpujsKernels: kernels.length, storages: this.liveStorages, glTextures: this.gl ? glTextures : 0 };
+    const listed = (this.gpu as unknown as { kernels?: unknown[] }).kernels ?? [];
+    return { kernels: this.cache.size, gpujsKernels: listed.length, storages: this.liveStorages, glTextures: this.glLive.size };
   }
 
   /** Destroys every kernel, then the gpu.js instance (and its GL context). */
@@ -128,6 +131,12 @@ export class GpuDevice {
     for (const k of this.cache.values()) k.destroy();
     this.cache.clear();
     await this.gpu.destroy();
+    // GL and wasm kernels unlist themselves from gpu.kernels when destroyed; gpu.js's cpu
+    // kernels do not. The instance is dead either way, so drop its list.
+    const listed = (this.gpu as unknown as { kernels?: unknown[] }).kernels;
+    if (listed) listed.length = 0;
+    // Destroying the GL context frees every texture in it, deleted one by one or not.
+    this.glLive.clear();
   }
 
   private kernel(source: string, size: number, op: string): IKernelRunShortcut {
@@ -140,8 +149,31 @@ export class GpuDevice {
         throw new SasError('E_BACKEND', `gpujs (${this.mode}): cannot compile the ${op} kernel: ${(e as Error).message.split('\n')[0]}`);
       }
       this.cache.set(key, k);
+      this.watchContext();
     }
     return k;
+  }
+
+  /**
+   * Counts GL textures at the context: gpu.js makes some through its kernels'
+   * caches and some straight from the context (output textures it replaces
+   * when a clone is still alive), so only the context sees them all.
+   */
+  private watchContext(): void {
+    const gl = (this.gpu as unknown as { context?: { createTexture(): unknown; deleteTexture(t: unknown): void } }).context;
+    if (!this.gl || !gl || this.watched === gl) return;
+    this.watched = gl;
+    const create = gl.createTexture.bind(gl);
+    const remove = gl.deleteTexture.bind(gl);
+    gl.createTexture = () => {
+      const t = create();
+      this.glLive.add(t);
+      return t;
+    };
+    gl.deleteTexture = (t: unknown) => {
+      this.glLive.delete(t);
+      remove(t);
+    };
   }
 
   /** gpu.js quietly swaps in its cpu kernel when a backend declines one; we refuse to be slower in secret. */
