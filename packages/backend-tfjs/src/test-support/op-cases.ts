@@ -50,6 +50,8 @@ export function opCases(): OpCase[] {
     [[2, 1, 3, 4], [1, 5, 4, 2], false, false], [[2, 1, 4, 3], [1, 5, 2, 4], true, true], [[3, 7, 4], [4, 5], false, false], [[3, 7, 4], [5, 4], false, true],
     [[3, 4, 7], [4, 5], true, false], [[3, 4], [6, 4, 5], false, false], [[3, 4], [6, 5, 4], false, true], [[1, 3, 4], [2, 2, 4, 5], false, false],
     [[2, 3, 1, 5, 8], [2, 3, 4, 5, 8], false, true],
+    // Large enough per matrix (≥ 2^20 multiply-adds) for wasm's per-matrix GEMM route.
+    [[3, 128, 64], [3, 128, 64], false, true], [[2, 64, 128], [2, 64, 130], true, false], [[1, 2, 130, 64], [2, 1, 64, 128], false, false],
   ];
   for (const [a, b, ta, tb] of matmuls) cases.push(makeCase(`MatMul ${JSON.stringify(a)}${ta ? 'ᵀ' : ''}·${JSON.stringify(b)}${tb ? 'ᵀ' : ''}`, [a, b], ([x, y]) => matMul(x, y, ta, tb)));
   const convs: [number[], number[], number][] = [[[2, 3, 8], [4, 3, 3], 1], [[1, 2, 5], [3, 2, 1], 0], [[3, 4, 6], [2, 4, 5], 2], [[2, 3, 8], [4, 3, 3], 0], [[2, 2, 3], [2, 2, 5], 4], [[5, 6, 16], [12, 6, 3], 1]];

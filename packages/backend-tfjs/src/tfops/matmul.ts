@@ -9,11 +9,19 @@ import { unbroadcastTo } from './unbroadcast.js';
  * docs/backends/tfjs.md). So on wasm we
  * - transpose operands explicitly (a cheap copy) instead of passing flags,
  * - fold a batch against a shared right operand into one tall 2-d product,
- * - run a genuine batch as one depthwise convolution (XNNPACK again): with the
- *   batch as channels, a window of width K over a's rows and the channel
- *   multiplier N, `depthwiseConv2d` computes out[m, g, n] = Σ_k a[g,m,k]·b[g,k,n].
+ * - run a batch of large matrices (attention's T×T products) as one 2-d GEMM
+ *   per matrix. The per-matrix operands are cut on the host: wasm memory is
+ *   host memory, so one `dataSync` of each operand plus small uploads costs a
+ *   few ms, whereas `tf.slice` re-reads the whole operand for every slice;
+ * - run a batch of small matrices as one depthwise convolution (XNNPACK
+ *   again): with the batch as channels, a window of width K over a's rows and
+ *   the channel multiplier N, `depthwiseConv2d` computes
+ *   out[m, g, n] = Σ_k a[g,m,k]·b[g,k,n].
  * Other tfjs backends (cpu, webgl, webgpu) get `tf.matMul` with its flags.
  */
+
+/** Multiply-adds per matrix from which a wasm batch is split into 2-d GEMMs (below it the depthwise route wins). */
+const HOST_SPLIT_MIN_WORK = 1 << 20;
 
 function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
@@ -29,6 +37,24 @@ function batchedViaDepthwise(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean
   const filter = tf.reshape(tf.transpose(b, transposeB ? [2, 0, 1] : [1, 0, 2]), [1, k, g, n]); // [1, K, G, N]
   const y = tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid'); // [1, M, 1, G·N]
   return tf.transpose(tf.reshape(y, [m, g, n]), [1, 0, 2]);
+}
+
+/** [G, ·, ·] × [G, ·, ·] on wasm as G plain 2-d GEMMs on host-cut operands (see the file comment). */
+function batchedViaHostSplit(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
+  const g = a.shape[0];
+  const left = transposeA ? tf.transpose(a, [0, 2, 1]) : a; // [G, M, K]
+  const right = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [G, K, N]
+  const [, m, k] = left.shape;
+  const n = right.shape[2];
+  const leftData = left.dataSync();
+  const rightData = right.dataSync();
+  const products: tf.Tensor2D[] = [];
+  for (let i = 0; i < g; i++) {
+    const ai = tf.tensor2d(leftData.subarray(i * m * k, (i + 1) * m * k), [m, k]);
+    const bi = tf.tensor2d(rightData.subarray(i * k * n, (i + 1) * k * n), [k, n]);
+    products.push(tf.matMul(ai, bi));
+  }
+  return tf.reshape(tf.concat(products, 0), [g, m, n]);
 }
 
 /** Broadcasts `x`'s batch axes to `batch` (only when they differ) and flattens them: [count, r, c]. */
@@ -73,7 +99,10 @@ export function matMulForward(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, t
     if (count === 1) {
       return tf.reshape(matMul2d(tf.reshape(a3, [ar, ac]) as tf.Tensor2D, tf.reshape(b3, [br, bc]) as tf.Tensor2D, transposeA, transposeB), outShape);
     }
-    const product = tf.getBackend() === 'wasm' ? batchedViaDepthwise(a3, b3, transposeA, transposeB) : tf.matMul(a3, b3, transposeA, transposeB);
+    let product: tf.Tensor3D;
+    if (tf.getBackend() !== 'wasm') product = tf.matMul(a3, b3, transposeA, transposeB);
+    else if (m * k * n >= HOST_SPLIT_MIN_WORK) product = batchedViaHostSplit(a3, b3, transposeA, transposeB);
+    else product = batchedViaDepthwise(a3, b3, transposeA, transposeB);
     return tf.reshape(product, outShape);
   });
 }
