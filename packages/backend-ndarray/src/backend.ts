@@ -1,21 +1,74 @@
-import { createKernelBackend, SasError, type Backend, type BackendProvider, type Graph, type Kernel, type Tensor } from '@sas/core';
-import { materialize, type NdKernel, type Value } from './deferred.js';
+import { createKernelBackend, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
+import type { KernelContext } from './context.js';
+import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
+import { attentionFromChain } from './fusion/attention.js';
+import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
+import { jsGemm } from './lib/gemm.js';
 import { NDARRAY_TOLERANCE } from './tolerance.js';
+import { WasmGemm, wasmSimdAvailable } from './wasm/engine.js';
 
 /** Options of `createNdarrayBackend`. */
 export interface NdarrayBackendOptions {
   /** Only 'cpu' exists; anything else is an `E_BACKEND` error. */
   readonly mode?: string;
+  /**
+   * Float32 matrix products on the WebAssembly SIMD kernel: `undefined`
+   * (default) uses it where the runtime supports it, `true` requires it (an
+   * `E_BACKEND` error where missing), `false` keeps to plain JavaScript.
+   */
+  readonly simd?: boolean;
+  /** Products smaller than this many multiply-adds stay in JS (copy overhead); default 4096. */
+  readonly simdMinWork?: number;
+  /** Called after every kernel with the op name and its wall time in ms (for profiling; off by default). */
+  readonly onKernel?: (op: string, ms: number) => void;
+  /**
+   * Fuse `softmax(mask(q·kᵀ·c))·v` chains into one blocked attention kernel
+   * (default true). Off, every node runs its own kernel.
+   */
+  readonly fuse?: boolean;
 }
 
-/** A ready ndarray backend; `liveHandles` counts values the executor still holds (0 between runs). */
-export type NdarrayBackend = Backend & { readonly liveHandles: () => number };
+/** A ready ndarray backend. */
+export type NdarrayBackend = Backend & {
+  /** Values the executor still holds (0 between runs). */
+  readonly liveHandles: () => number;
+  /** The matrix-product engine in use: 'wasm-simd' or 'js'. */
+  readonly gemm: string;
+};
 
-/** Kernels over executor values: inputs are materialised before the ndarray kernel runs. */
-function liftKernel(kernel: NdKernel): Kernel<Value> {
-  return (inputs, node, inputNodes) => kernel(inputs.map(materialize), node, inputNodes);
+/**
+ * The executor's kernel for one op: deferred when the node is inside a fused
+ * chain, the fused kernel on the chain's last node, else the op's own kernel
+ * on materialised inputs. Timed when `onKernel` is set.
+ */
+function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: WeakMap<GraphNode, FusionRole>, onKernel: NdarrayBackendOptions['onKernel']): Kernel<Value> {
+  const run = (inputs: readonly Value[], node: GraphNode, inputNodes: readonly GraphNode[]): Value => {
+    const role = roles.get(node);
+    if (role?.kind === 'defer') return new Deferred(node, inputs, inputNodes, kernel, ctx);
+    if (role?.kind === 'attention') {
+      const fused = attentionFromChain(inputs, node, role, ctx.gemm);
+      if (fused) return fused;
+    }
+    return kernel(inputs.map(materialize), node, inputNodes, ctx);
+  };
+  if (!onKernel) return run;
+  return (inputs, node, inputNodes) => {
+    const t0 = performance.now();
+    const out = run(inputs, node, inputNodes);
+    onKernel(roles.get(node)?.kind === 'attention' ? 'Attention' : op, performance.now() - t0);
+    return out;
+  };
+}
+
+function chooseGemm(options: NdarrayBackendOptions): KernelContext['gemm'] {
+  if (options.simd === false) return jsGemm;
+  if (!wasmSimdAvailable()) {
+    if (options.simd === true) throw new SasError('E_BACKEND', "backend 'ndarray': simd: true was asked for, but this runtime has no WebAssembly SIMD");
+    return jsGemm;
+  }
+  return new WasmGemm(options.simdMinWork);
 }
 
 /**
@@ -40,8 +93,13 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   // Storage handed to the caller (feeds, returned outputs): never handed out twice, so
   // two outputs, or an output and a feed, never share an array.
   const exposed = new WeakSet<FloatData>();
-  const kernels = Object.fromEntries(Object.entries(NDARRAY_KERNELS).map(([op, k]) => [op, liftKernel(k)]));
-  return createKernelBackend<Value>({
+  const ctx: KernelContext = { gemm: chooseGemm(options) };
+  // Fusion roles by node; graphs are planned once (all ops have kernels, so the
+  // executor runs the caller's graph object itself and its nodes are the keys).
+  const roles = new WeakMap<GraphNode, FusionRole>();
+  const planned = new WeakSet<Graph>();
+  const kernels = Object.fromEntries(Object.entries(NDARRAY_KERNELS).map(([op, k]) => [op, liftKernel(op, k, ctx, roles, options.onKernel)]));
+  const backend = createKernelBackend<Value>({
     name: 'ndarray',
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
@@ -59,6 +117,15 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     // Storage is garbage-collected; nothing to free eagerly.
     release: () => {},
   });
+  const innerRun = backend.run;
+  const run: Backend['run'] = (graph, feeds, runOptions) => {
+    if (options.fuse !== false && graph && Array.isArray(graph.nodes) && !planned.has(graph)) {
+      for (const [node, role] of planFusion(graph)) roles.set(node, role);
+      planned.add(graph);
+    }
+    return innerRun(graph, feeds, runOptions);
+  };
+  return Object.assign(backend, { run, gemm: ctx.gemm.name });
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { GraphNode } from '@sas/core';
+import type { KernelContext } from './context.js';
 import type { NdHandle } from './handle.js';
 
-/** A kernel over materialised ndarray handles. */
-export type NdKernel = (inputs: readonly NdHandle[], node: GraphNode, inputNodes: readonly GraphNode[]) => NdHandle;
+/** A kernel over materialised ndarray handles, given its backend's engines. */
+export type NdKernel = (inputs: readonly NdHandle[], node: GraphNode, inputNodes: readonly GraphNode[], ctx: KernelContext) => NdHandle;
 
 /**
  * A node whose computation is postponed because its only consumer can do
@@ -17,11 +18,12 @@ export class Deferred {
     readonly inputs: readonly Value[],
     readonly inputNodes: readonly GraphNode[],
     private readonly kernel: NdKernel,
+    private readonly ctx: KernelContext,
   ) {}
 
   /** The node's value, computed on first use. */
   force(): NdHandle {
-    if (this.value === undefined) this.value = this.kernel(this.inputs.map(materialize), this.node, this.inputNodes);
+    if (this.value === undefined) this.value = this.kernel(this.inputs.map(materialize), this.node, this.inputNodes, this.ctx);
     return this.value;
   }
 }

@@ -1,6 +1,5 @@
 import type { NdKernel } from '../deferred.js';
 import { alloc } from '../handle.js';
-import { gemmABt } from '../lib/gemm.js';
 
 /**
  * Conv1d (cross-correlation, stride 1, zero padding) as one small matmul per
@@ -15,12 +14,13 @@ import { gemmABt } from '../lib/gemm.js';
  * import { Conv1d } from './Conv1d.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
+ * import { jsGemm } from '../lib/gemm.js';
  * const x = wrap(Float32Array.of(1, 2, 3), [1, 1, 3]);
  * const w = wrap(Float32Array.of(1, 1, 1), [1, 1, 3]);
- * Conv1d([x, w], nodeOf('Conv1d', [1, 1, 3], { pad: 1 }), []).data; // [3, 6, 5]
+ * Conv1d([x, w], nodeOf('Conv1d', [1, 1, 3], { pad: 1 }), [], { gemm: jsGemm }).data; // [3, 6, 5]
  * ```
  */
-export const Conv1d: NdKernel = ([x, w], node) => {
+export const Conv1d: NdKernel = ([x, w], node, _inputNodes, ctx) => {
   const [batch, channels, length] = x.shape;
   const [outChannels, , k] = w.shape;
   const pad = node.attrs.pad as number;
@@ -42,7 +42,7 @@ export const Conv1d: NdKernel = ([x, w], node) => {
         }
       }
     }
-    gemmABt(w.data, 0, ck, window, 0, ck, out.data, s * outChannels * outLen, outLen, outChannels, outLen, ck);
+    ctx.gemm.abt(w.data, 0, ck, window, 0, ck, out.data, s * outChannels * outLen, outLen, outChannels, outLen, ck);
   }
   return out;
 };

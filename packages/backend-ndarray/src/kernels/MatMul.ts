@@ -12,12 +12,13 @@ import { batchedMatMul } from '../lib/matmul.js';
  * import { MatMul } from './MatMul.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
+ * import { jsGemm } from '../lib/gemm.js';
  * const a = wrap(Float32Array.of(1, 2, 3, 4), [2, 2]);
- * MatMul([a, a], nodeOf('MatMul', [2, 2], { transposeA: false, transposeB: true }), []).data; // [5, 11, 11, 25]
+ * MatMul([a, a], nodeOf('MatMul', [2, 2], { transposeA: false, transposeB: true }), [], { gemm: jsGemm }).data; // [5, 11, 11, 25]
  * ```
  */
-export const MatMul: NdKernel = ([a, b], node) => {
+export const MatMul: NdKernel = ([a, b], node, _inputNodes, ctx) => {
   const out = alloc(node.dtype, node.shape);
-  batchedMatMul(a, b, node.attrs.transposeA === true, node.attrs.transposeB === true, out.data, node.shape);
+  batchedMatMul(a, b, node.attrs.transposeA === true, node.attrs.transposeB === true, out.data, node.shape, ctx.gemm);
   return out;
 };

@@ -1,6 +1,17 @@
 import type { FloatData } from '../handle.js';
 
 /**
+ * Something that computes C = A·Bᵀ on row-major blocks (see `gemmABt` for the
+ * exact contract). Kernels only ever multiply through an engine, so the
+ * plain-JS loops below and the WebAssembly SIMD kernel are interchangeable.
+ */
+export interface GemmEngine {
+  /** 'js' or 'wasm-simd'. */
+  readonly name: string;
+  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number): void;
+}
+
+/**
  * Columns of C computed per pass over A: the matching rows of B (NB·K values)
  * stay in L2 while every row of A streams past them.
  */
@@ -121,3 +132,16 @@ function rows1(A: FloatData, a0: number, B: FloatData, bOff: number, ldb: number
     C[c0 + j] = s;
   }
 }
+
+/**
+ * The plain-JavaScript engine: `gemmABt`, for float64 graphs and wherever
+ * WebAssembly SIMD is missing or turned off.
+ *
+ * @example
+ * ```ts
+ * import { jsGemm } from './gemm.js';
+ * const c = new Float64Array(1);
+ * jsGemm.abt(Float64Array.of(1, 2), 0, 2, Float64Array.of(3, 4), 0, 2, c, 0, 1, 1, 1, 2); // c = [11]
+ * ```
+ */
+export const jsGemm: GemmEngine = { name: 'js', abt: gemmABt };

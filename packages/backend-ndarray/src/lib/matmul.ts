@@ -1,6 +1,6 @@
 import { forEachBroadcast, sizeOf } from '@sas/core';
 import type { FloatData } from '../handle.js';
-import { gemmABt } from './gemm.js';
+import type { GemmEngine } from './gemm.js';
 import { transpose2d } from './transpose2d.js';
 
 /** A matmul operand as the kernel receives it: flat data and its full shape. */
@@ -20,11 +20,12 @@ export interface Operand {
  * @example
  * ```ts
  * import { batchedMatMul } from './matmul.js';
+ * import { jsGemm } from './gemm.js';
  * const out = new Float32Array(1);
- * batchedMatMul({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(3, 4), shape: [2, 1] }, false, false, out, [1, 1]); // out = [11]
+ * batchedMatMul({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(3, 4), shape: [2, 1] }, false, false, out, [1, 1], jsGemm); // out = [11]
  * ```
  */
-export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[]): void {
+export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[], gemm: GemmEngine): void {
   const ar = a.shape.length;
   const br = b.shape.length;
   const m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
@@ -41,7 +42,7 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
   };
   if (!transposeA && sizeOf(bBatch) === 1) {
     const bt = packB(0);
-    gemmABt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k);
+    gemm.abt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k);
     return;
   }
   const scratchA = transposeA ? new (a.data.constructor as Float32ArrayConstructor)(m * k) : undefined;
@@ -61,6 +62,6 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
       bt = packB(bOff);
       packedB = bj;
     }
-    gemmABt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, bi * m * n, n, m, n, k);
+    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, bi * m * n, n, m, n, k);
   });
 }
