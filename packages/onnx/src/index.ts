@@ -24,3 +24,4 @@ export { OnnxEmitter, onnxElemType, encodeElements } from './export/emitter.js';
 export { ONNX_EXPORTERS, ONNX_OPSET, ONNX_IR_VERSION, exporterFor, type OpExporter } from './export/op-map.js';
 export { buildOnnxModel, exportOnnx, type OnnxExportOptions } from './export/export.js';
 export { createOnnxBackend, onnxProvider, ONNX_TOLERANCE, type OnnxBackendOptions } from './backend.js';
+export { serializeGraphBundle, parseGraphBundle, formatGraphJSON, weightsPathFor, BUNDLE_WEIGHTS_FORMAT, type GraphBundle } from './bundle.js';

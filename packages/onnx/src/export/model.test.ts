@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { buildLayer, layerParams, type Tensor } from '@sas/core';
+import { bundledFixturesDir, compareTensors, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
+import { exportOnnx, ONNX_DTYPE, ONNX_OPSET } from '@sas/onnx';
+import { readModel } from '../test/proto-reader.js';
+import { runOnnxBytes } from '../test/ort.js';
+
+const fixtures = loadFixtureSet(bundledFixturesDir()).cases;
+const sasSmall = fixtures.find((c) => c.name === 'sas-small')!;
+
+describe('exported SAS layer model', () => {
+  it('keeps the names: inputs query/key/value, params as initializers under the authors\' names, outputs output and trace.*', () => {
+    const tensors = loadCaseTensors(sasSmall);
+    const graph = buildLayer(sasSmall.config, { dtype: 'float32' });
+    const model = readModel(exportOnnx(graph, { weights: tensors.params }));
+    expect(model.irVersion).toBe(8);
+    expect(model.opsets).toEqual([{ domain: '', version: ONNX_OPSET }]);
+    expect(model.inputs.map((i) => i.name)).toEqual(['query', 'key', 'value']);
+    expect(model.inputs[0]).toEqual({ name: 'query', elemType: ONNX_DTYPE.FLOAT, shape: tensors.inputs.query.shape });
+    const paramNames = layerParams(sasSmall.config).map((p) => p.name);
+    const initializers = new Map(model.initializers.map((t) => [t.name, t]));
+    for (const name of paramNames) {
+      const t = initializers.get(name);
+      expect(t, name).toBeDefined();
+      expect(t!.dataType).toBe(ONNX_DTYPE.FLOAT);
+      expect(t!.dims).toEqual(tensors.params[name].shape);
+      // The weight bytes are the float32 rounding of the fixture's float64 values, little-endian.
+      expect(Buffer.from(t!.raw).equals(Buffer.from(new Float32Array(tensors.params[name].data).buffer)), name).toBe(true);
+    }
+    expect(model.outputs.map((o) => o.name).sort()).toEqual(Object.keys(graph.outputs).sort());
+    expect(model.outputs.find((o) => o.name === 'output')!.shape).toEqual(tensors.expected.output.shape);
+  });
+
+  it('writes float64 graphs as DOUBLE with F64 weight bytes unchanged', () => {
+    const tensors = loadCaseTensors(sasSmall);
+    const model = readModel(exportOnnx(buildLayer(sasSmall.config, { dtype: 'float64' }), { weights: tensors.params }));
+    expect(model.inputs.every((i) => i.elemType === ONNX_DTYPE.DOUBLE)).toBe(true);
+    const w = model.initializers.find((t) => t.name === 'sas_q.0.weight')!;
+    expect(w.dataType).toBe(ONNX_DTYPE.DOUBLE);
+    expect(Buffer.from(w.raw).equals(Buffer.from(encodeElementsF64(tensors.params['sas_q.0.weight'])))).toBe(true);
+    // No Conv in float64: ONNX Runtime's CPU provider has no double Conv kernel.
+    expect(model.nodes.some((n) => n.opType === 'Conv')).toBe(false);
+  });
+
+  it('makes params without a value graph inputs, and exports only the requested outputs', () => {
+    const graph = buildLayer(sasSmall.config, { dtype: 'float32' });
+    const model = readModel(exportOnnx(graph, { outputs: ['trace.value_sim'] }));
+    expect(model.outputs.map((o) => o.name)).toEqual(['trace.value_sim']);
+    // Only the value branch is needed: its input and the sas_v params.
+    expect(model.inputs.map((i) => i.name)).toEqual(['value', ...layerParams(sasSmall.config).map((p) => p.name).filter((n) => n.startsWith('sas_v.'))]);
+    expect(model.initializers.every((t) => !t.name.startsWith('sas_'))).toBe(true);
+  });
+
+  it('refuses a weight of the wrong shape, naming it', () => {
+    const tensors = loadCaseTensors(sasSmall);
+    const bad: Record<string, Tensor> = { ...tensors.params, 'sas_q.0.bias': { dtype: 'float64', shape: [1], data: new Float64Array(1) } };
+    expect(() => exportOnnx(buildLayer(sasSmall.config), { weights: bad })).toThrow(/weight 'sas_q\.0\.bias' has shape \[1\]/);
+  });
+});
+
+describe('every bundled fixture case, exported with its weights as initializers, reproduces the authors\' numbers in ONNX Runtime', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    const tol = dtype === 'float32' ? 1e-4 : 1e-9;
+    it.each(fixtures.map((c) => [c.name, c] as const))(`${dtype}: %s`, async (_name, fixture) => {
+      const tensors = loadCaseTensors(fixture);
+      const graph = buildLayer(fixture.config, { dtype });
+      const bytes = exportOnnx(graph, { weights: tensors.params });
+      const out = await runOnnxBytes(bytes, tensors.inputs, dtype);
+      for (const [name, expected] of Object.entries(tensors.expected)) {
+        const cmp = compareTensors(name, out[name], expected, tol, tol);
+        expect(cmp.passed, `${name}: max abs ${cmp.maxAbs}`).toBe(true);
+      }
+    });
+  }
+});
+
+/** The tensor's values as float64 bytes (this machine is little-endian, as ONNX raw_data is). */
+function encodeElementsF64(t: Tensor): Uint8Array {
+  return new Uint8Array(Float64Array.from(t.data).buffer);
+}
