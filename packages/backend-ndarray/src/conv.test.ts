@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { checkOp, DTYPES } from './test/helpers.js';
+import { checkOp, DTYPES, ENGINES } from './test/helpers.js';
 
 // [N, C, L], [O, C, k], pad: pad 0 (valid), same padding, pad > k/2 (longer
 // output), k = 1, single channels/samples, and SAS's conv over the head axis.
@@ -18,10 +18,10 @@ const CASES: [number[], number[], number][] = [
   [[9, 8, 16], [8, 8, 3], 1],
 ];
 
-describe('Conv1d matches the reference', () => {
+describe.each(ENGINES)('Conv1d matches the reference ($label)', ({ backend }) => {
   for (const dtype of DTYPES) {
     it(`pad 0 and pad > 0, k = 1..5, ${dtype}`, async () => {
-      for (const [i, [x, w, pad]] of CASES.entries()) await checkOp('Conv1d', [x, w], { pad }, { dtype, seed: i + 1 });
+      for (const [i, [x, w, pad]] of CASES.entries()) await checkOp('Conv1d', [x, w], { pad }, { dtype, seed: i + 1, backend });
     });
   }
 });

@@ -2,7 +2,7 @@
 // float64 reference interpreter, the oracle for every kernel.
 import { expect } from 'vitest';
 import { evaluateReference, GraphBuilder, randomNormal, type Attrs, type DType, type Graph, type Tensor } from '@sas/core';
-import { createNdarrayBackend } from '../index.js';
+import { createNdarrayBackend, type NdarrayBackendOptions } from '../index.js';
 
 /** A graph with inputs x0, x1, … of `shapes` and one output `y` = op(inputs). */
 export function singleOpGraph(op: string, shapes: readonly (readonly number[])[], attrs: Attrs = {}, dtype: DType = 'float32'): Graph {
@@ -52,15 +52,24 @@ export async function checkOp(
   op: string,
   shapes: readonly (readonly number[])[],
   attrs: Attrs = {},
-  options: { dtype?: DType; seed?: number; map?: (v: number, i: number) => number; atol?: number; rtol?: number } = {},
+  options: { dtype?: DType; seed?: number; map?: (v: number, i: number) => number; atol?: number; rtol?: number; backend?: NdarrayBackendOptions } = {},
 ): Promise<Tensor> {
   const dtype = options.dtype ?? 'float32';
   const graph = singleOpGraph(op, shapes, attrs, dtype);
   const feeds = feedsFor(shapes, options.seed ?? 1, dtype, options.map);
   const tol = kernelTolerance(dtype);
-  const [ours, ref] = await Promise.all([createNdarrayBackend().run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
-  expectClose(ours.y, ref.y, options.atol ?? tol.atol, options.rtol ?? tol.rtol, `${op} ${JSON.stringify(shapes)} ${JSON.stringify(attrs)} ${dtype}`);
+  const [ours, ref] = await Promise.all([createNdarrayBackend(options.backend).run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
+  expectClose(ours.y, ref.y, options.atol ?? tol.atol, options.rtol ?? tol.rtol, `${op} ${JSON.stringify(shapes)} ${JSON.stringify(attrs)} ${dtype} ${JSON.stringify(options.backend ?? {})}`);
   return ours.y;
 }
 
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/**
+ * The engine settings every gemm-using kernel is tested under: plain JS, and
+ * the WebAssembly SIMD kernel forced on even for tiny products.
+ */
+export const ENGINES: readonly { readonly label: string; readonly backend: NdarrayBackendOptions }[] = [
+  { label: 'js', backend: { simd: false } },
+  { label: 'wasm-simd', backend: { simd: true, simdMinWork: 0 } },
+];

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, scaledDotProductAttention, softmax, causalMask, matMul, withCotangentLoss, type DType,
+} from '@sas/core';
+import { createNdarrayBackend } from '../index.js';
+import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
+import { BLOCK_Q } from './attention.js';
+import { planFusion } from './plan.js';
+
+const SAS = { kind: 'sas', batch: 1, seqLen: 5, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true } as const;
+const fusedCount = (g: Parameters<typeof planFusion>[0]) => [...planFusion(g).values()].filter((r) => r.kind === 'attention').length;
+
+describe('planFusion', () => {
+  it('finds the attention chain of every layer kind', () => {
+    expect(fusedCount(buildLayer(SAS))).toBe(1);
+    expect(fusedCount(buildLayer({ ...SAS, causal: false }))).toBe(1);
+    expect(fusedCount(buildLayer({ kind: 'gqa', batch: 1, seqLen: 4, heads: 4, headDim: 2, kvHeads: 2, causal: true }))).toBe(1);
+  });
+
+  it('leaves chains alone when an intermediate is used twice (gradient graphs) or is an output', () => {
+    const layer = buildLayer(SAS);
+    const backward = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt: ['query'] });
+    expect(fusedCount(backward)).toBe(0);
+    const b = new GraphBuilder();
+    const [q, k, v] = ['q', 'k', 'v'].map((n) => b.input(n, [2, 3, 4]));
+    const p = softmax(causalMask(mul(matMul(q, k, false, true), 0.5)));
+    b.output('p', p);
+    b.output('o', matMul(p, v));
+    expect(fusedCount(b.build())).toBe(0);
+  });
+});
+
+/** Attention graph on q [.., Tq, D], k/v [.., Tk, D] (batch axes may broadcast), scale on either side. */
+function attentionGraph(dtype: DType, qShape: number[], kShape: number[], causal: boolean, scaleFirst = false) {
+  const b = new GraphBuilder(dtype);
+  const q = b.input('q', qShape);
+  const k = b.input('k', kShape);
+  const v = b.input('v', [...kShape.slice(0, -1), 3]);
+  if (scaleFirst) {
+    const s = mul(0.37, matMul(q, k, false, true));
+    b.output('o', matMul(softmax(causal ? causalMask(s) : s), v));
+  } else b.output('o', scaledDotProductAttention(q, k, v, 0.37, causal));
+  return b.build();
+}
+
+describe.each(ENGINES)('fused attention matches the reference ($label)', ({ backend }) => {
+  // T around the query block size, Tq ≠ Tk (bottom-right mask; Tq > Tk leaves
+  // fully masked rows, NaN as in the reference), grouped kv heads by broadcasting.
+  const CASES: [number[], number[]][] = [
+    [[2, 7, 5], [2, 7, 5]],
+    [[1, 2, BLOCK_Q, 8], [1, 2, BLOCK_Q, 8]],
+    [[1, 2, BLOCK_Q + 1, 8], [1, 2, BLOCK_Q + 1, 8]],
+    [[1, 2 * BLOCK_Q + 3, 4], [1, 2 * BLOCK_Q + 3, 4]],
+    [[2, 5, 4], [2, 9, 4]],
+    [[1, BLOCK_Q + 9, 4], [1, 7, 4]],
+    [[2, 3, 6, 4], [2, 1, 6, 4]],
+    [[3, 1, 1], [3, 1, 1]],
+  ];
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    for (const causal of [true, false]) {
+      it(`${dtype} ${causal ? 'causal' : 'bidirectional'}`, async () => {
+        for (const [i, [qs, ks]] of CASES.entries()) {
+          const g = attentionGraph(dtype, qs, ks, causal, i % 2 === 1);
+          expect(fusedCount(g)).toBe(1);
+          const feeds = { q: randomNormal(qs, i + 1, dtype), k: randomNormal(ks, i + 2, dtype), v: randomNormal([...ks.slice(0, -1), 3], i + 3, dtype) };
+          const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
+          const tol = kernelTolerance(dtype);
+          expectClose(ours.o, ref.o, tol.atol, tol.rtol, `attention ${JSON.stringify([qs, ks])}`);
+        }
+      });
+    }
+  }
+});
+
+describe('fusion changes nothing observable', () => {
+  it('a SAS layer gives the same outputs fused and unfused, and gradients still run', async () => {
+    const config = { ...SAS, seqLen: 70, batch: 2 };
+    const layer = buildLayer(config, { dtype: 'float64' });
+    const feeds = {
+      query: randomNormal([2, 70, 2, 4], 1, 'float64'), key: randomNormal([2, 70, 2, 4], 2, 'float64'), value: randomNormal([2, 70, 2, 4], 3, 'float64'),
+      ...Object.fromEntries(layerParams(config).map((p, i) => [p.name, randomNormal(p.shape, 10 + i, 'float64')])),
+    };
+    const fused = await createNdarrayBackend().run(layer, feeds);
+    const plain = await createNdarrayBackend({ fuse: false }).run(layer, feeds);
+    for (const name of Object.keys(layer.outputs)) expectClose(fused[name], plain[name], 1e-12, 1e-12, name);
+  });
+});

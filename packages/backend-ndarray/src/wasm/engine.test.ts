@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@sas/core';
+import { gemmABt, jsGemm } from '../lib/gemm.js';
+import { gemmModuleBytes } from './gemm-kernel.js';
+import { WasmGemm, wasmSimdAvailable } from './engine.js';
+import { sleb, uleb } from './assembler.js';
+
+function random(n: number, seed: number): Float32Array {
+  const r = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * r() - 1);
+}
+
+describe('wasm assembler', () => {
+  it('encodes LEB128 as the spec does', () => {
+    expect(uleb(0)).toEqual([0]);
+    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26]);
+    expect(sleb(-1)).toEqual([0x7f]);
+    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+    expect(sleb(64)).toEqual([0xc0, 0x00]);
+  });
+
+  it('produces a module the runtime validates', () => {
+    expect(WebAssembly.validate(gemmModuleBytes())).toBe(true);
+    expect(wasmSimdAvailable()).toBe(true);
+  });
+});
+
+describe('WasmGemm.abt matches the JS loops', () => {
+  // M, N, K off the 2×4×4 tile; K·N past one 64K-float panel; M past one row chunk; K = 1.
+  const SHAPES: [number, number, number][] = [
+    [1, 1, 1],
+    [2, 4, 4],
+    [3, 5, 7],
+    [17, 33, 9],
+    [64, 300, 250],
+    [700, 10, 100],
+    [5, 3, 1],
+  ];
+  for (const [m, n, k] of SHAPES) {
+    it(`M=${m} N=${n} K=${k}, with strided operands and an offset C`, () => {
+      const lda = k + 3;
+      const ldb = k + 1;
+      const ldc = n + 2;
+      const A = random(5 + m * lda, m);
+      const B = random(2 + n * ldb, n + 100);
+      const ours = new Float32Array(7 + m * ldc).fill(42);
+      const ref = ours.slice();
+      new WasmGemm(0).abt(A, 5, lda, B, 2, ldb, ours, 7, ldc, m, n, k);
+      gemmABt(A, 5, lda, B, 2, ldb, ref, 7, ldc, m, n, k);
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref[i])));
+      // Padding columns of C (and the offset) are untouched.
+      expect(ours[0]).toBe(42);
+      if (n + 2 <= ldc && m > 0) expect(ours[7 + n]).toBe(42);
+    });
+  }
+
+  it('reuses its heap across calls of different sizes without stale padding leaking in', () => {
+    const engine = new WasmGemm(0);
+    const big = random(64 * 64, 1);
+    engine.abt(big, 0, 64, big, 0, 64, new Float32Array(64 * 64), 0, 64, 64, 64, 64);
+    const A = random(3 * 5, 2);
+    const B = random(6 * 5, 3);
+    const ours = new Float32Array(18);
+    const ref = new Float32Array(18);
+    engine.abt(A, 0, 5, B, 0, 5, ours, 0, 6, 3, 6, 5);
+    gemmABt(A, 0, 5, B, 0, 5, ref, 0, 6, 3, 6, 5);
+    for (let i = 0; i < 18; i++) expect(ours[i]).toBeCloseTo(ref[i], 5);
+  });
+
+  it('sends float64, tiny and empty products to the JS loops', () => {
+    const engine = new WasmGemm();
+    const c = new Float64Array(1);
+    engine.abt(Float64Array.of(1, 2), 0, 2, Float64Array.of(3, 4), 0, 2, c, 0, 1, 1, 1, 2);
+    expect(c[0]).toBe(11);
+    const z = Float32Array.of(5, 5, 5, 5);
+    new WasmGemm(0).abt(new Float32Array(0), 0, 0, new Float32Array(0), 0, 0, z, 0, 2, 2, 2, 0);
+    expect([...z]).toEqual([0, 0, 0, 0]);
+    expect(jsGemm.name).toBe('js');
+    expect(engine.name).toBe('wasm-simd');
+  });
+});
