@@ -6,6 +6,7 @@ const LOADERS: Readonly<Record<string, () => Promise<BackendProvider>>> = {
   ndarray: async () => providerOf(await import('@sas/backend-ndarray'), 'ndarrayProvider'),
   tfjs: async () => providerOf(await import('@sas/backend-tfjs'), 'tfjsProvider'),
   gpujs: async () => providerOf(await import('@sas/backend-gpujs'), 'gpujsProvider'),
+  onnx: async () => providerOf(await import('@sas/onnx'), 'onnxProvider'),
 };
 
 /** Reads a backend package's provider export. */

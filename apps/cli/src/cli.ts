@@ -3,8 +3,9 @@ import type { Command } from './command.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
+import { exportCommand } from './commands/export.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand];
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, exportCommand];
 
 function topHelp(): string {
   return [

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { bundledFixturesDir, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
+import { buildLayer, loadAuthorsWeights, saveAuthorsWeights, SasError, validateConfig, type DType, type LayerConfig, type Tensor } from '@sas/core';
+import { exportOnnx, ONNX_OPSET, serializeGraphBundle, weightsPathFor } from '@sas/onnx';
+import { parseFlags, type Flags } from '../args.js';
+import type { Command } from '../command.js';
+
+const FORMATS = ['onnx', 'graph', 'safetensors'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The layer to export: its configuration and weights, from a fixture case or from files. */
+function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string, Tensor>; source: string } {
+  const fixture = flags.fixture as string | undefined;
+  const weightsFile = flags.weights as string | undefined;
+  const configFile = flags.config as string | undefined;
+  if (fixture !== undefined && (weightsFile !== undefined || configFile !== undefined)) {
+    throw new SasError('E_INPUT', 'export: give either --fixture CASE or --weights FILE --config FILE, not both');
+  }
+  if (fixture !== undefined) {
+    const set = loadFixtureSet((flags.fixtures as string | undefined) ?? bundledFixturesDir());
+    const c = set.cases.find((x) => x.name === fixture);
+    if (!c) throw new SasError('E_INPUT', `export: no case '${fixture}' in ${set.dir} (cases: ${set.cases.map((x) => x.name).join(', ')})`);
+    return { config: c.config, weights: loadCaseTensors(c).params, source: `fixture ${c.name}` };
+  }
+  if (weightsFile === undefined || configFile === undefined) {
+    throw new SasError('E_INPUT', 'export: say what to export: --fixture CASE, or --weights FILE.safetensors with --config FILE.json');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch (e) {
+    throw new SasError('E_IO', `export: cannot read the layer configuration ${configFile} (${(e as Error).message})`);
+  }
+  let config: LayerConfig;
+  try {
+    config = validateConfig(raw);
+  } catch (e) {
+    throw new SasError('E_CONFIG', `${configFile}: ${(e as Error).message}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(weightsFile));
+  } catch (e) {
+    throw new SasError('E_IO', `export: cannot read weights ${weightsFile} (${(e as Error).message})`);
+  }
+  return { config, weights: loadAuthorsWeights(bytes, config, weightsFile), source: weightsFile };
+}
+
+/**
+ * Writes `bytes` to `path` through a temporary file in the same directory, so
+ * readers never see a half-written file. Without `force` an existing file is
+ * never replaced: the final step is a hard link, which fails if `path` exists.
+ */
+function writeAtomically(path: string, bytes: Uint8Array | string, force: boolean): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(tmp, bytes, { flag: 'wx' });
+  try {
+    if (force) renameSync(tmp, path);
+    else {
+      try {
+        linkSync(tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SasError('E_IO', `export: ${path} already exists (pass --force to overwrite)`);
+        throw e;
+      }
+    }
+  } finally {
+    if (existsSync(tmp)) unlinkSync(tmp);
+  }
+}
+
+/** Refuses up front when a target exists (so a two-file export writes nothing), or its directory does not. */
+function checkTargets(paths: readonly string[], force: boolean): void {
+  for (const p of paths) {
+    const dir = dirname(p);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SasError('E_IO', `export: directory ${dir} does not exist`);
+    if (existsSync(p) && statSync(p).isDirectory()) throw new SasError('E_IO', `export: ${p} is a directory`);
+    if (!force && existsSync(p)) throw new SasError('E_IO', `export: ${p} already exists (pass --force to overwrite)`);
+  }
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write a layer as an ONNX model, a JSON graph with safetensors weights, or authors\' safetensors',
+  usage: `sas export --format onnx|graph|safetensors (--fixture CASE [--fixtures DIR] | --weights FILE.safetensors --config FILE.json)
+           --out FILE [--dtype float32|float64] [--outputs A,B] [--force] [--json]
+
+Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
+configuration) with its weights and writes
+  onnx         an ONNX model (opset ${ONNX_OPSET}): inputs query, key, value; weights as
+               initializers under the authors' names; outputs output and trace.*
+  graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
+               FILE minus .json plus .safetensors: the weights, in the graph's dtype
+  safetensors  the weights under the authors' state_dict names (their PyTorch
+               module loads them with load_state_dict)
+--config is a JSON layer configuration, e.g.
+  {"kind":"sas","batch":1,"seqLen":8,"heads":2,"headDim":4,"simHeads":4,"simHeadDim":8,"kernelSize":3,"causal":true}
+Default dtype float32. Files are written to a temporary name in the same
+directory and renamed into place; an existing file is kept unless --force.`,
+  async run(argv) {
+    const flags = parseFlags(argv, {
+      format: 'string', fixture: 'string', fixtures: 'string', weights: 'string', config: 'string', out: 'string',
+      dtype: 'string', outputs: 'string', force: 'boolean', json: 'boolean', verbose: 'boolean',
+    }, 'export');
+    const format = flags.format as Format | undefined;
+    if (format === undefined) throw new SasError('E_INPUT', `export: --format is required (${FORMATS.join(', ')})`);
+    if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+    if (typeof flags.out !== 'string') throw new SasError('E_INPUT', 'export: --out FILE is required');
+    const dtype = (flags.dtype ?? 'float32') as DType;
+    if (dtype !== 'float32' && dtype !== 'float64') throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${String(flags.dtype)}'`);
+    const force = flags.force === true;
+    const out = resolve(flags.out);
+    const targets = format === 'graph' ? [out, weightsPathFor(out)] : [out];
+    checkTargets(targets, force);
+
+    const { config, weights, source } = loadSource(flags);
+    const graph = buildLayer(config, { dtype });
+    const outputs = typeof flags.outputs === 'string' ? flags.outputs.split(',') : undefined;
+    const written: { path: string; bytes: number }[] = [];
+    const write = (path: string, data: Uint8Array | string) => {
+      writeAtomically(path, data, force);
+      written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
+    };
+    if (format === 'onnx') {
+      write(out, exportOnnx(graph, { weights, outputs, docString: `${config.kind} layer exported by sas export from ${source}`, metadata: { config: JSON.stringify(config) } }));
+    } else if (format === 'graph') {
+      if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
+      const bundle = serializeGraphBundle(graph, weights);
+      write(weightsPathFor(out), bundle.safetensors);
+      write(out, bundle.json);
+    } else {
+      write(out, saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } }));
+    }
+    const summary = { format, dtype, source, config, files: written };
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else process.stdout.write(`${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' ? `, ONNX opset ${ONNX_OPSET}` : ''}\n`);
+    return 0;
+  },
+};
