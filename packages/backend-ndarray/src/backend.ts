@@ -2,6 +2,7 @@ import { createKernelBackend, SasError, type Backend, type BackendProvider, type
 import type { KernelContext } from './context.js';
 import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
 import { attentionFromChain } from './fusion/attention.js';
+import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
@@ -51,15 +52,28 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       const fused = attentionFromChain(inputs, node, role, ctx.gemm);
       if (fused) return fused;
     }
+    if (role?.kind === 'gemm') {
+      const fused = gemmFromChain(inputs, node, inputNodes, role, ctx);
+      if (fused) return fused;
+    }
+    if (inputs[0] instanceof Deferred && (op === 'MatMul' || op === 'Conv1d')) return productKernel(inputs, node, ctx);
     return kernel(inputs.map(materialize), node, inputNodes, ctx);
   };
   if (!onKernel) return run;
   return (inputs, node, inputNodes) => {
     const t0 = performance.now();
     const out = run(inputs, node, inputNodes);
-    onKernel(roles.get(node)?.kind === 'attention' ? 'Attention' : op, performance.now() - t0);
+    // Deferred nodes cost nothing here; their work is reported under the fused kernel that absorbs them.
+    if (!(out instanceof Deferred)) onKernel(fusedLabel(op, roles.get(node)), performance.now() - t0);
     return out;
   };
+}
+
+/** Profile label: the op, or the fused kernel a chain became. */
+function fusedLabel(op: string, role: FusionRole | undefined): string {
+  if (role?.kind === 'attention') return 'Attention(fused)';
+  if (role?.kind === 'gemm') return `${role.baseOp}+Add(fused)`;
+  return op;
 }
 
 function chooseGemm(options: NdarrayBackendOptions): KernelContext['gemm'] {

@@ -12,8 +12,23 @@ export interface AttentionFusion {
   readonly v: number;
 }
 
+/**
+ * An Add that computes `base (+ bias) (+ addends…)` in one pass, where base
+ * is a MatMul or Conv1d whose product runs with these as its epilogue.
+ */
+export interface GemmFusion {
+  readonly kind: 'gemm';
+  /** Node id of the MatMul or Conv1d. */
+  readonly base: number;
+  readonly baseOp: 'MatMul' | 'Conv1d';
+  /** Node id of a bias along the last axis (MatMul) or the channel axis (Conv1d). */
+  readonly bias?: number;
+  /** Node ids of tensors shaped like the output. */
+  readonly addends: readonly number[];
+}
+
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
-export type FusionRole = { readonly kind: 'defer' } | AttentionFusion;
+export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
@@ -77,5 +92,81 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     for (const n of chain) roles.set(n, DEFER);
     roles.set(out, { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] });
   }
+  planEpilogues(nodes, single, roles);
+  planReluInputs(nodes, single, roles);
   return roles;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** True when `bias` broadcast onto `base`'s output varies only along the axis the kernel's epilogue supports. */
+function biasFits(base: GraphNode, bias: GraphNode): boolean {
+  const s = bias.shape;
+  if (s.length > base.shape.length) return false;
+  if (base.op === 'MatMul') {
+    // [.., 1, n]: one value per output column.
+    const n = base.shape[base.shape.length - 1];
+    return s.length >= 1 && s[s.length - 1] === n && s.slice(0, -1).every((d) => d === 1);
+  }
+  // Conv1d [N, O, L]: [O, 1] or [1, O, 1], one value per output channel.
+  const o = base.shape[1];
+  return s.length >= 2 && s[s.length - 1] === 1 && s[s.length - 2] === o && s.slice(0, -2).every((d) => d === 1);
+}
+
+/**
+ * Folds `Add` chains onto the MatMul or Conv1d under them: `add(conv(x, w), b)`
+ * then `add(y, that)` become one product whose epilogue adds the bias and the
+ * residual while the output rows are in cache. Nodes are visited in
+ * topological order, so inner Adds become roots first and outer ones absorb them.
+ */
+function planEpilogues(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  for (const add of nodes) {
+    if (add.op !== 'Add' || roles.has(add)) continue;
+    for (const [x, other] of [add.inputs, [add.inputs[1], add.inputs[0]]]) {
+      const inner = nodes[x];
+      if (x === other || !single(x) || !sameShape(inner.shape, add.shape)) continue;
+      const role = roles.get(inner);
+      const full = sameShape(nodes[other].shape, add.shape);
+      if (!role && (inner.op === 'MatMul' || inner.op === 'Conv1d')) {
+        const baseOp = inner.op;
+        if (biasFits(inner, nodes[other])) roles.set(add, { kind: 'gemm', base: x, baseOp, bias: other, addends: [] });
+        else if (full) roles.set(add, { kind: 'gemm', base: x, baseOp, addends: [other] });
+        else continue;
+        roles.set(inner, DEFER);
+        break;
+      }
+      if (role?.kind === 'gemm' && full) {
+        roles.set(add, { ...role, addends: [...role.addends, other] });
+        roles.set(inner, DEFER);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Defers a Relu whose only consumer is a MatMul (as its untransposed left
+ * operand) or a Conv1d (as its input): the product reads the operand through
+ * relu while staging it, so the relu'd tensor is never stored.
+ */
+function planReluInputs(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  const consumer = new Map<number, GraphNode>();
+  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
+  for (const relu of nodes) {
+    if (relu.op !== 'Relu' || roles.has(relu) || !single(relu.id)) continue;
+    const user = consumer.get(relu.id);
+    if (!user || user.inputs[0] !== relu.id || user.inputs[1] === relu.id) continue;
+    const role = roles.get(user);
+    // Inside an attention chain the product is computed elsewhere; leave those alone.
+    if (role && !(role.kind === 'defer' && isEpilogueBase(user, roles, nodes))) continue;
+    if ((user.op === 'MatMul' && user.attrs.transposeA === false) || user.op === 'Conv1d') roles.set(relu, DEFER);
+  }
+}
+
+function isEpilogueBase(node: GraphNode, roles: Map<GraphNode, FusionRole>, nodes: readonly GraphNode[]): boolean {
+  for (const n of nodes) {
+    const r = roles.get(n);
+    if (r?.kind === 'gemm' && r.base === node.id) return true;
+  }
+  return false;
 }

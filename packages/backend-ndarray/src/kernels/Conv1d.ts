@@ -1,13 +1,63 @@
 import type { NdKernel } from '../deferred.js';
-import { alloc } from '../handle.js';
+import { alloc, type FloatData, type NdHandle } from '../handle.js';
+import type { Epilogue } from '../lib/epilogue.js';
+import type { GemmEngine } from '../lib/gemm.js';
+import { transpose2d } from '../lib/transpose2d.js';
 
 /**
- * Conv1d (cross-correlation, stride 1, zero padding) as one small matmul per
- * sample. With w read as [O, C·k], sample s gives
- * `y[s] = w · window[s]ᵀ`, where row j of `window` holds x[s, c, j+t−pad] for
- * every (c, t). The window buffer is [Lout, C·k] for one sample only (a few
- * KB for SAS's conv over the head axis), reused across samples, so no
- * N-sized im2col array is ever built.
+ * Conv1d (cross-correlation, stride 1, zero padding) as one matrix product
+ * per sample, with no im2col buffer. Sample s is transposed once into
+ * `xt` [L + 2·pad, C] (zero rows as the padding); with the kernel reordered
+ * to `wr[o, t·C + c] = w[o, c, t]`, output position j needs exactly the k·C
+ * consecutive values of `xt` starting at row j. So the product
+ * `y[s] = wr · windowᵀ` reads its right operand straight out of `xt` with
+ * overlapping rows (row stride C, row length k·C). For SAS's conv over the
+ * head axis `xt` is a few KB, reused for every sample.
+ *
+ * `epilogue` adds per-channel bias (rowBias) and same-shaped addends;
+ * `reluX` reads x through relu (both folded in by the fusion planner).
+ *
+ * @example
+ * ```ts
+ * import { conv1dInto } from './Conv1d.js';
+ * import { wrap } from '../handle.js';
+ * import { jsGemm } from '../lib/gemm.js';
+ * const out = wrap(new Float32Array(3), [1, 1, 3]);
+ * conv1dInto(wrap(Float32Array.of(1, 2, 3), [1, 1, 3]), wrap(Float32Array.of(1, 1, 1), [1, 1, 3]), 1, out, jsGemm); // out.data = [3, 6, 5]
+ * ```
+ */
+export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle, gemm: GemmEngine, epilogue?: Epilogue, reluX = false): void {
+  const [batch, channels, length] = x.shape;
+  const [outChannels, , k] = w.shape;
+  const outLen = out.shape[2];
+  if (out.data.length === 0) return;
+  const Float = x.data.constructor as Float32ArrayConstructor;
+  const kc = k * channels;
+  const wr = new Float(outChannels * kc);
+  for (let o = 0; o < outChannels; o++)
+    for (let c = 0; c < channels; c++)
+      for (let t = 0; t < k; t++) wr[o * kc + t * channels + c] = w.data[(o * channels + c) * k + t];
+  const xt = new Float((length + 2 * pad) * channels);
+  const interior = pad * channels;
+  const sample = outChannels * outLen;
+  for (let s = 0; s < batch; s++) {
+    transpose2d(x.data, s * channels * length, length, channels, length, xt, interior, channels);
+    if (reluX) reluInPlace(xt, interior, interior + length * channels);
+    gemm.abt(wr, 0, kc, xt, 0, channels, out.data, s * sample, outLen, outChannels, outLen, kc, epilogue && shift(epilogue, s * sample));
+  }
+}
+
+function reluInPlace(a: FloatData, from: number, to: number): void {
+  for (let i = from; i < to; i++) if (a[i] < 0) a[i] = 0;
+}
+
+/** The epilogue for the block starting `offset` elements into the output (addends move, biases don't). */
+function shift(ep: Epilogue, offset: number): Epilogue {
+  return ep.addends ? { ...ep, addends: ep.addends.map((a) => ({ data: a.data, off: a.off + offset })) } : ep;
+}
+
+/**
+ * The Conv1d kernel: x [N, C, L] ⋆ w [O, C, k] → [N, O, L + 2·pad − k + 1].
  *
  * @example
  * ```ts
@@ -21,28 +71,7 @@ import { alloc } from '../handle.js';
  * ```
  */
 export const Conv1d: NdKernel = ([x, w], node, _inputNodes, ctx) => {
-  const [batch, channels, length] = x.shape;
-  const [outChannels, , k] = w.shape;
-  const pad = node.attrs.pad as number;
-  const outLen = node.shape[2];
   const out = alloc(node.dtype, node.shape);
-  const ck = channels * k;
-  const window = new (x.data.constructor as Float32ArrayConstructor)(outLen * ck);
-  const src = x.data;
-  for (let s = 0; s < batch; s++) {
-    const xBase = s * channels * length;
-    for (let j = 0; j < outLen; j++) {
-      const row = j * ck;
-      for (let c = 0; c < channels; c++) {
-        const cBase = xBase + c * length;
-        const wBase = row + c * k;
-        for (let t = 0; t < k; t++) {
-          const pos = j + t - pad;
-          window[wBase + t] = pos >= 0 && pos < length ? src[cBase + pos] : 0;
-        }
-      }
-    }
-    ctx.gemm.abt(w.data, 0, ck, window, 0, ck, out.data, s * outChannels * outLen, outLen, outChannels, outLen, ck);
-  }
+  conv1dInto(x, w, node.attrs.pad as number, out, ctx.gemm);
   return out;
 };

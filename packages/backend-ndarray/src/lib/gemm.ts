@@ -1,14 +1,16 @@
 import type { FloatData } from '../handle.js';
+import { applyEpilogue, copyRowsRelu, hasAdds, type Epilogue } from './epilogue.js';
 
 /**
- * Something that computes C = A·Bᵀ on row-major blocks (see `gemmABt` for the
- * exact contract). Kernels only ever multiply through an engine, so the
- * plain-JS loops below and the WebAssembly SIMD kernel are interchangeable.
+ * Something that computes C = A·Bᵀ (+ epilogue) on row-major blocks (see
+ * `gemmABt` for the exact contract and `Epilogue` for the extras). Kernels
+ * only ever multiply through an engine, so the plain-JS loops below and the
+ * WebAssembly SIMD kernel are interchangeable.
  */
 export interface GemmEngine {
   /** 'js' or 'wasm-simd'. */
   readonly name: string;
-  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number): void;
+  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void;
 }
 
 /**
@@ -134,8 +136,8 @@ function rows1(A: FloatData, a0: number, B: FloatData, bOff: number, ldb: number
 }
 
 /**
- * The plain-JavaScript engine: `gemmABt`, for float64 graphs and wherever
- * WebAssembly SIMD is missing or turned off.
+ * The plain-JavaScript engine: `gemmABt` plus the epilogue, for float64
+ * graphs and wherever WebAssembly SIMD is missing or turned off.
  *
  * @example
  * ```ts
@@ -144,4 +146,14 @@ function rows1(A: FloatData, a0: number, B: FloatData, bOff: number, ldb: number
  * jsGemm.abt(Float64Array.of(1, 2), 0, 2, Float64Array.of(3, 4), 0, 2, c, 0, 1, 1, 1, 2); // c = [11]
  * ```
  */
-export const jsGemm: GemmEngine = { name: 'js', abt: gemmABt };
+export const jsGemm: GemmEngine = {
+  name: 'js',
+  abt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue) {
+    if (epilogue?.reluA && M * K > 0) {
+      const staged = new (A.constructor as Float32ArrayConstructor)(M * K);
+      copyRowsRelu(A, aOff, lda, staged, 0, K, M, K);
+      gemmABt(staged, 0, K, B, bOff, ldb, C, cOff, ldc, M, N, K);
+    } else gemmABt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K);
+    if (hasAdds(epilogue)) applyEpilogue(C, cOff, ldc, 0, M, N, epilogue);
+  },
+};

@@ -1,5 +1,6 @@
 import { forEachBroadcast, sizeOf } from '@sas/core';
 import type { FloatData } from '../handle.js';
+import type { Epilogue } from './epilogue.js';
 import type { GemmEngine } from './gemm.js';
 import { transpose2d } from './transpose2d.js';
 
@@ -15,7 +16,9 @@ export interface Operand {
  * A, an untransposed B) are packed once per distinct batch matrix into a
  * scratch buffer; when b has no batch of its own and A is not transposed, the
  * whole batch of A is a single tall matrix against one packed B (the feature
- * maps and the PEAA dense layer take this path).
+ * maps and the PEAA dense layer take this path). An `epilogue` (bias along
+ * the last axis, addends shaped like the output, relu on A) is applied per
+ * batch matrix.
  *
  * @example
  * ```ts
@@ -25,7 +28,8 @@ export interface Operand {
  * batchedMatMul({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(3, 4), shape: [2, 1] }, false, false, out, [1, 1], jsGemm); // out = [11]
  * ```
  */
-export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[], gemm: GemmEngine): void {
+export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[], gemm: GemmEngine, epilogue?: Epilogue): void {
+  if (epilogue?.reluA && transposeA) throw new Error('batchedMatMul: reluA needs an untransposed A');
   const ar = a.shape.length;
   const br = b.shape.length;
   const m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
@@ -42,7 +46,7 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
   };
   if (!transposeA && sizeOf(bBatch) === 1) {
     const bt = packB(0);
-    gemm.abt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k);
+    gemm.abt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k, epilogue);
     return;
   }
   const scratchA = transposeA ? new (a.data.constructor as Float32ArrayConstructor)(m * k) : undefined;
@@ -62,6 +66,8 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
       bt = packB(bOff);
       packedB = bj;
     }
-    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, bi * m * n, n, m, n, k);
+    const cOff = bi * m * n;
+    const ep = epilogue?.addends ? { ...epilogue, addends: epilogue.addends.map((x) => ({ data: x.data, off: x.off + cOff })) } : epilogue;
+    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, ep);
   });
 }

@@ -1,5 +1,6 @@
 import type { FloatData } from '../handle.js';
-import { gemmABt, type GemmEngine } from '../lib/gemm.js';
+import { applyEpilogue, copyRowsRelu, hasAdds, type Epilogue } from '../lib/epilogue.js';
+import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { gemmModuleBytes, TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
 
 type GemmExport = (a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number) => void;
@@ -71,9 +72,9 @@ export class WasmGemm implements GemmEngine {
     return this.heap;
   }
 
-  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number): void {
+  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
     if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) || M * N * K < this.minWork || M * N * K === 0) {
-      gemmABt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K);
+      jsGemm.abt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue);
       return;
     }
     const k4 = roundUp(K, TILE_K);
@@ -87,13 +88,15 @@ export class WasmGemm implements GemmEngine {
     copyRows(B, bOff, ldb, heap, bBase, k4, N, K);
     for (let i0 = 0; i0 < M; i0 += chunk) {
       const rows = Math.min(chunk, M - i0);
-      copyRows(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
+      if (epilogue?.reluA) copyRowsRelu(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
+      else copyRows(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
       const rows2 = roundUp(rows, TILE_M);
       for (let j0 = 0; j0 < n4; j0 += panel) {
         const cols = Math.min(panel, n4 - j0);
         this.gemm(aBase * 4, (bBase + j0 * k4) * 4, (cBase + j0) * 4, rows2, cols, k4, k4 * 4, k4 * 4, n4 * 4);
       }
       for (let r = 0; r < rows; r++) C.set(heap.subarray(cBase + r * n4, cBase + r * n4 + N), cOff + (i0 + r) * ldc);
+      if (hasAdds(epilogue)) applyEpilogue(C, cOff, ldc, i0, rows, N, epilogue);
     }
   }
 }

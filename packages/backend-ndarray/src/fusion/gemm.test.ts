@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { add, buildLayer, conv1d, evaluateReference, GraphBuilder, matMul, randomNormal, relu, reshape, type DType, type Graph } from '@sas/core';
+import { createNdarrayBackend } from '../index.js';
+import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
+import { planFusion } from './plan.js';
+
+const count = (g: Graph, kind: string) => [...planFusion(g).entries()].filter(([, r]) => r.kind === kind);
+const deferredOps = (g: Graph) => count(g, 'defer').map(([n]) => n.op).sort();
+
+describe('planFusion: epilogues and relu inputs', () => {
+  it('folds every bias, residual and relu of a SAS layer into the products', () => {
+    const g = buildLayer({ kind: 'sas', batch: 1, seqLen: 5, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true });
+    // q and k: two convs (bias; bias + residual) and two linears (same); v: two convs; PEAA: one dense.
+    expect(count(g, 'gemm').length).toBe(11);
+    // Every Relu of the layer feeds a product only.
+    expect(deferredOps(g).filter((op) => op === 'Relu').length).toBe(g.nodes.filter((n) => n.op === 'Relu').length);
+    expect(g.nodes.filter((n) => n.op === 'Add').every((n) => planFusion(g).has(n))).toBe(true);
+  });
+
+  it('leaves alone biases of other shapes, broadcast residuals, shared products and transposed relu operands', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [6, 3, 4]);
+    const w = b.param('w', [5, 4]);
+    const y = matMul(x, w, false, true); // [6,3,5]
+    b.output('wideBias', add(y, b.param('b2', [3, 5])));
+    const y2 = matMul(x, w, false, true);
+    b.output('broadcastResidual', add(y2, b.param('r', [1, 3, 5])));
+    const y3 = matMul(x, w, false, true);
+    b.output('shared', add(y3, b.param('b', [5])));
+    b.output('y3', y3);
+    b.output('transposedRelu', matMul(relu(x), b.param('v', [6, 3, 2]), true, false));
+    expect(count(b.build(), 'gemm').length).toBe(0);
+    expect(deferredOps(b.build())).toEqual([]);
+  });
+});
+
+/** Products with every epilogue combination, for both engines and dtypes. */
+function epilogueGraph(dtype: DType): Graph {
+  const b = new GraphBuilder(dtype);
+  const x = b.input('x', [2, 7, 3, 9]);
+  const w = b.param('w', [11, 9]);
+  const bias = b.param('bias', [11]);
+  const z0 = add(matMul(relu(x), w, false, true), bias); // relu on A, bias
+  b.output('linear', add(z0, add(matMul(relu(z0), b.param('w2', [11, 11]), false, true), reshape(bias, [1, 11])))); // residual + [1,n] bias
+  b.output('plainReluProduct', matMul(relu(x), b.param('w3', [9, 4])));
+  const xc = b.input('xc', [5, 3, 10]);
+  const y0 = add(conv1d(xc, b.param('k0', [6, 3, 3]), 1), b.param('c0', [6, 1]));
+  b.output('conv', add(y0, add(conv1d(relu(y0), b.param('k1', [6, 6, 3]), 1), b.param('c1', [1, 6, 1]))));
+  b.output('convNoPad', add(b.param('c2', [4, 1]), conv1d(relu(xc), b.param('k2', [4, 3, 5]), 0)));
+  return b.build();
+}
+
+describe.each(ENGINES)('fused products match the reference ($label)', ({ backend }) => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    it(`bias, residual and relu epilogues, ${dtype}`, async () => {
+      const g = epilogueGraph(dtype);
+      // Roots: z0, the linear residual, y0, the conv residual, the unpadded conv (inner Adds are absorbed).
+      expect(count(g, 'gemm').length).toBe(5);
+      const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+      const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
+      const tol = kernelTolerance(dtype);
+      for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
+    });
+  }
+});

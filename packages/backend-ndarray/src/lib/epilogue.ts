@@ -1,0 +1,89 @@
+import type { FloatData } from '../handle.js';
+
+/** A vector or tensor operand of an epilogue: storage and the offset of its first element. */
+export interface EpilogueOperand {
+  readonly data: FloatData;
+  readonly off: number;
+}
+
+/**
+ * Work folded into a matrix product so that `add(matMul(x, w), b)`, a
+ * residual `add(z, …)` and a `relu` on the left operand cost no extra pass
+ * and no extra buffer: C[i, j] = Σ_p f(A[i,p])·B[j,p] + colBias[j] +
+ * rowBias[i] + Σ addend[i, j], where f is relu when `reluA`. Row indices
+ * count from the first row of the block given to the engine; addends share
+ * C's layout (row stride ldc).
+ */
+export interface Epilogue {
+  /** Per output column j (a linear layer's bias). */
+  readonly colBias?: EpilogueOperand;
+  /** Per output row i (a convolution's per-channel bias). */
+  readonly rowBias?: EpilogueOperand;
+  /** Tensors shaped like C, added elementwise. */
+  readonly addends?: readonly EpilogueOperand[];
+  /** Read A through relu. */
+  readonly reluA?: boolean;
+}
+
+/**
+ * Adds the epilogue's biases and addends to rows `r0 .. r0+rows` of the
+ * M×N block of C at `cOff` (row stride `ldc`), in place, one row at a time
+ * while the row is still in cache.
+ *
+ * @example
+ * ```ts
+ * import { applyEpilogue } from './epilogue.js';
+ * const c = Float32Array.of(1, 2, 3, 4);
+ * applyEpilogue(c, 0, 2, 0, 2, 2, { colBias: { data: Float32Array.of(10, 20), off: 0 } }); // c = [11, 22, 13, 24]
+ * ```
+ */
+export function applyEpilogue(C: FloatData, cOff: number, ldc: number, r0: number, rows: number, N: number, ep: Epilogue): void {
+  const { colBias, rowBias, addends } = ep;
+  for (let r = r0; r < r0 + rows; r++) {
+    const row = cOff + r * ldc;
+    if (rowBias) {
+      const b = rowBias.data[rowBias.off + r];
+      for (let j = 0; j < N; j++) C[row + j] += b;
+    }
+    if (colBias) {
+      const bias = colBias.data;
+      const o = colBias.off;
+      for (let j = 0; j < N; j++) C[row + j] += bias[o + j];
+    }
+    if (addends) {
+      for (const a of addends) {
+        const src = a.data;
+        const o = a.off + r * ldc;
+        for (let j = 0; j < N; j++) C[row + j] += src[o + j];
+      }
+    }
+  }
+}
+
+/** True when the epilogue adds anything after the product. */
+export function hasAdds(ep: Epilogue | undefined): ep is Epilogue {
+  return !!ep && (!!ep.colBias || !!ep.rowBias || (!!ep.addends && ep.addends.length > 0));
+}
+
+/**
+ * Copies `rows` rows of `k` values of A (stride `lda`) to `dst[base..]` with
+ * stride `ld`, through relu, zeroing `ld − k` padding values per row.
+ *
+ * @example
+ * ```ts
+ * import { copyRowsRelu } from './epilogue.js';
+ * const d = new Float32Array(4);
+ * copyRowsRelu(Float32Array.of(-1, 2, 3, -4), 0, 2, d, 0, 2, 2, 2); // d = [0, 2, 3, 0]
+ * ```
+ */
+export function copyRowsRelu(src: FloatData, off: number, lda: number, dst: FloatData, base: number, ld: number, rows: number, k: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = off + r * lda;
+    const d = base + r * ld;
+    for (let p = 0; p < k; p++) {
+      const v = src[s + p];
+      dst[d + p] = v < 0 ? 0 : v;
+    }
+    if (ld > k) dst.fill(0, d + k, d + ld);
+  }
+}
