@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '@sas/conformance';
-import { describeConformance } from '@sas/conformance/vitest';
+import { describeConformance, describeTraining } from '@sas/conformance/vitest';
 import { createOnnxBackend, onnxProvider } from '@sas/onnx';
 import { UNSEEN_CONFIGS, writeUnseenFixtures } from './test/unseen-fixtures.js';
 
@@ -11,6 +11,10 @@ import { UNSEEN_CONFIGS, writeUnseenFixtures } from './test/unseen-fixtures.js';
 // (float32), compared with the authors' numbers at atol = rtol = 1e-4. The
 // gradient graphs are plain core ops too, so they export and run the same way.
 describeConformance(onnxProvider, { mode: 'cpu', grads: true });
+
+// Training-step graphs (AdamW, scalar inputs for the learning rate and bias
+// corrections) export and run too: the loss must fall at every step.
+describeTraining(onnxProvider, { mode: 'cpu' });
 
 const failures = (r: ConformanceReport) => r.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} ${k.maxAbs}`).join(', ')}`);
 

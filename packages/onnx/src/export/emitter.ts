@@ -39,6 +39,8 @@ export class OnnxEmitter {
   readonly initializers: OnnxTensor[] = [];
   readonly elemType: OnnxDataType;
   private counter = 0;
+  /** Small anonymous constants (shapes, axes, scalars) by content, so each is stored once. */
+  private readonly shared = new Map<string, string>();
   /** Name of the core node being exported, used to name its ONNX nodes. */
   scope = '';
   /** Write Conv1d as an im2col MatMul instead of Conv (for runtimes without a double Conv). */
@@ -81,9 +83,17 @@ export class OnnxEmitter {
     return this.initializer(ONNX_DTYPE.BOOL, dims, encodeElements(Array.from(values, Number), 'bool'));
   }
 
-  /** A named initializer (weights keep their names). */
-  initializer(dataType: OnnxDataType, dims: readonly number[], raw: Uint8Array, name = this.fresh()): string {
-    this.initializers.push({ name, dataType, dims: [...dims], raw });
-    return name;
+  /**
+   * An initializer: named (weights keep their names) or anonymous. Anonymous
+   * ones up to 256 bytes are shared: the same shape or axes list is stored once.
+   */
+  initializer(dataType: OnnxDataType, dims: readonly number[], raw: Uint8Array, name?: string): string {
+    const key = name === undefined && raw.length <= 256 ? `${dataType}|${dims.join(',')}|${raw.join(',')}` : undefined;
+    const existing = key && this.shared.get(key);
+    if (existing) return existing;
+    const id = name ?? this.fresh();
+    this.initializers.push({ name: id, dataType, dims: [...dims], raw });
+    if (key) this.shared.set(key, id);
+    return id;
   }
 }
