@@ -8,7 +8,8 @@ import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
 import { jsGemm } from './lib/gemm.js';
 import { NDARRAY_TOLERANCE } from './tolerance.js';
-import { WasmGemm, wasmSimdAvailable } from './wasm/engine.js';
+import { WasmGemm } from './wasm/engine.js';
+import { WasmRuntime, wasmSimdAvailable } from './wasm/runtime.js';
 
 /** Options of `createNdarrayBackend`. */
 export interface NdarrayBackendOptions {
@@ -49,7 +50,7 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
     const role = roles.get(node);
     if (role?.kind === 'defer') return new Deferred(node, inputs, inputNodes, kernel, ctx);
     if (role?.kind === 'attention') {
-      const fused = attentionFromChain(inputs, node, role, ctx.gemm);
+      const fused = attentionFromChain(inputs, node, role, ctx);
       if (fused) return fused;
     }
     if (role?.kind === 'gemm') {
@@ -76,13 +77,15 @@ function fusedLabel(op: string, role: FusionRole | undefined): string {
   return op;
 }
 
-function chooseGemm(options: NdarrayBackendOptions): KernelContext['gemm'] {
-  if (options.simd === false) return jsGemm;
+/** The engines for the options: the SIMD runtime where asked for and available, else plain JS. */
+function chooseEngines(options: NdarrayBackendOptions): KernelContext {
+  if (options.simd === false) return { gemm: jsGemm };
   if (!wasmSimdAvailable()) {
     if (options.simd === true) throw new SasError('E_BACKEND', "backend 'ndarray': simd: true was asked for, but this runtime has no WebAssembly SIMD");
-    return jsGemm;
+    return { gemm: jsGemm };
   }
-  return new WasmGemm(options.simdMinWork);
+  const wasm = new WasmRuntime();
+  return { gemm: new WasmGemm(wasm, options.simdMinWork), wasm };
 }
 
 /**
@@ -107,7 +110,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   // Storage handed to the caller (feeds, returned outputs): never handed out twice, so
   // two outputs, or an output and a feed, never share an array.
   const exposed = new WeakSet<FloatData>();
-  const ctx: KernelContext = { gemm: chooseGemm(options) };
+  const ctx = chooseEngines(options);
   // Fusion roles by node; graphs are planned once (all ops have kernels, so the
   // executor runs the caller's graph object itself and its nodes are the keys).
   const roles = new WeakMap<GraphNode, FusionRole>();

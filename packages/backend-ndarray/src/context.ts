@@ -1,4 +1,5 @@
 import type { GemmEngine } from './lib/gemm.js';
+import type { WasmRuntime } from './wasm/runtime.js';
 
 /**
  * What a backend instance hands every kernel: the engines chosen for it at
@@ -7,4 +8,6 @@ import type { GemmEngine } from './lib/gemm.js';
 export interface KernelContext {
   /** Matrix products C = A·Bᵀ: WebAssembly SIMD for float32 when available, else JS. */
   readonly gemm: GemmEngine;
+  /** The SIMD instance behind `gemm` when it is the wasm engine (fused float32 attention runs on it). */
+  readonly wasm?: WasmRuntime;
 }

@@ -55,6 +55,7 @@ describe.each(ENGINES)('fused attention matches the reference ($label)', ({ back
     [[1, BLOCK_Q + 9, 4], [1, 7, 4]],
     [[2, 3, 6, 4], [2, 1, 6, 4]],
     [[3, 1, 1], [3, 1, 1]],
+    [[1, 3, 4], [1, 0, 4]],
   ];
   for (const dtype of ['float32', 'float64'] as DType[]) {
     for (const causal of [true, false]) {

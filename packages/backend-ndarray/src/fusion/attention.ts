@@ -3,6 +3,8 @@ import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
+import type { KernelContext } from '../context.js';
+import { wasmAttention } from '../wasm/attention.js';
 import type { AttentionFusion } from './plan.js';
 
 /** Query rows per block: the score strip is BLOCK_Q × Tk, never Tq × Tk. */
@@ -60,7 +62,8 @@ export function attention(q: NdHandle, k: NdHandle, v: NdHandle, scale: number, 
   const dk = q.shape[q.shape.length - 1];
   const tk = k.shape[k.shape.length - 2];
   const dv = v.shape[v.shape.length - 1];
-  if (out.data.length === 0) return out;
+  // No keys: the probabilities are empty and their product with v is all zeros.
+  if (out.data.length === 0 || tk === 0) return out;
   const Float = out.data.constructor as Float32ArrayConstructor;
   const strip = new Float(Math.min(BLOCK_Q, tq) * tk);
   const vt = new Float(dv * tk);
@@ -97,16 +100,19 @@ export function attention(q: NdHandle, k: NdHandle, v: NdHandle, scale: number, 
 /**
  * The fused kernel as the executor calls it on the chain's final MatMul:
  * inputs are the deferred probabilities and v; q and k come from the
- * deferred scores node at the bottom of the chain.
+ * deferred scores node at the bottom of the chain. Float32 runs on the wasm
+ * SIMD runtime when the backend has one (`wasmAttention`), else on `attention`.
  *
  * @example
  * ```ts
  * // Used by the backend for nodes `planFusion` marks as attention; see backend.ts.
  * ```
  */
-export function attentionFromChain(inputs: readonly Value[], node: GraphNode, role: AttentionFusion, gemm: GemmEngine): NdHandle | undefined {
+export function attentionFromChain(inputs: readonly Value[], node: GraphNode, role: AttentionFusion, ctx: KernelContext): NdHandle | undefined {
   let d: Value | undefined = inputs[0];
   while (d instanceof Deferred && d.node.op !== 'MatMul') d = d.inputs.find((x) => x instanceof Deferred);
   if (!(d instanceof Deferred) || d.node.inputs[0] !== role.q || d.node.inputs[1] !== role.k) return undefined;
-  return attention(materialize(d.inputs[0]), materialize(d.inputs[1]), materialize(inputs[1]), role.scale, role.causal, node, gemm);
+  const [q, k, v] = [materialize(d.inputs[0]), materialize(d.inputs[1]), materialize(inputs[1])];
+  if (ctx.wasm && q.data instanceof Float32Array) return wasmAttention(ctx.wasm, q, k, v, role.scale, role.causal, node);
+  return attention(q, k, v, role.scale, role.causal, node, ctx.gemm);
 }

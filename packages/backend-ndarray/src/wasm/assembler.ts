@@ -62,8 +62,32 @@ export const v128Zero: Code = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const f32x4Add: Code = simd(0xe4);
 export const f32x4Mul: Code = simd(0xe6);
 export const f32x4ExtractLane = (lane: number): Code => [...simd(0x1f), lane];
+export const i32GeS: Code = [0x4e];
+export const i32And: Code = [0x71];
+export const i32ShrU: Code = [0x76];
+export const f32Const = (v: number): Code => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
+export const f32Max: Code = [0x97];
+export const f32Div: Code = [0x95];
+/** A v128 constant with `v` in all four f32 lanes. */
+export const f32x4Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(Float32Array.of(v, v, v, v).buffer)];
+/** A v128 constant from four i32 lanes. */
+export const i32x4Const = (a: number, b: number, c: number, d: number): Code => [...simd(0x0c), ...new Uint8Array(Int32Array.of(a, b, c, d).buffer)];
+export const f32x4Splat: Code = simd(0x13);
+export const i32x4Splat: Code = simd(0x11);
+export const f32x4Sub: Code = simd(0xe5);
+export const f32x4Max: Code = simd(0xe9);
+export const f32x4Nearest: Code = simd(0x6a);
+export const i32x4TruncSatF32x4S: Code = simd(0xf8);
+export const i32x4Add: Code = simd(0xae);
+export const i32x4Shl: Code = simd(0xab);
+export const i32x4LtS: Code = simd(0x39);
+export const v128And: Code = simd(0x4e);
+export const v128Bitselect: Code = simd(0x52);
 /** `loop … br_if 0` runs the body again while the condition left by the body is true. */
 export const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];
+/** `block … end`: `br`/`br_if` to it jumps past its end. */
+export const block = (body: Code): Code => [0x02, 0x40, ...body, 0x0b];
+export const br = (depth: number): Code => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number): Code => [0x0d, ...uleb(depth)];
 
 /** A function: its signature, extra locals, and body. */

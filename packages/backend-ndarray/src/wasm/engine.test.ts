@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@sas/core';
 import { gemmABt, jsGemm } from '../lib/gemm.js';
 import { gemmModuleBytes } from './gemm-kernel.js';
-import { WasmGemm, wasmSimdAvailable } from './engine.js';
+import { WasmGemm } from './engine.js';
+import { wasmSimdAvailable } from './runtime.js';
 import { sleb, uleb } from './assembler.js';
 
 function random(n: number, seed: number): Float32Array {
@@ -45,7 +46,7 @@ describe('WasmGemm.abt matches the JS loops', () => {
       const B = random(2 + n * ldb, n + 100);
       const ours = new Float32Array(7 + m * ldc).fill(42);
       const ref = ours.slice();
-      new WasmGemm(0).abt(A, 5, lda, B, 2, ldb, ours, 7, ldc, m, n, k);
+      new WasmGemm(undefined, 0).abt(A, 5, lda, B, 2, ldb, ours, 7, ldc, m, n, k);
       gemmABt(A, 5, lda, B, 2, ldb, ref, 7, ldc, m, n, k);
       for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref[i])));
       // Padding columns of C (and the offset) are untouched.
@@ -55,7 +56,7 @@ describe('WasmGemm.abt matches the JS loops', () => {
   }
 
   it('reuses its heap across calls of different sizes without stale padding leaking in', () => {
-    const engine = new WasmGemm(0);
+    const engine = new WasmGemm(undefined, 0);
     const big = random(64 * 64, 1);
     engine.abt(big, 0, 64, big, 0, 64, new Float32Array(64 * 64), 0, 64, 64, 64, 64);
     const A = random(3 * 5, 2);
@@ -73,7 +74,7 @@ describe('WasmGemm.abt matches the JS loops', () => {
     engine.abt(Float64Array.of(1, 2), 0, 2, Float64Array.of(3, 4), 0, 2, c, 0, 1, 1, 1, 2);
     expect(c[0]).toBe(11);
     const z = Float32Array.of(5, 5, 5, 5);
-    new WasmGemm(0).abt(new Float32Array(0), 0, 0, new Float32Array(0), 0, 0, z, 0, 2, 2, 2, 0);
+    new WasmGemm(undefined, 0).abt(new Float32Array(0), 0, 0, new Float32Array(0), 0, 0, z, 0, 2, 2, 2, 0);
     expect([...z]).toEqual([0, 0, 0, 0]);
     expect(jsGemm.name).toBe('js');
     expect(engine.name).toBe('wasm-simd');

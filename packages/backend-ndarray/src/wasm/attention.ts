@@ -1,0 +1,92 @@
+import { forEachBroadcast, type GraphNode } from '@sas/core';
+import { alloc, type NdHandle } from '../handle.js';
+import { transpose2d } from '../lib/transpose2d.js';
+import { copyRows, type WasmRuntime } from './runtime.js';
+
+/** Query rows per block (even, for the gemm's 2-row tile). */
+const BLOCK_Q = 64;
+const up = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/**
+ * The fused attention of `fusion/attention.ts` with everything resident in
+ * the SIMD runtime's heap: per head, q and k are staged once (rows padded to
+ * 4 floats) and v once as vᵀ; then for each block of query rows, the score
+ * strip (only the key columns the block can see), the softmax in place
+ * (`softmax_rows`, vectorised exp) and the block's output are all computed in
+ * wasm, and only the output rows come back. Float32 only.
+ *
+ * @example
+ * ```ts
+ * import { wasmAttention } from './attention.js';
+ * import { WasmRuntime } from './runtime.js';
+ * import { wrap } from '../handle.js';
+ * import { nodeOf } from '../lib/node.js';
+ * const x = wrap(Float32Array.of(1, 0, 0, 1), [2, 2]);
+ * wasmAttention(new WasmRuntime(), x, x, x, 1, true, nodeOf('MatMul', [2, 2])).data; // row 0 = [1, 0]
+ * ```
+ */
+export function wasmAttention(rt: WasmRuntime, q: NdHandle, k: NdHandle, v: NdHandle, scale: number, causal: boolean, node: GraphNode): NdHandle {
+  const out = alloc(node.dtype, node.shape);
+  const o = out.data as Float32Array;
+  const qd = q.data as Float32Array;
+  const kd = k.data as Float32Array;
+  const vd = v.data as Float32Array;
+  const tq = q.shape[q.shape.length - 2];
+  const dk = q.shape[q.shape.length - 1];
+  const tk = k.shape[k.shape.length - 2];
+  const dv = v.shape[v.shape.length - 1];
+  // No keys: the probabilities are empty and their product with v is all zeros.
+  if (o.length === 0 || tk === 0) return out;
+  const dk4 = up(Math.max(dk, 1), 4);
+  const dv4 = up(dv, 4);
+  const tk4 = up(tk, 4);
+  const tq2 = up(tq, 2);
+  const block = Math.min(BLOCK_Q, tq2);
+  // Heap layout, in floats.
+  const qBase = 0;
+  const kBase = qBase + tq2 * dk4;
+  const vtBase = kBase + tk4 * dk4;
+  const sBase = vtBase + dv4 * tk4;
+  const oBase = sBase + block * tk4;
+  let heap = rt.reserve(oBase + block * dv4);
+  heap.fill(0, 0, oBase);
+  const s = Math.fround(scale);
+  let stagedK = -1;
+  let stagedV = -1;
+  forEachBroadcast(node.shape.slice(0, -2), [q.shape.slice(0, -2), k.shape.slice(0, -2), v.shape.slice(0, -2)], (bi, [qi, ki, vi]) => {
+    heap = rt.heap;
+    copyRows(qd, qi * tq * dk, dk, heap, qBase, dk4, tq, dk);
+    if (ki !== stagedK) {
+      copyRows(kd, ki * tk * dk, dk, heap, kBase, dk4, tk, dk);
+      stagedK = ki;
+    }
+    if (vi !== stagedV) {
+      transpose2d(vd, vi * tk * dv, dv, tk, dv, heap, vtBase, tk4);
+      stagedV = vi;
+    }
+    const oOff = bi * tq * dv;
+    for (let i0 = 0; i0 < tq; i0 += block) {
+      const rows = Math.min(block, tq - i0);
+      const rows2 = up(rows, 2);
+      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      if (width === 0) {
+        o.fill(NaN, oOff + i0 * dv, oOff + (i0 + rows) * dv);
+        continue;
+      }
+      const w4 = up(width, 4);
+      rt.gemm((qBase + i0 * dk4) * 4, kBase * 4, sBase * 4, rows2, w4, dk4, dk4 * 4, dk4 * 4, w4 * 4);
+      // Row r sees keys j < v0 + r (causal) or all `width`; rows seeing none are NaN, as in the reference.
+      const v0 = causal ? i0 + tk - tq + 1 : width;
+      const first = Math.min(rows2, Math.max(0, 1 - v0));
+      if (first < rows2) rt.softmaxRows((sBase + first * w4) * 4, rows2 - first, w4 * 4, v0 + first, causal ? 1 : 0, width, s);
+      rt.gemm(sBase * 4, vtBase * 4, oBase * 4, rows2, dv4, w4, w4 * 4, tk4 * 4, dv4 * 4);
+      heap = rt.heap;
+      for (let r = 0; r < rows; r++) {
+        const dst = oOff + (i0 + r) * dv;
+        if (r < first) o.fill(NaN, dst, dst + dv);
+        else o.set(heap.subarray(oBase + r * dv4, oBase + r * dv4 + dv), dst);
+      }
+    }
+  });
+  return out;
+}

@@ -1,0 +1,96 @@
+import { gemmModuleBytes } from './gemm-kernel.js';
+
+type GemmExport = (a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number) => void;
+type SoftmaxExport = (ptr: number, rows: number, ld: number, v0: number, dv: number, width: number, scale: number) => void;
+
+const PAGE_BYTES = 65536;
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled SIMD module, or null where WebAssembly SIMD is unavailable. Compiled once per process. */
+function simdModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      const bytes = gemmModuleBytes();
+      compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * True where this runtime runs the WebAssembly SIMD kernels.
+ *
+ * @example
+ * ```ts
+ * import { wasmSimdAvailable } from './runtime.js';
+ * wasmSimdAvailable(); // true on Node 20 and current browsers
+ * ```
+ */
+export function wasmSimdAvailable(): boolean {
+  return simdModule() !== null;
+}
+
+/**
+ * One instance of the SIMD module with its own linear memory, used as a
+ * scratch heap: callers stage float32 operands at float offsets they choose,
+ * call `gemm` / `softmaxRows` with byte pointers, and read results back.
+ * Growing the memory replaces `heap`, so take the view after `reserve`.
+ *
+ * @example
+ * ```ts
+ * import { WasmRuntime } from './runtime.js';
+ * const rt = new WasmRuntime();
+ * const heap = rt.reserve(1024); // at least 1024 floats
+ * ```
+ */
+export class WasmRuntime {
+  readonly gemm: GemmExport;
+  readonly softmaxRows: SoftmaxExport;
+  private readonly memory: WebAssembly.Memory;
+  heap: Float32Array;
+
+  constructor() {
+    const module = simdModule();
+    if (!module) throw new Error('WebAssembly SIMD is not available in this runtime');
+    this.memory = new WebAssembly.Memory({ initial: 16 });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.gemm = instance.exports.gemm as GemmExport;
+    this.softmaxRows = instance.exports.softmax_rows as SoftmaxExport;
+    this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  /** Makes the heap at least `floats` long and returns the current view. */
+  reserve(floats: number): Float32Array {
+    const bytes = floats * 4;
+    if (this.memory.buffer.byteLength < bytes) {
+      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE_BYTES));
+      this.heap = new Float32Array(this.memory.buffer);
+    }
+    return this.heap;
+  }
+}
+
+/**
+ * Copies `rows` rows of `k` floats (source stride `ld`) to `dst[base..]` with
+ * stride `k4`, zeroing the `k4 − k` padding floats of each row.
+ *
+ * @example
+ * ```ts
+ * import { copyRows } from './runtime.js';
+ * const dst = new Float32Array(8).fill(9);
+ * copyRows(Float32Array.of(1, 2, 3, 4, 5, 6), 0, 3, dst, 0, 4, 2, 3); // dst = [1, 2, 3, 0, 4, 5, 6, 0]
+ * ```
+ */
+export function copyRows(src: Float32Array, off: number, ld: number, dst: Float32Array, base: number, k4: number, rows: number, k: number): void {
+  if (ld === k && k4 === k) {
+    dst.set(src.subarray(off, off + rows * k), base);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const d = base + r * k4;
+    dst.set(src.subarray(off + r * ld, off + r * ld + k), d);
+    if (k4 > k) dst.fill(0, d + k, d + k4);
+  }
+}
