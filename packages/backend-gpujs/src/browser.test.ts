@@ -46,22 +46,52 @@ describe('gpujs in a browser page (webgl2)', () => {
   });
 
   it('lists the browser modes and offers webgl2', async () => {
-    const { modes, webgl2 } = await page.evaluate(async () => {
+    const { modes, webgl2, renderer } = await page.evaluate(async () => {
       const api = (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs;
-      return { modes: api.runtimeModes(), webgl2: await api.probeMode('webgl2') };
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      return { modes: api.runtimeModes(), webgl2: await api.probeMode('webgl2'), renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown' };
     });
+    console.info(`Chromium WebGL2 renderer: ${renderer}`);
     expect(modes).toEqual(['webgl2', 'webgl', 'webasm', 'cpu']);
     expect(webgl2).toEqual({ mode: 'webgl2', available: true });
   });
 
   it('passes every bundled fixture case on webgl2, with gradients', { timeout: 600_000 }, async () => {
-    const report: PageReport = await page.evaluate(async () => {
-      const api = (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs;
-      return api.runFixtures('/fixtures/', { mode: 'webgl2', grads: true });
-    });
+    const report = await runInPage('webgl2', true);
     expect(report.mode).toBe('webgl2');
     expect(report.cases.length).toBe(12);
-    const failed = report.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs}`).join(', ')}`);
-    expect(failed).toEqual([]);
+    expect(failures(report)).toEqual([]);
   });
+
+  it('passes every bundled fixture case on webgl (WebGL1), forward and traces', { timeout: 600_000 }, async () => {
+    const report = await runInPage('webgl', false);
+    expect(report.mode).toBe('webgl');
+    expect(report.cases.length).toBe(12);
+    expect(failures(report)).toEqual([]);
+  });
+
+  // A figure for docs/backends/gpujs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
+  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass on webgl2 (prints the median)', { timeout: 600_000 }, async () => {
+    const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
+    const result = await page.evaluate((s) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s, { mode: 'webgl2', runs: 5 }), shape);
+    console.info(`gpujs (webgl2, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
+    expect(result.finite).toBe(true);
+  });
+
+  async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
+    const report: PageReport = await page.evaluate(
+      ([m, g]) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', { mode: m as string, grads: g as boolean }),
+      [mode, grads] as const,
+    );
+    const worst = Math.max(...report.cases.flatMap((c) => c.checks.map((k) => k.maxAbs)));
+    console.info(`browser ${report.mode}: ${report.cases.filter((c) => c.passed).length}/${report.cases.length} cases pass, max |a−e| ${worst.toExponential(2)}`);
+    return report;
+  }
 });
+
+function failures(report: PageReport): string[] {
+  return report.cases
+    .filter((c) => !c.passed)
+    .map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs}`).join(', ')}`);
+}

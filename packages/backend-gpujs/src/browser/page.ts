@@ -5,7 +5,7 @@
  * on the backend in the requested mode (webgl2 in CI) and returns per-tensor
  * errors. Only @sas/core and this package are bundled: no Node APIs.
  */
-import { buildLayer, getTensor, grad, layerParams, parseSafetensors, validateConfig, withCotangentLoss, type LayerConfig, type Tensor, type Tolerance } from '@sas/core';
+import { buildLayer, getTensor, grad, initParams, layerParams, parseSafetensors, randomNormal, validateConfig, withCotangentLoss, type LayerConfig, type Tensor, type Tolerance } from '@sas/core';
 import { createGpujsBackend } from '../backend.js';
 import { probeMode, runtimeModes } from '../env.js';
 import { gpujsTolerance } from '../tolerance.js';
@@ -104,7 +104,39 @@ export async function runFixtures(baseUrl: string, options: { mode?: string; gra
   return { mode: backend.mode, modes: runtimeModes(), tolerance, cases };
 }
 
+/**
+ * Times the SAS forward pass at `shape` = [B, T, H, D, H', D'] in `mode`: one
+ * warm-up run (compiles every kernel), then `runs` timed runs; returns the
+ * median in milliseconds and the mode that ran.
+ *
+ * @example
+ * ```ts
+ * const { medianMs } = await timeForward([1, 64, 12, 64, 24, 128], { mode: 'webgl2', runs: 5 });
+ * ```
+ */
+export async function timeForward(shape: readonly number[], options: { mode?: string; runs?: number } = {}): Promise<{ mode: string; medianMs: number; finite: boolean }> {
+  const [batch, seqLen, heads, headDim, simHeads, simHeadDim] = shape;
+  const config = validateConfig({ kind: 'sas', batch, seqLen, heads, headDim, simHeads, simHeadDim, kernelSize: 3, causal: true });
+  const backend = await createGpujsBackend({ mode: options.mode });
+  try {
+    const layer = buildLayer(config, { dtype: 'float32' });
+    const x = randomNormal([batch, seqLen, heads, headDim], 1, 'float32');
+    const feeds = { query: x, key: x, value: x, ...initParams(config, 2, 'float32') };
+    let out = await backend.run(layer, feeds, { outputs: ['output'] });
+    const times: number[] = [];
+    for (let i = 0; i < (options.runs ?? 5); i++) {
+      const t0 = performance.now();
+      out = await backend.run(layer, feeds, { outputs: ['output'] });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { mode: backend.mode, medianMs: times[times.length >> 1], finite: out.output.data.every(Number.isFinite) };
+  } finally {
+    await backend.dispose();
+  }
+}
+
 /** What the page exposes to the driver. */
-const api = { runFixtures, probeMode, runtimeModes };
+const api = { runFixtures, timeForward, probeMode, runtimeModes };
 (globalThis as { sasGpujs?: typeof api }).sasGpujs = api;
 export default api;
