@@ -88,3 +88,21 @@ describe('graph JSON + safetensors bundle', () => {
     expect(weightsPathFor('out/sas.graph')).toBe('out/sas.graph.safetensors');
   });
 });
+
+describe('docs/graph-format.md', () => {
+  it('its example document is a valid graph that computes what the page says', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const { graphFromJSON, tensor } = await import('@sas/core');
+    const page = readFileSync(resolve(__dirname, '../../../docs/graph-format.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(page)![1];
+    const graph = graphFromJSON(example, 'graph-format.md');
+    expect(graph.dtype).toBe('float32');
+    expect(Object.keys(graph.outputs)).toEqual(['y', 'logits']);
+    // y = relu(x·w): the -Infinity constant feeds an Add no output uses.
+    const out = await evaluateReference(graph, { x: tensor([1, -1, 2, 0, 1, -3], [2, 3]), w: tensor(Array.from({ length: 12 }, (_, i) => i - 6), [3, 4]) });
+    // w[i][j] = 4i + j − 6; by hand: x row 0 = w0 − w1 + 2·w2, x row 1 = w1 − 3·w2.
+    expect(Array.from(out.logits.data)).toEqual([0, 2, 4, 6, -8, -10, -12, -14]);
+    expect(Array.from(out.y.data)).toEqual([0, 2, 4, 6, 0, 0, 0, 0]);
+  });
+});

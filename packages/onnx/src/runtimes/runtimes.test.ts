@@ -31,6 +31,7 @@ const bun = packagedBinary('@oven+bun-linux-x64@', '@oven/bun-linux-x64/bin/bun'
 interface SmokeResult {
   runtime: string;
   case: string;
+  how?: string;
   maxError: number;
   elements: number;
   outputs: string[];
@@ -56,16 +57,22 @@ function tempDir(prefix: string): string {
   return d;
 }
 
+/** Each fixture case by file path, and the first one also by package name through node_modules. */
+const RUNS = [...CASES.map((c) => [c, 'path'] as const), [CASES[0], 'package'] as const];
+
 describe.skipIf(!deno)(`Deno${deno ? '' : ' (skipped: the deno binary is not installed under node_modules/.pnpm)'}`, () => {
-  it.each(CASES)('runs the built core on %s within 1e-9 of the authors', (name) => {
-    // No config, npm or remote modules: only the files the core is made of, read-only.
-    const stdout = execFileSync(deno!, ['run', '--no-config', '--no-npm', '--no-remote', `--allow-read=${root}`, entry, root, name], {
+  it.each(RUNS)('runs the built core on %s, imported by %s, within 1e-9 of the authors', (name, how) => {
+    // No remote modules and read-only access to the repository. By path also no
+    // config and no npm; by package, Deno resolves '@sas/core' from node_modules.
+    const flags = how === 'path' ? ['--no-config', '--no-npm', '--no-remote'] : ['--no-remote'];
+    const stdout = execFileSync(deno!, ['run', ...flags, `--allow-read=${root}`, entry, root, name, how], {
       encoding: 'utf8',
       env: { ...process.env, DENO_DIR: tempDir('sas-deno-'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
       timeout: 60_000,
     });
     const r = parseResult(stdout);
     expect(r.runtime).toMatch(/^deno 2\./);
+    expect(r.how).toBe(how);
     expect(r.outputs).toContain('output');
     expect(r.elements).toBeGreaterThan(0);
     expect(r.maxError).toBeLessThan(1e-9);
@@ -73,14 +80,15 @@ describe.skipIf(!deno)(`Deno${deno ? '' : ' (skipped: the deno binary is not ins
 });
 
 describe.skipIf(!bun)(`Bun${bun ? '' : ' (skipped: the bun binary is not installed under node_modules/.pnpm)'}`, () => {
-  it.each(CASES)('runs the built core on %s within 1e-9 of the authors', (name) => {
-    const stdout = execFileSync(bun!, ['--no-install', entry, root, name], {
+  it.each(RUNS)('runs the built core on %s, imported by %s, within 1e-9 of the authors', (name, how) => {
+    const stdout = execFileSync(bun!, ['--no-install', entry, root, name, how], {
       encoding: 'utf8',
       env: { ...process.env, BUN_INSTALL_CACHE_DIR: tempDir('sas-bun-'), NO_COLOR: '1' },
       timeout: 60_000,
     });
     const r = parseResult(stdout);
     expect(r.runtime).toMatch(/^bun 1\./);
+    expect(r.how).toBe(how);
     expect(r.outputs).toContain('output');
     expect(r.maxError).toBeLessThan(1e-9);
   });
