@@ -28,6 +28,9 @@ describe('provider', () => {
     expect(ndarrayProvider.name).toBe('ndarray');
     expect(ndarrayProvider.modes).toEqual(['cpu']);
     expect(ndarrayProvider.tolerance('cpu')).toEqual(NDARRAY_TOLERANCE);
+    // The ceiling: no looser than 1e-4.
+    expect(NDARRAY_TOLERANCE.atol).toBeLessThanOrEqual(1e-4);
+    expect(NDARRAY_TOLERANCE.rtol).toBeLessThanOrEqual(1e-4);
     const backend = await ndarrayProvider.create();
     expect(backend.name).toBe('ndarray');
     expect(backend.mode).toBe('cpu');

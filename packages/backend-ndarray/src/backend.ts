@@ -158,7 +158,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
 export const ndarrayProvider: BackendProvider = {
   name: 'ndarray',
   modes: ['cpu'],
-  description: 'CPU kernels on ndarray views over Float32Array (float64 too): register-tiled matmul, fused softmax, no decompositions',
+  description: 'CPU kernels on ndarray views over Float32Array (float64 too): WebAssembly SIMD matmul, fused blocked attention, no decompositions',
   tolerance: (mode) => {
     if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
     return NDARRAY_TOLERANCE;
