@@ -1,12 +1,29 @@
 import type { DType } from '@sas/core';
 import { ONNX_DTYPE, type OnnxAttribute, type OnnxDataType, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
 
-/** The ONNX element type of a core dtype. */
+/**
+ * The ONNX element type of a core dtype.
+ *
+ * @example
+ * ```ts
+ * import { onnxElemType } from '@sas/onnx';
+ * onnxElemType('float64'); // 11 (TensorProto.DOUBLE)
+ * ```
+ */
 export function onnxElemType(dtype: DType): OnnxDataType {
   return dtype === 'float32' ? ONNX_DTYPE.FLOAT : ONNX_DTYPE.DOUBLE;
 }
 
-/** Little-endian bytes of numbers as `dtype` elements (float32/float64) or int64. */
+/**
+ * Little-endian bytes of numbers as float32, float64, int64 or bool elements
+ * (the layout of TensorProto.raw_data).
+ *
+ * @example
+ * ```ts
+ * import { encodeElements } from '@sas/onnx';
+ * encodeElements([1], 'float32'); // Uint8Array [0, 0, 128, 63]
+ * ```
+ */
 export function encodeElements(values: ArrayLike<number>, kind: DType | 'int64' | 'bool'): Uint8Array {
   const n = values.length;
   if (kind === 'bool') return Uint8Array.from(values, (v) => (v ? 1 : 0));

@@ -132,7 +132,17 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
   },
 };
 
-/** The exporter for `op`, or an `E_BACKEND` error naming it. */
+/**
+ * The exporter for `op`, or an `E_BACKEND` error naming it.
+ *
+ * @example
+ * ```ts
+ * import { exporterFor, OnnxEmitter } from '@sas/onnx';
+ * const e = new OnnxEmitter('float32', new Set(['x']));
+ * const node = { id: 1, op: 'Exp', inputs: [0], attrs: {}, shape: [3], dtype: 'float32' } as const;
+ * exporterFor('Exp')(e, ['x'], node, []); // a fresh value name; e.nodes holds one Exp node
+ * ```
+ */
 export function exporterFor(op: string): OpExporter {
   const f = Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op) ? ONNX_EXPORTERS[op] : undefined;
   if (!f) throw new SasError('E_BACKEND', `exportOnnx: no ONNX mapping for op '${op}' (mapped: ${Object.keys(ONNX_EXPORTERS).join(', ')})`);
