@@ -17,15 +17,38 @@ function keepPattern(shape: readonly number[]): Uint8Array {
 }
 
 /**
+ * On wasm, device memory is host memory: read the values once (tfjs-wasm's
+ * `dataSync` returns a fresh copy of the heap bytes, so writing into it is
+ * safe), overwrite each row's masked tail with one `fill` call, upload.
+ * About half the time of the `tf.where` form there.
+ */
+function maskOnHost(x: tf.Tensor, fill: number): tf.Tensor {
+  const data = x.dataSync() as Float32Array;
+  const tq = x.shape[x.rank - 2];
+  const tk = x.shape[x.rank - 1];
+  for (let base = 0; base < data.length; base += tq * tk) {
+    for (let i = 0; i < tq; i++) data.fill(fill, base + i * tk + Math.max(0, i + tk - tq + 1), base + (i + 1) * tk);
+  }
+  return tf.tensor(data, x.shape, 'float32');
+}
+
+/** Forward only: the host form on wasm, `tf.where` with a host-built full-shape condition elsewhere. */
+function causalMaskForward(x: tf.Tensor, fill: number): tf.Tensor {
+  if (x.size === 0) return tf.clone(x);
+  if (tf.getBackend() === 'wasm') return maskOnHost(x, fill);
+  return tf.tidy(() => tf.where(tf.tensor(keepPattern(x.shape), x.shape, 'bool'), x, tf.fill(x.shape, fill)));
+}
+
+/**
  * The core op CausalMask: entries above the bottom-right aligned diagonal of
  * the last two axes become `fill` (−Infinity before a softmax, 0 in its VJP),
  * the rest pass through unchanged, NaN and ±Inf included.
  *
- * The condition is built on the host at full shape and uploaded (a few MB at
- * T = 512): `tf.where` with a broadcast condition tiles it on the device, which
- * on tfjs-wasm is ~30× slower than uploading. An additive 0/−Inf mask would be
- * cheaper still but turns +Inf/NaN above the diagonal into NaN instead of
- * `fill`. Differentiable through tfjs's own gradient of `where`.
+ * Off wasm, the condition is built on the host at full shape and uploaded (a
+ * few MB at T = 512): `tf.where` with a broadcast condition tiles it on the
+ * device, which on tfjs-wasm is ~25× slower. An additive 0/−Inf mask would be
+ * cheaper but turns +Inf/NaN above the diagonal into NaN instead of `fill`.
+ * Differentiable: the cotangent is masked with 0, core's VJP.
  *
  * @example
  * ```ts
@@ -34,5 +57,9 @@ function keepPattern(shape: readonly number[]): Uint8Array {
  * ```
  */
 export function causalMask(x: tf.Tensor, fill: number): tf.Tensor {
-  return tf.tidy(() => tf.where(tf.tensor(keepPattern(x.shape), x.shape, 'bool'), x, tf.fill(x.shape, fill)));
+  const op = tf.customGrad(((input: tf.Tensor) => ({
+    value: causalMaskForward(input, fill),
+    gradFunc: (dy: tf.Tensor) => causalMaskForward(dy, 0),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x);
 }
