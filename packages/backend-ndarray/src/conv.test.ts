@@ -2,7 +2,8 @@ import { describe, it } from 'vitest';
 import { checkOp, DTYPES, ENGINES } from './test/helpers.js';
 
 // [N, C, L], [O, C, k], pad: pad 0 (valid), same padding, pad > k/2 (longer
-// output), k = 1, single channels/samples, and SAS's conv over the head axis.
+// output), k = 1, single channels/samples, SAS's conv over the head axis, no
+// channels at all, and enough samples to span several staged chunks.
 const CASES: [number[], number[], number][] = [
   [[1, 1, 5], [1, 1, 3], 0],
   [[1, 1, 5], [1, 1, 3], 1],
@@ -16,6 +17,8 @@ const CASES: [number[], number[], number][] = [
   [[1, 2, 4], [1, 2, 4], 0],
   [[9, 4, 16], [8, 4, 3], 1],
   [[9, 8, 16], [8, 8, 3], 1],
+  [[2, 0, 5], [3, 0, 3], 1],
+  [[1600, 5, 9], [7, 5, 3], 1],
 ];
 
 describe.each(ENGINES)('Conv1d matches the reference ($label)', ({ backend }) => {

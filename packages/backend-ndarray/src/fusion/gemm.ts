@@ -25,7 +25,7 @@ function product(base: GraphNode, inputs: readonly Value[], out: NdHandle, ctx: 
   if (base.op === 'MatMul') {
     batchedMatMul(a, b, base.attrs.transposeA === true, base.attrs.transposeB === true, out.data, out.shape, ctx.gemm, relu ? { ...epilogue, reluA: true } : epilogue);
   } else {
-    conv1dInto(a, b, base.attrs.pad as number, out, ctx.gemm, epilogue, relu);
+    conv1dInto(a, b, base.attrs.pad as number, out, ctx, epilogue, relu);
   }
 }
 

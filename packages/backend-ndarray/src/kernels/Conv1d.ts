@@ -1,8 +1,9 @@
+import type { KernelContext } from '../context.js';
 import type { NdKernel } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { Epilogue } from '../lib/epilogue.js';
-import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
+import { wasmConv1d } from '../wasm/conv.js';
 
 /**
  * Conv1d (cross-correlation, stride 1, zero padding) as one matrix product
@@ -16,6 +17,7 @@ import { transpose2d } from '../lib/transpose2d.js';
  *
  * `epilogue` adds per-channel bias (rowBias) and same-shaped addends;
  * `reluX` reads x through relu (both folded in by the fusion planner).
+ * Float32 on the SIMD runtime goes to `wasmConv1d`, which batches samples.
  *
  * @example
  * ```ts
@@ -23,10 +25,16 @@ import { transpose2d } from '../lib/transpose2d.js';
  * import { wrap } from '../handle.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const out = wrap(new Float32Array(3), [1, 1, 3]);
- * conv1dInto(wrap(Float32Array.of(1, 2, 3), [1, 1, 3]), wrap(Float32Array.of(1, 1, 1), [1, 1, 3]), 1, out, jsGemm); // out.data = [3, 6, 5]
+ * conv1dInto(wrap(Float32Array.of(1, 2, 3), [1, 1, 3]), wrap(Float32Array.of(1, 1, 1), [1, 1, 3]), 1, out, { gemm: jsGemm }); // out.data = [3, 6, 5]
  * ```
  */
-export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle, gemm: GemmEngine, epilogue?: Epilogue, reluX = false): void {
+export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle, ctx: KernelContext, epilogue?: Epilogue, reluX = false): void {
+  // (No channels means a product with K = 0, which the SIMD kernel does not take.)
+  if (ctx.wasm && x.data instanceof Float32Array && x.shape[1] > 0) {
+    wasmConv1d(ctx.wasm, x, w, pad, out, epilogue, reluX);
+    return;
+  }
+  const gemm = ctx.gemm;
   const [batch, channels, length] = x.shape;
   const [outChannels, , k] = w.shape;
   const outLen = out.shape[2];
@@ -72,6 +80,6 @@ function shift(ep: Epilogue, offset: number): Epilogue {
  */
 export const Conv1d: NdKernel = ([x, w], node, _inputNodes, ctx) => {
   const out = alloc(node.dtype, node.shape);
-  conv1dInto(x, w, node.attrs.pad as number, out, ctx.gemm);
+  conv1dInto(x, w, node.attrs.pad as number, out, ctx);
   return out;
 };
