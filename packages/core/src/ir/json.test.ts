@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, causalMask, evaluateReference, GraphBuilder, graphFromJSON, graphToJSON, initParams, randomNormal, SasError, softmax } from '@sas/core';
+import { add, buildLayer, causalMask, evaluateReference, GraphBuilder, graphFromJSON, graphToJSON, initParams, randomNormal, SasError, softmax } from '@sas/core';
 
 describe('graph JSON', () => {
   it('round-trips a SAS layer exactly, and the copy computes the same bits', async () => {
@@ -20,6 +20,15 @@ describe('graph JSON', () => {
     const json = JSON.parse(JSON.stringify(graphToJSON(b.build())));
     expect(json.nodes[0].attrs.value).toEqual(['NaN', 'Infinity', '-Infinity', 1]);
     expect(graphFromJSON(json).nodes[0].attrs.value).toEqual([NaN, Infinity, -Infinity, 1]);
+  });
+
+  it('keeps negative zero and feed names that look like numbers', () => {
+    const b = new GraphBuilder('float64');
+    const x = b.input('Infinity', [1]);
+    b.output('y', add(x, b.constant([-0], [1])));
+    const copy = graphFromJSON(JSON.stringify(graphToJSON(b.build())));
+    expect(copy.nodes[0].attrs.name).toBe('Infinity');
+    expect(Object.is((copy.nodes[1].attrs.value as number[])[0], -0)).toBe(true);
   });
 
   it('refuses an unknown version, an unknown op, bad JSON and a wrong recorded shape', () => {

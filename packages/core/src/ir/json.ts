@@ -6,7 +6,10 @@ import { verifyGraph } from './verify.js';
 export const GRAPH_FORMAT = 'sas-graph';
 export const GRAPH_FORMAT_VERSION = 1;
 
-/** A graph as plain JSON data. Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity". */
+/**
+ * A graph as plain JSON data. Numbers JSON cannot hold are written as the
+ * strings "NaN", "Infinity", "-Infinity" and "-0" in number positions.
+ */
 export interface GraphJSON {
   readonly format: typeof GRAPH_FORMAT;
   readonly version: number;
@@ -15,12 +18,16 @@ export interface GraphJSON {
   readonly outputs: Record<string, number>;
 }
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
 const isNonFiniteName = (v: string) => Object.prototype.hasOwnProperty.call(NON_FINITE, v);
 
 function encodeNumber(v: number): number | string {
+  if (Object.is(v, -0)) return '-0'; // JSON.stringify drops the sign of zero
   return Number.isFinite(v) ? v : String(v);
 }
+
+/** Attributes that hold text, never numbers: a feed name may be any string, even "NaN". */
+const TEXT_ATTRS = new Set(['name', 'fill']);
 
 function encodeAttr(v: AttrValue): unknown {
   if (typeof v === 'number') return encodeNumber(v);
@@ -93,7 +100,7 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
     }
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(n.attrs)) {
-      if (typeof v === 'boolean' || (typeof v === 'string' && !isNonFiniteName(v))) attrs[k] = v;
+      if (typeof v === 'boolean' || (typeof v === 'string' && (TEXT_ATTRS.has(k) || !isNonFiniteName(v)))) attrs[k] = v;
       else if (Array.isArray(v)) attrs[k] = v.map((x) => decodeNumber(x, `${where} attribute ${k}`));
       else attrs[k] = decodeNumber(v, `${where} attribute ${k}`);
     }
