@@ -68,13 +68,13 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
 }
 
 /** Reads a handle back: straight from its storage when the view is the whole storage, else via one copy kernel. */
-function download(ctx: KernelContext, h: GpuTensor, node: GraphNode): Tensor {
-  if (isWholeStorage(h)) return { dtype: node.dtype, shape: [...node.shape], data: ctx.device.read(h.storage) };
+async function download(ctx: KernelContext, h: GpuTensor, node: GraphNode): Promise<Tensor> {
+  const tensorOf = (data: Float32Array): Tensor => ({ dtype: node.dtype, shape: [...node.shape], data });
+  if (isWholeStorage(h)) return tensorOf(await ctx.device.read(h.storage));
   const copy = materialize(ctx, h);
   try {
-    return { dtype: node.dtype, shape: [...node.shape], data: ctx.device.read(copy.storage) };
+    return tensorOf(await ctx.device.read(copy.storage));
   } finally {
     releaseTensor(ctx.device, copy);
   }
 }
-

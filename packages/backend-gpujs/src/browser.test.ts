@@ -9,6 +9,8 @@ import { servePage } from './browser/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+// WebGPU in headless Chromium: a SwiftShader (Vulkan) adapter.
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
 
 // The backend bundled for the browser (vite), served on localhost, run by
 // Debian's Chromium through playwright-core on WebGL2 (SwiftShader when
@@ -29,7 +31,7 @@ describe('gpujs in a browser page (webgl2)', () => {
     server = await servePage(join(work, 'bundle'), bundledFixturesDir());
     const { chromium } = await import('playwright-core');
     // A fresh profile per run: launchPersistentContext is how playwright takes --user-data-dir.
-    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...WEBGPU_FLAGS] });
     page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
@@ -53,7 +55,7 @@ describe('gpujs in a browser page (webgl2)', () => {
       return { modes: api.runtimeModes(), webgl2: await api.probeMode('webgl2'), renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown' };
     });
     console.info(`Chromium WebGL2 renderer: ${renderer}`);
-    expect(modes).toEqual(['webgl2', 'webgl', 'webasm', 'cpu']);
+    expect(modes).toEqual(['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']);
     expect(webgl2).toEqual({ mode: 'webgl2', available: true });
   });
 
@@ -71,12 +73,26 @@ describe('gpujs in a browser page (webgl2)', () => {
     expect(failures(report)).toEqual([]);
   });
 
+  it('passes every bundled fixture case on webgpu where Chromium offers an adapter, with gradients', { timeout: 600_000 }, async (t) => {
+    const probe = await page.evaluate(() => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.probeMode('webgpu'));
+    if (!probe.available) t.skip(`no WebGPU adapter: ${probe.reason}`);
+    const report = await runInPage('webgpu', true);
+    expect(report.mode).toBe('webgpu');
+    expect(report.cases.length).toBe(12);
+    expect(failures(report)).toEqual([]);
+  });
+
   // A figure for docs/backends/gpujs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
-  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass on webgl2 (prints the median)', { timeout: 600_000 }, async () => {
+  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass in each browser mode (prints the medians)', { timeout: 600_000 }, async () => {
     const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
-    const result = await page.evaluate((s) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s, { mode: 'webgl2', runs: 5 }), shape);
-    console.info(`gpujs (webgl2, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
-    expect(result.finite).toBe(true);
+    for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
+      const result = await page.evaluate(
+        ([s, m]) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
+        [shape, mode] as const,
+      );
+      console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
+      expect(result.finite).toBe(true);
+    }
   });
 
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {

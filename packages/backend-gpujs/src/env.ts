@@ -3,8 +3,12 @@ import { GPU } from 'gpu.js';
 /** gpu.js modes this backend runs in Node, best first. */
 export const NODE_MODES = ['headlessgl', 'webasm', 'cpu'] as const;
 
-/** gpu.js modes this backend runs in a browser, best first (webgpu is opt-in, as in gpu.js itself). */
-export const BROWSER_MODES = ['webgl2', 'webgl', 'webasm', 'cpu'] as const;
+/**
+ * gpu.js modes this backend runs in a browser, best first. webgpu comes after
+ * the WebGL modes, as in gpu.js's own auto-selection: its kernels resolve
+ * asynchronously, so each one waits a microtask for its inputs.
+ */
+export const BROWSER_MODES = ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'] as const;
 
 /** Every mode name the backend knows, in any runtime. */
 export const ALL_MODES = ['headlessgl', 'webgl2', 'webgl', 'webgpu', 'webasm', 'cpu'] as const;
@@ -76,7 +80,11 @@ export async function probeMode(mode: string): Promise<ModeProbe> {
       if (mode === 'webgl2' ? GPU.isWebGL2Supported : GPU.isWebGLSupported) return { mode, available: true };
       return no(`this browser offers no ${mode === 'webgl2' ? 'WebGL2' : 'WebGL'} context (disabled, blocklisted GPU, or no canvas)`);
     case 'webgpu':
-      return no(node ? await nodeWebGpuReason() : await browserWebGpuReason());
+      if (node) return no(await nodeWebGpuReason());
+      if (!GPU.isWebGPUSupported) return no('this browser has no WebGPU (navigator.gpu is missing; Chromium needs a secure context, and --enable-unsafe-webgpu where it is not on by default)');
+      return (await GPU.isWebGPUAvailable())
+        ? { mode, available: true }
+        : no('navigator.gpu exists but offers no adapter (headless Chromium: --enable-unsafe-webgpu --enable-features=Vulkan --use-vulkan=swiftshader)');
     default:
       return no(`unknown mode '${mode}' (modes: ${ALL_MODES.join(', ')})`);
   }
@@ -141,15 +149,6 @@ async function nodeWebGpuReason(): Promise<string> {
     return `${base}, and its native binary does not load here (${firstLine(e)})`;
   }
   return `${base}; this backend does not install it into Node (use 'headlessgl', 'webasm' or 'cpu')`;
-}
-
-/** In a browser: no WebGPU API, or an API with no adapter behind it. */
-async function browserWebGpuReason(): Promise<string> {
-  if (!GPU.isWebGPUSupported) return 'this browser has no WebGPU (navigator.gpu is missing)';
-  const adapter = await GPU.isWebGPUAvailable();
-  return adapter
-    ? "this backend's kernels are synchronous and gpu.js runs webgpu only asynchronously; use 'webgl2'"
-    : 'navigator.gpu exists but offers no adapter (headless Chromium needs --enable-unsafe-webgpu and a Vulkan/SwiftShader adapter)';
 }
 
 function firstLine(e: unknown): string {

@@ -5,8 +5,8 @@ import { gpujsTolerance } from './tolerance.js';
 
 /**
  * The gpu.js backend as the CLI and the conformance suite see it. Modes, best
- * first: headlessgl, webasm, cpu in Node; webgl2, webgl, webasm, cpu in a
- * browser. `create()` without a mode picks the best one that runs here.
+ * first: headlessgl, webasm, cpu in Node; webgl2, webgl, webgpu, webasm, cpu
+ * in a browser. `create()` without a mode picks the best one that runs here.
  *
  * @example
  * ```ts
@@ -21,7 +21,7 @@ export const gpujsProvider: BackendProvider = {
   get modes() {
     return runtimeModes();
   },
-  description: 'gpu.js kernels: headless GL (under Xvfb), WebAssembly or JS in Node; WebGL2/WebGL in browsers',
+  description: 'gpu.js kernels: headless GL (under Xvfb), WebAssembly or JS in Node; WebGL2/WebGL/WebGPU in browsers',
   tolerance: gpujsTolerance,
   create: (options) => createGpujsBackend({ mode: options?.mode }),
 };

@@ -1,6 +1,6 @@
 import { SasError } from '@sas/core';
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
-import { isTexture, retain, type Storage } from './storage.js';
+import { isTexture, retain, type BufferResult, type Storage, type StorageData } from './storage.js';
 
 /**
  * Largest tensor a kernel may touch. gpu.js kernels address elements with
@@ -55,6 +55,8 @@ export class GpuDevice {
   readonly gpu: GPU;
   /** True in the GL modes, where storages are textures. */
   readonly gl: boolean;
+  /** True in webgpu, where kernels resolve asynchronously: storages hold promises, chained kernel to kernel. */
+  readonly async: boolean;
   private readonly cache = new Map<string, IKernelRunShortcut>();
   private liveStorages = 0;
   private empty: Storage | null = null;
@@ -68,7 +70,8 @@ export class GpuDevice {
     } catch (e) {
       throw new SasError('E_BACKEND', `gpu.js mode '${mode}' failed to start: ${(e as Error).message}`);
     }
-    this.gl = mode !== 'cpu' && mode !== 'webasm';
+    this.async = mode === 'webgpu';
+    this.gl = !this.async && mode !== 'cpu' && mode !== 'webasm';
   }
 
   /** Runs a kernel (compiling it on first use) and returns its output as a new storage (refs = 1). */
@@ -78,11 +81,23 @@ export class GpuDevice {
     if (l.size === 0) return this.own(null, 0);
     const kernel = this.kernel(l.source, l.size, l.op);
     const args = l.args.map((a) => (typeof a === 'number' ? a : this.argData(a)));
+    const failed = (e: unknown) => new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    if (this.async) {
+      // webgpu: each kernel waits for its inputs' buffers, then submits; the GPU queue keeps order.
+      const out = Promise.all(args).then(
+        (values) => (kernel(...(values as never[])) as unknown as Promise<BufferResult>).then((r) => (this.checkNoFallback(kernel, l.op), r)),
+      ).catch((e: unknown) => {
+        throw e instanceof SasError ? e : failed(e);
+      });
+      out.catch(() => {}); // a failure surfaces where the value is read, not as an unhandled rejection
+      for (const a of l.args) if (typeof a !== 'number') (a.readers ??= []).push(out);
+      return this.own(out, l.size);
+    }
     let out: unknown;
     try {
       out = kernel(...(args as never[]));
     } catch (e) {
-      throw new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${(e as Error).message.split('\n')[0]}`);
+      throw failed(e);
     }
     this.checkNoFallback(kernel, l.op);
     return this.own(out as Texture | Float32Array, l.size);
@@ -93,18 +108,22 @@ export class GpuDevice {
     this.checkLive();
     checkSize('upload', data.length);
     if (data.length === 0) return this.own(null, 0);
-    if (!this.gl) return this.own(Float32Array.from(data), data.length);
+    if (!this.gl && !this.async) return this.own(Float32Array.from(data), data.length);
     return this.launch({ op: 'upload', source: 'function (a) { return a[this.thread.x]; }', size: data.length, args: [this.own(data, data.length, false)] });
   }
 
-  /** Copies a storage back to the host. */
-  read(s: Storage): Float32Array {
+  /** Copies a storage back to the host (a promise in webgpu, where readback is asynchronous). */
+  read(s: Storage): Float32Array | Promise<Float32Array> {
     this.checkLive();
     if (s.size === 0) return new Float32Array(0);
     if (s.data === null) throw new Error('internal: read of a freed storage');
+    const exact = (values: Float32Array | number[]) => {
+      const f = values instanceof Float32Array ? values : Float32Array.from(values);
+      return f.length === s.size ? f : f.slice(0, s.size);
+    };
+    if (s.data instanceof Promise) return s.data.then((b) => b.toArray()).then(exact);
     if (!isTexture(s.data)) return Float32Array.from(s.data);
-    const values = s.data.toArray() as Float32Array;
-    return values.length === s.size ? values : values.subarray(0, s.size);
+    return exact(s.data.toArray() as Float32Array);
   }
 
   /** Drops one reference; the last one frees the texture. */
@@ -112,6 +131,12 @@ export class GpuDevice {
     if (s.refs <= 0) throw new Error('internal: release of a freed storage');
     if (--s.refs > 0) return;
     if (isTexture(s.data) && !this.disposed) s.data.delete();
+    if (s.data instanceof Promise) {
+      // Free the buffer only once every launch reading it has been submitted (the queue keeps it alive after that).
+      const data = s.data;
+      Promise.allSettled(s.readers ?? []).then(() => data.then((b) => b.delete(), () => {}));
+      s.readers = undefined;
+    }
     s.data = null;
     this.liveStorages--;
   }
@@ -128,7 +153,7 @@ export class GpuDevice {
     if (this.empty) this.release(this.empty);
     this.empty = null;
     this.disposed = true;
-    for (const k of this.cache.values()) k.destroy();
+    await Promise.all([...this.cache.values()].map((k) => k.destroy())); // webgpu kernels release asynchronously
     this.cache.clear();
     await this.gpu.destroy();
     // GL and wasm kernels unlist themselves from gpu.kernels when destroyed; gpu.js's cpu
@@ -185,14 +210,14 @@ export class GpuDevice {
   }
 
   /** Zero-size storages have no data; kernels that never read them still need an argument of the right kind. */
-  private argData(s: Storage): Texture | Float32Array {
+  private argData(s: Storage): StorageData {
     if (s.data !== null) return s.data;
     if (s.size !== 0) throw new Error('internal: kernel argument was freed');
     if (!this.empty) this.empty = this.upload(new Float32Array(1));
     return this.empty.data!;
   }
 
-  private own(data: Texture | Float32Array | null, size: number, counted = true): Storage {
+  private own(data: StorageData | null, size: number, counted = true): Storage {
     if (counted) this.liveStorages++;
     return { data, size, refs: counted ? 1 : 0 };
   }
