@@ -1,2 +1,2 @@
-/** The embedded default backend of `demo` and `bench`. */
-export const DEFAULT_BACKEND = 'reference';
+/** The embedded default backend of `demo` and `bench`: the library's own default. */
+export { DEFAULT_BACKEND } from '@sas/attention';

@@ -1,4 +1,4 @@
-import { referenceProvider, SasError, type BackendProvider } from '@sas/core';
+import { referenceProvider, SasError, type Backend, type BackendProvider } from '@sas/core';
 
 /** Backend name → how to load its provider (lazily: tfjs and gpu.js are heavy). */
 const LOADERS: Readonly<Record<string, () => Promise<BackendProvider>>> = {
@@ -14,7 +14,7 @@ function providerOf(module: object, exportName: string): BackendProvider {
   return (module as Record<string, BackendProvider>)[exportName];
 }
 
-/** Names the CLI knows. */
+/** Every backend name this library knows. */
 export const BACKEND_NAMES = Object.keys(LOADERS);
 
 /**
@@ -32,6 +32,20 @@ export async function loadProvider(name: string): Promise<BackendProvider> {
   const provider = await load();
   if (!provider) throw new SasError('E_BACKEND', `backend '${name}' is not built into this version`);
   return provider;
+}
+
+/**
+ * Creates a ready backend by name (default mode: the provider's best).
+ *
+ * @example
+ * ```ts
+ * import { createBackend } from '@sas/attention';
+ * const backend = await createBackend('tfjs', { mode: 'wasm' });
+ * ```
+ */
+export async function createBackend(name: string, options: { mode?: string } = {}): Promise<Backend> {
+  const provider = await loadProvider(name);
+  return provider.create({ mode: checkMode(provider, options.mode) });
 }
 
 /** Checks a mode against the provider's list before creating anything. */
