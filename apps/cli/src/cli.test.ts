@@ -71,3 +71,31 @@ describe('sas CLI', () => {
     expect(summary.comparison.map((row: { layer: string }) => row.layer)).toEqual(['SAS', 'MHA']);
   });
 });
+
+describe('sas bench', () => {
+  it('reports a median, a FLOP rate and peak memory as JSON', () => {
+    const r = sas('bench', '--backend', 'reference', '--shape', '1,8,2,4,4,8', '--runs', '2', '--json');
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.config).toMatchObject({ kind: 'sas', seqLen: 8, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true });
+    expect(m.medianMs).toBeGreaterThan(0);
+    expect(m.minMs).toBeLessThanOrEqual(m.medianMs);
+    expect(m.gflopsPerSecond).toBeGreaterThan(0);
+    expect(m.peakRssMiB).toBeGreaterThan(0);
+  });
+
+  it('rejects malformed shapes and flags that do not fit the kind', () => {
+    for (const [args, message] of [
+      [['--shape', '1,8,2,4'], /--shape: expected 6 comma-separated positive integers, got '1,8,2,4'/],
+      [['--shape', '1,8,2,4,5,8'], /config\.simHeads: expected a multiple of heads \(2\), got 5/],
+      [['--shape', '1,8,2,4,4,8', '--kernel', '2'], /config\.kernelSize: expected an odd size/],
+      [['--kind', 'gqa', '--shape', '1,8,4,4'], /--kv-heads is required for gqa/],
+      [['--kind', 'mha', '--shape', '1,8,4,4', '--kernel', '3'], /--kernel applies to sas only/],
+      [['--kind', 'gqa', '--shape', '1,8,4,4', '--kv-heads', '3'], /config\.kvHeads: expected a divisor of heads \(4\), got 3/],
+    ] as const) {
+      const r = sas('bench', '--backend', 'reference', ...args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

@@ -3,9 +3,10 @@ import type { Command } from './command.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
+import { benchSuiteCommand } from './commands/bench-suite.js';
 import { exportCommand } from './commands/export.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, exportCommand];
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand];
 
 function topHelp(): string {
   return [

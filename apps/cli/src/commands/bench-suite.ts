@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SasError } from '@sas/core';
+import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
+import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '../bench/suite.js';
+import type { Command } from '../command.js';
+
+/** Backends compared by the suite, labelled as in docs/performance.md. */
+const CONTENDERS: readonly { label: string; backend: string; mode?: string; needsDisplay?: boolean }[] = [
+  { label: 'ndarray', backend: 'ndarray' },
+  { label: 'tfjs-wasm', backend: 'tfjs', mode: 'wasm' },
+  { label: 'gpujs-webasm', backend: 'gpujs', mode: 'webasm' },
+  { label: 'gpujs-headlessgl', backend: 'gpujs', mode: 'headlessgl', needsDisplay: true },
+  { label: 'onnx', backend: 'onnx' },
+];
+
+function writeNew(path: string, text: string, force: boolean): void {
+  if (existsSync(path) && !force) throw new SasError('E_IO', `${path} exists; pass --force to overwrite it`);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function table(results: readonly SuiteResult[]): string {
+  const lines = [`${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}`];
+  for (const r of results) {
+    const name = `${r.kind} T=${r.shape.split(',')[1]} ${r.backward ? 'fwd+bwd' : 'fwd'}`;
+    if (!r.ok) {
+      lines.push(`${name.padEnd(34)}${r.label.padEnd(18)}  ${r.error}`);
+      continue;
+    }
+    const base = results.find((b) => b.ok && b.label === 'ndarray' && b.kind === r.kind && b.shape === r.shape && b.backward === r.backward);
+    const ms = r.result.medianMs as number;
+    const ratio = base && base.ok ? `${(ms / (base.result.medianMs as number)).toFixed(2)}×` : '–';
+    lines.push(`${name.padEnd(34)}${r.label.padEnd(18)}${ms.toFixed(1).padStart(11)}${ratio.padStart(12)}${(r.result.gflopsPerSecond as number).toFixed(2).padStart(9)}${`${(r.result.peakRssMiB as number).toFixed(0)} MiB`.padStart(10)}`);
+  }
+  return lines.join('\n');
+}
+
+export const benchSuiteCommand: Command = {
+  name: 'bench-suite',
+  summary: 'run the standard benchmark set on every backend and write a JSON report (pnpm bench)',
+  usage: `sas bench-suite [--seq-lens 512,2048] [--kinds sas,mha] [--backends LABEL,...] [--no-backward]
+                [--runs N] [--timeout SECONDS] [--out FILE] [--force]
+
+Runs SAS and MHA at the paper-head shape (H=12, D=64, H'=24, D'=128, B=1) for
+each sequence length, forward and forward+backward, on every contender
+(${CONTENDERS.map((c) => c.label).join(', ')}), each case in its own process with a
+time limit, and writes one JSON report (default bench-results/bench-<time>.json;
+an existing file is kept unless --force). Prints medians and the ratio to ndarray.`,
+  async run(argv) {
+    const flags = parseFlags(argv, { 'seq-lens': 'string', kinds: 'string', backends: 'string', 'no-backward': 'boolean', runs: 'string', timeout: 'string', out: 'string', force: 'boolean', verbose: 'boolean' }, 'bench-suite');
+    const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
+    const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
+    for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
+    const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
+    for (const w of wanted ?? []) if (!CONTENDERS.some((c) => c.label === w)) throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
+    const contenders = CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
+    const runs = parsePositiveInt(flags.runs, 'runs', 3);
+    const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300) * 1000;
+    const out = (flags.out as string | undefined) ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
+
+    const cases: SuiteCase[] = [];
+    for (const t of seqLens)
+      for (const kind of kinds)
+        for (const backward of flags['no-backward'] ? [false] : [false, true])
+          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, kind, shape: paperHeadShape(kind, t), backward, runs });
+    const results: SuiteResult[] = [];
+    for (const c of cases) {
+      const contender = CONTENDERS.find((x) => x.label === c.label)!;
+      const r: SuiteResult = contender.needsDisplay && !process.env.DISPLAY ? { ...c, ok: false, error: 'skipped: no display (run under xvfb-run -a)' } : await runSuiteCase(c, timeoutMs);
+      results.push(r);
+      process.stderr.write(`${c.label} ${c.kind} ${c.shape} ${c.backward ? 'fwd+bwd' : 'fwd'}: ${r.ok ? `${(r.result.medianMs as number).toFixed(1)} ms` : r.error}\n`);
+    }
+    const report = {
+      command: `sas bench-suite ${argv.join(' ')}`.trim(),
+      date: new Date().toISOString(),
+      machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: (await import('node:os')).cpus().map((c) => c.model)[0], cores: (await import('node:os')).cpus().length },
+      results,
+    };
+    writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
+    process.stdout.write(`${table(results)}\n\nreport: ${out}\n`);
+    return 0;
+  },
+};
