@@ -44,17 +44,29 @@ const onKernel = (op, ms) => {
 };
 const backend = createNdarrayBackend({ simd: flag('--no-simd') ? false : undefined, onKernel: flag('--profile') ? onKernel : undefined });
 
+// Wall time, and this process's CPU time (user + system): on a shared machine
+// the CPU time is the better estimate of the uncontended single-thread time.
 const times = [];
+const cpu = [];
 for (let i = 0; i < runs + 2; i++) {
   if (i === 2) perOp.clear();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await backend.run(graph, feeds, { outputs });
-  if (i >= 2) times.push(performance.now() - t0);
+  const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
+  if (i >= 2) {
+    times.push(t1 - t0);
+    cpu.push((c1.user + c1.system) / 1000);
+  }
 }
 times.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
+const cpuMedian = cpu[Math.floor(cpu.length / 2)];
+const { loadavg, cpus } = await import('node:os');
 const flops = estimateFlops(config);
-console.log(JSON.stringify({ gemm: backend.gemm, kind, shape: [B, T, H, D, Hs, Ds], causal: config.causal, dtype, backward: flag('--backward'), runs, medianMs: +median.toFixed(1), minMs: +times[0].toFixed(1), maxMs: +times[times.length - 1].toFixed(1), flops }));
+console.log(JSON.stringify({ gemm: backend.gemm, kind, shape: [B, T, H, D, Hs, Ds], causal: config.causal, dtype, backward: flag('--backward'), runs, medianMs: +median.toFixed(1), minMs: +times[0].toFixed(1), maxMs: +times[times.length - 1].toFixed(1), cpuMedianMs: +cpuMedian.toFixed(1), loadavg1: +loadavg()[0].toFixed(2), cores: cpus().length, flops: flops.total }));
 if (flag('--profile')) {
   for (const [op, s] of [...perOp].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${op.padEnd(12)} ${(s.ms / runs).toFixed(1).padStart(8)} ms/run  ${s.calls / runs} calls/run`);
 }

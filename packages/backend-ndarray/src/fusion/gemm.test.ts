@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, buildLayer, conv1d, evaluateReference, GraphBuilder, matMul, randomNormal, relu, reshape, type DType, type Graph } from '@sas/core';
+import { add, buildLayer, conv1d, evaluateReference, GraphBuilder, matMul, mul, randomNormal, reduceSum, relu, reshape, type DType, type Graph } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
 import { planFusion } from './plan.js';
@@ -61,5 +61,37 @@ describe.each(ENGINES)('fused products match the reference ($label)', ({ backend
       const tol = kernelTolerance(dtype);
       for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
     });
+  }
+});
+
+/** Sums of products over axes of the left operand, fusable or not. */
+function reduceGraph(dtype: DType): Graph {
+  const b = new GraphBuilder(dtype);
+  const x = b.input('x', [2, 5, 3, 8]);
+  const w = b.param('w', [6, 8]);
+  const bias = b.param('bias', [6]);
+  b.output('peaa', mul(reduceSum(add(matMul(x, w, false, true), bias), [2]), 1 / 3)); // PEAA: rows, bias, scale
+  b.output('batchKeep', reduceSum(matMul(x, w, false, true), [0, 1], true)); // batch axes, keepDims, no bias
+  b.output('scaleFirst', mul(0.25, reduceSum(add(b.param('bias4', [4]), matMul(relu(x), b.param('w2', [8, 4]))), [1, 2]))); // relu x, untransposed w
+  b.output('lastAxis', reduceSum(matMul(x, w, false, true), [3])); // not fusable: sums over the output columns
+  b.output('batchedW', reduceSum(matMul(x, b.param('wb', [5, 8, 2])), [1])); // not fusable: w has a batch
+  return b.build();
+}
+
+describe('reduce-then-multiply (PEAA)', () => {
+  it('plans the sums over rows and batch axes, not over columns or with a batched w', () => {
+    const roles = [...planFusion(reduceGraph('float32')).entries()].filter(([, r]) => r.kind === 'gemm' && r.reduce);
+    expect(roles.map(([n]) => n.op).sort()).toEqual(['Mul', 'Mul', 'ReduceSum']);
+  });
+  for (const { label, backend } of ENGINES) {
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      it(`matches the reference, ${label}, ${dtype}`, async () => {
+        const g = reduceGraph(dtype);
+        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+        const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
+        const tol = kernelTolerance(dtype);
+        for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
+      });
+    }
   }
 });

@@ -2,6 +2,8 @@ import type { GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
+import { sum } from '../kernels/ReduceSum.js';
+import { planReduce, runReduce } from '../lib/reduce.js';
 import { conv1dInto } from '../kernels/Conv1d.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { batchedMatMul } from '../lib/matmul.js';
@@ -67,6 +69,28 @@ export function gemmFromChain(inputs: readonly Value[], node: GraphNode, inputNo
     addends: role.addends.map(operand),
   };
   const out = alloc(node.dtype, node.shape);
-  product(base.node, base.inputs, out, ctx, epilogue);
+  if (role.reduce) reducedProduct(base, role.reduce, out, ctx, bias);
+  else product(base.node, base.inputs, out, ctx, epilogue);
   return out;
+}
+
+/**
+ * `c · Σ_axes (x·w + b)` as `(c · Σ_axes x)·w + c·G·b`: the sum over the
+ * axes (batch axes or the row axis of x) is taken in double before the
+ * product, which then runs on 1/G of the rows.
+ */
+function reducedProduct(base: Deferred, reduce: NonNullable<GemmFusion['reduce']>, out: NdHandle, ctx: KernelContext, bias: { data: Float32Array | Float64Array; off: number } | undefined): void {
+  const x = materialize(base.inputs[0]);
+  const w = materialize(base.inputs[1]);
+  const kept = x.shape.map((d, i) => (reduce.axes.includes(i) ? 1 : d));
+  const acc = new Float64Array(out.data.length === 0 ? 0 : kept.reduce((a, b) => a * b, 1));
+  runReduce(planReduce(x.shape, reduce.axes), x.data, acc, sum);
+  const y = alloc(out.dtype === 'float32' ? 'float32' : 'float64', kept);
+  for (let i = 0; i < acc.length; i++) y.data[i] = acc[i] * reduce.scale;
+  let terms = 1;
+  for (const a of reduce.axes) terms *= x.shape[a];
+  const colBias = bias && { data: bias.data.map((v) => v * terms * reduce.scale), off: bias.off };
+  const transposeB = base.node.attrs.transposeB === true;
+  const n = transposeB ? w.shape[0] : w.shape[1];
+  batchedMatMul(y, w, false, transposeB, out.data, [...kept.slice(0, -1), n], ctx.gemm, { colBias });
 }

@@ -25,6 +25,13 @@ export interface GemmFusion {
   readonly bias?: number;
   /** Node ids of tensors shaped like the output. */
   readonly addends: readonly number[];
+  /**
+   * Set when the root is `c · Σ_axes (x·w + b)` over axes of x other than
+   * its last (batch axes or rows) with an unbatched w (PEAA's sum over
+   * groups): computed as `(c · Σ_axes x)·w + c·G·b`, G the number of summed
+   * terms, so the product runs on 1/G of the rows.
+   */
+  readonly reduce?: { readonly axes: readonly number[]; readonly scale: number };
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
@@ -93,8 +100,52 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     roles.set(out, { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] });
   }
   planEpilogues(nodes, single, roles);
+  planReducedProducts(nodes, single, roles);
   planReluInputs(nodes, single, roles);
   return roles;
+}
+
+/**
+ * Finds `[c ·] reduceSum(matMul(x, w) [+ b], axes)` with w of rank 2, x not
+ * transposed and the axes not the last one (batch axes, or the row axis as
+ * in PEAA's sum over groups), and marks the sum (or the Mul) as a reduce
+ * root: by linearity the sum can be taken before the product, which then
+ * runs on 1/G of the rows.
+ */
+function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  const consumer = new Map<number, GraphNode>();
+  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
+  for (const rs of nodes) {
+    if (rs.op !== 'ReduceSum' || roles.has(rs) || !single(rs.inputs[0])) continue;
+    const inner = nodes[rs.inputs[0]];
+    const role = roles.get(inner);
+    let base: GraphNode;
+    let bias: number | undefined;
+    if (role?.kind === 'gemm' && role.baseOp === 'MatMul' && role.addends.length === 0 && !role.reduce) {
+      base = nodes[role.base];
+      bias = role.bias;
+    } else if (!role && inner.op === 'MatMul') base = inner;
+    else continue;
+    const rank = base.shape.length;
+    const axes = (rs.attrs.axes as number[]).map((a) => (a < 0 ? a + rank : a));
+    const x = nodes[base.inputs[0]];
+    if (base.attrs.transposeA !== false || nodes[base.inputs[1]].shape.length !== 2 || x.shape.length !== rank || axes.length === 0 || axes.some((a) => a >= rank - 1)) continue;
+    let root = rs;
+    let scale = 1;
+    const user = consumer.get(rs.id);
+    if (single(rs.id) && user?.op === 'Mul' && sameShape(user.shape, rs.shape)) {
+      const other = nodes[user.inputs[0] === rs.id ? user.inputs[1] : user.inputs[0]];
+      const c = scalarConstant(other);
+      if (c !== undefined && user.inputs[0] !== user.inputs[1]) {
+        roles.set(rs, DEFER);
+        root = user;
+        scale = c;
+      }
+    }
+    if (inner !== base) roles.set(inner, DEFER);
+    roles.set(base, DEFER);
+    roles.set(root, { kind: 'gemm', base: base.id, baseOp: 'MatMul', bias, addends: [], reduce: { axes, scale } });
+  }
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -163,10 +214,11 @@ function planReluInputs(nodes: readonly GraphNode[], single: (id: number) => boo
   }
 }
 
+/** True when `node` is the product under a gemm root that reads its left operand as is (reduce roots sum it first). */
 function isEpilogueBase(node: GraphNode, roles: Map<GraphNode, FusionRole>, nodes: readonly GraphNode[]): boolean {
   for (const n of nodes) {
     const r = roles.get(n);
-    if (r?.kind === 'gemm' && r.base === node.id) return true;
+    if (r?.kind === 'gemm' && r.base === node.id) return !r.reduce;
   }
   return false;
 }

@@ -2,7 +2,8 @@ import type { NdKernel } from '../deferred.js';
 import { alloc } from '../handle.js';
 import { normalizeAxes, planReduce, runReduce, type ReduceOps } from '../lib/reduce.js';
 
-const sum: ReduceOps = {
+/** Summation as reduction row operations (also used by the fused reduce-then-multiply). */
+export const sum: ReduceOps = {
   fold(acc, x, xi, n) {
     for (let j = 0; j < n; j++) acc += x[xi + j];
     return acc;
