@@ -95,8 +95,8 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
   it('trains in a functional model with model.fit: the loss falls', async () => {
     const T = 6;
     const [q, k, v] = [0, 1, 2].map(() => tfl.input({ shape: [T, 2, 4] }));
-    const attended = new SASAttention(CONFIG).apply([q, k, v]) as tfl.SymbolicTensor;
-    const y = tfl.layers.dense({ units: 1 }).apply(attended) as tfl.SymbolicTensor;
+    const attended = new SASAttention({ ...CONFIG, seed: 11 }).apply([q, k, v]) as tfl.SymbolicTensor;
+    const y = tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 12 }) }).apply(attended) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: [q, k, v], outputs: y });
     model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
     const xs = [1, 2, 3].map((s) => tf.randomNormal([16, T, 2, 4], 0, 1, 'float32', s));
@@ -133,6 +133,12 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
     loaded.dispose();
   });
 
+  it('draws the same initial weights for the same seed', () => {
+    const [a, b, c] = [5, 5, 6].map((seed) => new SASAttention({ ...CONFIG, seed }).authorsWeights()['sas_q.0.weight'].data);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(Array.from(c)).not.toEqual(Array.from(a));
+  });
+
   it('exports its weights under the authors\u2019 names and loads them back into a fresh layer', () => {
     const a = new SASAttention(CONFIG);
     const weights = a.authorsWeights();
@@ -151,7 +157,8 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
     expect(() => new SASAttention({ ...CONFIG, kernelSize: 2 })).toThrow(SasError);
     const layer = new SASAttention(CONFIG);
     const x = tf.zeros([1, 3, 2, 4]);
-    expect(() => layer.apply([x, x])).toThrow(/expected three inputs/);
+    expect(() => layer.apply([x, x])).toThrow(/expected three inputs \[query, key, value\], got 2/);
+    expect(() => layer.apply(x)).toThrow(/expected three inputs \[query, key, value\], got 1/);
     expect(() => layer.apply([x, x, tf.zeros([1, 3, 3, 4])])).toThrow(/value must be \[B, T, 2, 4\] or \[B, T, 8\], got \[1,3,3,4\]/);
     expect(() => layer.apply([x, tf.zeros([1, 4, 2, 4]), x])).toThrow(/must share the sequence length/);
     const weights = layer.authorsWeights();

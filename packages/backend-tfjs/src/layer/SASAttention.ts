@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildSAS, layerParams, type Graph, type SASConfig, type Tensor } from '@sas/core';
+import { buildSAS, layerParams, SasError, type Graph, type SASConfig, type Tensor } from '@sas/core';
 import { evaluateOnTensors } from '../graph/evaluate.js';
 import { sasConfigFor, type SASAttentionConfig } from './config.js';
 import { checkInputShapes } from './inputs.js';
@@ -50,6 +50,7 @@ export class SASAttention extends tfl.layers.Layer {
   readonly simHeadDim: number;
   readonly kernelSize: number;
   readonly causal: boolean;
+  readonly seed: number | undefined;
   private readonly params = new Map<string, tfl.LayerVariable>();
   private readonly graphs = new Map<string, Graph>();
 
@@ -62,20 +63,29 @@ export class SASAttention extends tfl.layers.Layer {
     this.simHeadDim = c.simHeadDim;
     this.kernelSize = c.kernelSize;
     this.causal = c.causal;
+    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new SasError('E_CONFIG', `SASAttention: seed must be an integer, got ${args.seed}`);
+    this.seed = args.seed;
   }
 
-  /** The core configuration for a call of `batch` sequences of length `seqLen`. */
+  /**
+   * The core configuration for a call of `batch` sequences of length `seqLen`.
+   *
+   * @example
+   * ```ts
+   * new SASAttention({ heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8 }).configFor(1, 16).kind; // 'sas'
+   * ```
+   */
   configFor(batch: number, seqLen: number): SASConfig {
     return sasConfigFor(this, batch, seqLen);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     checkInputShapes(inputShape as tfl.Shape[], this.heads, this.headDim);
-    for (const spec of layerParams(this.configFor(1, 1))) {
+    layerParams(this.configFor(1, 1)).forEach((spec, i) => {
       const bound = 1 / Math.sqrt(spec.fanIn);
-      const init = tfl.initializers.randomUniform({ minval: -bound, maxval: bound });
+      const init = tfl.initializers.randomUniform({ minval: -bound, maxval: bound, seed: this.seed === undefined ? undefined : this.seed + i });
       this.params.set(spec.name, this.addWeight(spec.name, [...spec.shape], 'float32', init));
-    }
+    });
     this.built = true;
   }
 
@@ -163,6 +173,7 @@ export class SASAttention extends tfl.layers.Layer {
       simHeadDim: this.simHeadDim,
       kernelSize: this.kernelSize,
       causal: this.causal,
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
     };
   }
 }

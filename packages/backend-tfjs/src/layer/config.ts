@@ -14,6 +14,8 @@ export interface SASAttentionConfig {
   readonly kernelSize?: number;
   /** Causal (lower-triangular) mask (default true, as the reference layer). */
   readonly causal?: boolean;
+  /** Seed of the initial weights (weight i draws with seed + i); unseeded by default. */
+  readonly seed?: number;
 }
 
 /**

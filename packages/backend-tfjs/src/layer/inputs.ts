@@ -15,9 +15,8 @@ const NAMES = ['query', 'key', 'value'] as const;
  * ```
  */
 export function checkInputShapes(shapes: readonly MaybeShape[], heads: number, headDim: number): (number | null)[][] {
-  if (!Array.isArray(shapes) || shapes.length !== 3 || !shapes.every(Array.isArray)) {
-    throw new SasError('E_INPUT', `SASAttention: expected three inputs [query, key, value], got ${Array.isArray(shapes) ? shapes.length : 'one'}`);
-  }
+  const count = Array.isArray(shapes) && shapes.every(Array.isArray) ? shapes.length : 1;
+  if (count !== 3) throw new SasError('E_INPUT', `SASAttention: expected three inputs [query, key, value], got ${count}`);
   const out = shapes.map((s, i) => {
     const ok = (s.length === 4 && s[2] === heads && s[3] === headDim) || (s.length === 3 && s[2] === heads * headDim);
     if (!ok) {

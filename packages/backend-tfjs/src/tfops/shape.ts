@@ -1,4 +1,11 @@
-/** Product of a shape's dimensions (1 for a scalar). */
+/**
+ * Product of a shape's dimensions (1 for a scalar).
+ *
+ * @example
+ * ```ts
+ * sizeOfShape([2, 3, 4]); // 24
+ * ```
+ */
 export function sizeOfShape(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
