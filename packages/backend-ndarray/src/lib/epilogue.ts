@@ -87,3 +87,52 @@ export function copyRowsRelu(src: FloatData, off: number, lda: number, dst: Floa
     if (ld > k) dst.fill(0, d + k, d + ld);
   }
 }
+
+/**
+ * Copies rows `r0 .. r0+rows` of an M×N result held in `src` (row stride
+ * `lds`) into C and applies the epilogue in the same pass: one read of the
+ * result, the bias and each addend, one write of C.
+ *
+ * @example
+ * ```ts
+ * import { storeRows } from './epilogue.js';
+ * const c = new Float32Array(2);
+ * storeRows(Float32Array.of(1, 2, 0, 0), 0, 4, c, 0, 2, 0, 1, 2, { colBias: { data: Float32Array.of(10, 20), off: 0 } }); // c = [11, 22]
+ * ```
+ */
+export function storeRows(src: FloatData, sOff: number, lds: number, C: FloatData, cOff: number, ldc: number, r0: number, rows: number, N: number, ep: Epilogue | undefined): void {
+  if (!hasAdds(ep)) {
+    for (let r = 0; r < rows; r++) C.set(src.subarray(sOff + r * lds, sOff + r * lds + N), cOff + (r0 + r) * ldc);
+    return;
+  }
+  const cb = ep.colBias;
+  const adds = ep.addends ?? [];
+  const a0 = adds[0];
+  for (let r = 0; r < rows; r++) {
+    const s = sOff + r * lds;
+    const row = r0 + r;
+    const d = cOff + row * ldc;
+    const rb = ep.rowBias ? ep.rowBias.data[ep.rowBias.off + row] : 0;
+    if (cb && a0 && adds.length === 1) {
+      // The common fused case (bias + one residual) in one loop.
+      const bias = cb.data;
+      const bo = cb.off;
+      const add = a0.data;
+      const ao = a0.off + row * ldc;
+      for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j] + add[ao + j];
+      continue;
+    }
+    if (cb) {
+      const bias = cb.data;
+      const bo = cb.off;
+      for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j];
+    } else {
+      for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb;
+    }
+    for (const a of adds) {
+      const add = a.data;
+      const ao = a.off + row * ldc;
+      for (let j = 0; j < N; j++) C[d + j] += add[ao + j];
+    }
+  }
+}

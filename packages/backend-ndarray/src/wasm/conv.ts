@@ -1,5 +1,5 @@
 import type { NdHandle } from '../handle.js';
-import { applyEpilogue, type Epilogue } from '../lib/epilogue.js';
+import { storeRows, type Epilogue } from '../lib/epilogue.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -58,17 +58,14 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
     for (let i = 0; i < count; i++) {
       const rowsAt = xBase + (i * span + pad) * c4;
       transpose2d(xd, (s0 + i) * channels * length, length, channels, length, heap, rowsAt, c4);
-      if (reluX) for (let j = rowsAt; j < rowsAt + length * c4; j++) if (heap[j] < 0) heap[j] = 0;
     }
+    if (reluX) rt.reluInPlace(xBase * 4, count * span * c4);
     rt.gemm(wBase * 4, xBase * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
     heap = rt.heap;
     for (let i = 0; i < count; i++) {
       const dst = (s0 + i) * sample;
-      for (let o = 0; o < outChannels; o++) {
-        const from = cBase + o * n4 + i * span;
-        od.set(heap.subarray(from, from + outLen), dst + o * outLen);
-      }
-      if (epilogue) applyEpilogue(od, dst, outLen, 0, outChannels, outLen, shift(epilogue, dst));
+      // Output channel o of sample i is row o of the block, from column i·span.
+      storeRows(heap, cBase + i * span, n4, od, dst, outLen, 0, outChannels, outLen, epilogue && shift(epilogue, dst));
     }
   }
 }

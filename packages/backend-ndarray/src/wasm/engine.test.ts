@@ -3,7 +3,7 @@ import { seededRandom } from '@sas/core';
 import { gemmABt, jsGemm } from '../lib/gemm.js';
 import { gemmModuleBytes } from './gemm-kernel.js';
 import { WasmGemm } from './engine.js';
-import { wasmSimdAvailable } from './runtime.js';
+import { WasmRuntime, wasmSimdAvailable } from './runtime.js';
 import { sleb, uleb } from './assembler.js';
 
 function random(n: number, seed: number): Float32Array {
@@ -78,5 +78,40 @@ describe('WasmGemm.abt matches the JS loops', () => {
     expect([...z]).toEqual([0, 0, 0, 0]);
     expect(jsGemm.name).toBe('js');
     expect(engine.name).toBe('wasm-simd');
+  });
+});
+
+describe('WasmRuntime kernels', () => {
+  it('relu matches the reference select: negatives to 0, NaN and -0 kept, only n floats touched', () => {
+    const rt = new WasmRuntime();
+    const heap = rt.reserve(12);
+    heap.set([-1, -0, NaN, 2, -3, 4, -Infinity, Infinity, -5, -6, -7, -8]);
+    rt.reluInPlace(0, 8);
+    const out = [...rt.heap.subarray(0, 12)];
+    expect(out.slice(0, 8)).toEqual([0, -0, NaN, 2, 0, 4, 0, Infinity]);
+    expect(Object.is(out[1], -0)).toBe(true);
+    expect(out.slice(8)).toEqual([-5, -6, -7, -8]);
+    rt.reluInPlace(0, 0);
+  });
+
+  it('softmax_rows: causal widths, masked tails zeroed, exp accurate to float32', () => {
+    const rt = new WasmRuntime();
+    const ld = 12;
+    const rows = 4;
+    const heap = rt.reserve(rows * ld);
+    const src = random(rows * ld, 9).map((v) => v * 30);
+    heap.set(src);
+    rt.softmaxRows(0, rows, ld * 4, 3, 2, 10, 0.7); // valid = min(3 + 2r, 10)
+    for (let r = 0; r < rows; r++) {
+      const valid = Math.min(3 + 2 * r, 10);
+      const x = Array.from(src.subarray(r * ld, r * ld + valid), (v) => Math.fround(v * Math.fround(0.7)));
+      const m = Math.max(...x);
+      const e = x.map((v) => Math.exp(v - m));
+      const s = e.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < ld; j++) {
+        const want = j < valid ? e[j] / s : 0;
+        expect(Math.abs(rt.heap[r * ld + j] - want), `row ${r} col ${j}`).toBeLessThan(1e-6);
+      }
+    }
   });
 });

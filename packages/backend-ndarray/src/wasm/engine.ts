@@ -1,5 +1,5 @@
 import type { FloatData } from '../handle.js';
-import { applyEpilogue, copyRowsRelu, hasAdds, type Epilogue } from '../lib/epilogue.js';
+import { storeRows, type Epilogue } from '../lib/epilogue.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
 import { copyRows, WasmRuntime } from './runtime.js';
@@ -43,15 +43,14 @@ export class WasmGemm implements GemmEngine {
     copyRows(B, bOff, ldb, heap, bBase, k4, N, K);
     for (let i0 = 0; i0 < M; i0 += chunk) {
       const rows = Math.min(chunk, M - i0);
-      if (epilogue?.reluA) copyRowsRelu(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
-      else copyRows(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
+      copyRows(A, aOff + i0 * lda, lda, heap, aBase, k4, rows, K);
+      if (epilogue?.reluA) this.runtime.reluInPlace(aBase * 4, rows * k4);
       const rows2 = roundUp(rows, TILE_M);
       for (let j0 = 0; j0 < n4; j0 += panel) {
         const cols = Math.min(panel, n4 - j0);
         gemm(aBase * 4, (bBase + j0 * k4) * 4, (cBase + j0) * 4, rows2, cols, k4, k4 * 4, k4 * 4, n4 * 4);
       }
-      for (let r = 0; r < rows; r++) C.set(heap.subarray(cBase + r * n4, cBase + r * n4 + N), cOff + (i0 + r) * ldc);
-      if (hasAdds(epilogue)) applyEpilogue(C, cOff, ldc, i0, rows, N, epilogue);
+      storeRows(this.runtime.heap, cBase, n4, C, cOff, ldc, i0, rows, N, epilogue);
     }
   }
 }

@@ -2,6 +2,7 @@ import {
   encodeModule, f32Add, f32Store, f32x4Add, f32x4ExtractLane, f32x4Mul, I32, i32Add, i32Const, i32LtS, i32Mul, i32Shl,
   localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Zero, V128, type Code,
 } from './assembler.js';
+import { reluFunction } from './relu-kernel.js';
 import { softmaxFunction } from './softmax-kernel.js';
 
 /** Rows of A per register tile. */
@@ -66,8 +67,8 @@ function gemmBody(): { locals: Locals; body: Code } {
 }
 
 /**
- * The SIMD module's bytes: imports `env.memory`, exports `gemm` and
- * `softmax_rows` (see softmax-kernel.ts).
+ * The SIMD module's bytes: imports `env.memory`, exports `gemm`,
+ * `softmax_rows` (softmax-kernel.ts) and `relu` (relu-kernel.ts).
  * Callers must not pass M, N or K of 0: the loops are do-while.
  *
  * @example
@@ -78,5 +79,5 @@ function gemmBody(): { locals: Locals; body: Code } {
  */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const { locals, body } = gemmBody();
-  return encodeModule([{ name: 'gemm', params: PARAMS.map(() => I32), locals: locals.types, body }, softmaxFunction()], [[], []]);
+  return encodeModule([{ name: 'gemm', params: PARAMS.map(() => I32), locals: locals.types, body }, softmaxFunction(), reluFunction()], [[], [], []]);
 }

@@ -2,6 +2,7 @@ import { gemmModuleBytes } from './gemm-kernel.js';
 
 type GemmExport = (a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number) => void;
 type SoftmaxExport = (ptr: number, rows: number, ld: number, v0: number, dv: number, width: number, scale: number) => void;
+type ReluExport = (ptr: number, n: number) => void;
 
 const PAGE_BYTES = 65536;
 let compiled: WebAssembly.Module | null | undefined;
@@ -48,6 +49,8 @@ export function wasmSimdAvailable(): boolean {
 export class WasmRuntime {
   readonly gemm: GemmExport;
   readonly softmaxRows: SoftmaxExport;
+  /** Relu in place on `n` floats (a multiple of 4) at byte `ptr`. */
+  readonly reluInPlace: ReluExport;
   private readonly memory: WebAssembly.Memory;
   heap: Float32Array;
 
@@ -58,6 +61,7 @@ export class WasmRuntime {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.gemm = instance.exports.gemm as GemmExport;
     this.softmaxRows = instance.exports.softmax_rows as SoftmaxExport;
+    this.reluInPlace = instance.exports.relu as ReluExport;
     this.heap = new Float32Array(this.memory.buffer);
   }
 

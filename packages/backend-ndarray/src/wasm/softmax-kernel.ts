@@ -1,7 +1,7 @@
 import {
   block, br, brIf, f32Add, f32Const, f32Div, f32Max, f32x4Add, f32x4Const, f32x4ExtractLane, f32x4Max, f32x4Mul, f32x4Nearest, f32x4Splat, f32x4Sub,
   I32, i32Add, i32And, i32Const, i32GeS, i32LtS, i32ShrU, i32Mul, i32Shl, i32x4Add, i32x4Const, i32x4LtS, i32x4Shl, i32x4Splat, i32x4TruncSatF32x4S,
-  localGet, localSet, localTee, Locals, loop, v128And, v128Bitselect, v128Load, v128Store, v128Zero, V128, F32, type Code, type ValType,
+  localGet, localSet, localTee, Locals, loop, v128And, v128Bitselect, v128Load, v128Store, v128Zero, V128, F32, type Code, type FunctionDef, type ValType,
 } from './assembler.js';
 
 /** Parameters of `softmax_rows`. */
@@ -121,7 +121,7 @@ function softmaxBody(): { locals: Locals; body: Code } {
  * softmaxFunction().name; // 'softmax_rows'
  * ```
  */
-export function softmaxFunction() {
+export function softmaxFunction(): FunctionDef {
   const { locals, body } = softmaxBody();
   return { name: 'softmax_rows', params: SOFTMAX_PARAMS.map(([, t]) => t), locals: locals.types, body };
 }
