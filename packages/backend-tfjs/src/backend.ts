@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createKernelBackend, type Backend, type Feeds, type RunOptions, type Tensor } from '@sas/core';
+import { materialize, withDeferredProducts, type TfjsValue } from './deferred.js';
 import { TFJS_KERNELS } from './kernels/index.js';
 import { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
 import { availableModes } from './env.js';
+
+// The kernels plus deferred batched products (see deferred.ts): the backend
+// sees whole graphs, so it can spare gradient graphs their largest buffers.
+const KERNELS = withDeferredProducts(TFJS_KERNELS);
 
 /** Options of `createTfjsBackend`. */
 export interface TfjsBackendOptions extends TfjsModeOptions {
@@ -38,15 +43,15 @@ export interface TfjsBackend extends Backend {
 export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
   const mode = options.mode ?? availableModes()[0];
   await activateTfjsMode(mode, options);
-  const inner = createKernelBackend<tf.Tensor>({
+  const inner = createKernelBackend<TfjsValue>({
     name: 'tfjs',
     mode,
     dtypes: ['float32'],
-    kernels: TFJS_KERNELS,
+    kernels: KERNELS,
     upload: (t) => tf.tensor(t.data, [...t.shape], 'float32'),
     // A copy: on the cpu backend `data()` can hand out the tensor's own storage,
     // which for an output that is a fed input is the caller's array.
-    download: async (h, node) => ({ dtype: node.dtype, shape: [...node.shape], data: new Float32Array(await h.data<'float32'>()) }),
+    download: async (h, node) => ({ dtype: node.dtype, shape: [...node.shape], data: new Float32Array(await materialize(h).data<'float32'>()) }),
     release: (h) => h.dispose(),
   });
   return {

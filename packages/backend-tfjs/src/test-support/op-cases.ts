@@ -54,6 +54,22 @@ export function opCases(): OpCase[] {
     [[3, 128, 64], [3, 128, 64], false, true], [[2, 64, 128], [2, 64, 130], true, false], [[1, 2, 130, 64], [2, 1, 64, 128], false, false],
   ];
   for (const [a, b, ta, tb] of matmuls) cases.push(makeCase(`MatMul ${JSON.stringify(a)}${ta ? 'ᵀ' : ''}·${JSON.stringify(b)}${tb ? 'ᵀ' : ''}`, [a, b], ([x, y]) => matMul(x, y, ta, tb)));
+  // Products larger than their operands are deferred by the backend; a ReduceSum over the batch folds them.
+  const folded: [string, number[][], (xs: NodeRef[]) => NodeRef][] = [
+    ['ΣbatchMatMul aᵀ·b (folded)', [[3, 2, 2, 16], [3, 2, 2, 12]], ([a, b]) => reduceSum(matMul(a, b, true, false), [0, 1])],
+    ['ΣbatchMatMul a·b (folded)', [[3, 16, 2], [3, 2, 12]], ([a, b]) => reduceSum(matMul(a, b), [0])],
+    ['ΣbatchMatMul a·bᵀ (folded)', [[3, 16, 2], [3, 12, 2]], ([a, b]) => reduceSum(matMul(a, b, false, true), [0])],
+    ['ΣbatchMatMul aᵀ·bᵀ (folded)', [[3, 2, 16], [3, 12, 2]], ([a, b]) => reduceSum(matMul(a, b, true, true), [0])],
+    ['ΣbatchMatMul keepDims (folded)', [[3, 16, 2], [3, 2, 12]], ([a, b]) => reduceSum(matMul(a, b), [0], true)],
+    ['ΣbatchMatMul over one of two batch axes (not folded)', [[3, 2, 16, 2], [3, 2, 2, 12]], ([a, b]) => reduceSum(matMul(a, b), [1])],
+    ['ΣbatchMatMul with a broadcast operand (not folded)', [[3, 16, 2], [2, 12]], ([a, b]) => reduceSum(matMul(a, b), [0])],
+    ['deferred product used twice', [[3, 16, 2], [3, 2, 12]], ([a, b]) => {
+      const p = matMul(a, b);
+      return add(reduceSum(p, [0]), reduceSum(mul(p, 2), [0]));
+    }],
+    ['deferred product as the output', [[3, 16, 2], [3, 2, 12]], ([a, b]) => matMul(a, b)],
+  ];
+  for (const [name, shapes, build] of folded) cases.push(makeCase(name, shapes, build));
   const convs: [number[], number[], number][] = [[[2, 3, 8], [4, 3, 3], 1], [[1, 2, 5], [3, 2, 1], 0], [[3, 4, 6], [2, 4, 5], 2], [[2, 3, 8], [4, 3, 3], 0], [[2, 2, 3], [2, 2, 5], 4], [[5, 6, 16], [12, 6, 3], 1]];
   for (const [x, w, pad] of convs) cases.push(makeCase(`Conv1d ${JSON.stringify(x)}⋆${JSON.stringify(w)} pad ${pad}`, [x, w], ([a, b]) => conv1d(a, b, pad)));
   const reductions: [number[], number[], boolean][] = [[[2, 3, 4], [1], false], [[2, 3, 4], [0, 2], true], [[2, 3, 4], [-1], true], [[5], [0], false], [[2, 3], [], false], [[3, 1, 4], [0, 1, 2], false]];
