@@ -28,7 +28,14 @@ export interface GpuTensor {
   unmasked?: GpuTensor;
 }
 
-/** Row-major strides of `shape`. */
+/**
+ * Row-major strides of `shape`.
+ *
+ * @example
+ * ```ts
+ * rowMajor([2, 3, 4]); // [12, 4, 1]
+ * ```
+ */
 export function rowMajor(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -39,17 +46,38 @@ export function rowMajor(shape: readonly number[]): number[] {
   return s;
 }
 
-/** Number of elements of `shape`. */
+/**
+ * Number of elements of `shape`.
+ *
+ * @example
+ * ```ts
+ * sizeOfShape([2, 3]); // 6
+ * ```
+ */
 export function sizeOfShape(shape: readonly number[]): number {
   return shape.reduce((a, d) => a * d, 1);
 }
 
-/** A fresh handle over a whole new storage (takes over the storage's reference). */
+/**
+ * A fresh handle over a whole new storage (takes over the storage's reference).
+ *
+ * @example
+ * ```ts
+ * const t = fromStorage(device.upload(new Float32Array(6)), [2, 3]);
+ * ```
+ */
 export function fromStorage(storage: Storage, shape: readonly number[]): GpuTensor {
   return { shape: [...shape], strides: rowMajor(shape), offset: 0, storage, scale: 1, mask: null };
 }
 
-/** A new view of `t`'s storage (adds a storage reference). */
+/**
+ * A new view of `t`'s storage (adds a storage reference).
+ *
+ * @example
+ * ```ts
+ * const tT = view(t, { shape: [3, 2], strides: [1, 3] }); // t transposed, same storage
+ * ```
+ */
 export function view(t: GpuTensor, changes: Partial<Pick<GpuTensor, 'shape' | 'strides' | 'offset' | 'scale' | 'mask'>>): GpuTensor {
   retain(t.storage);
   return {
@@ -62,13 +90,27 @@ export function view(t: GpuTensor, changes: Partial<Pick<GpuTensor, 'shape' | 's
   };
 }
 
-/** True when the view walks its elements in row-major order with no gaps (any offset, scale). */
+/**
+ * True when the view walks its elements in row-major order with no gaps (any offset, scale).
+ *
+ * @example
+ * ```ts
+ * isRowMajor(view(t, { shape: [3, 2], strides: [1, 3] })); // false
+ * ```
+ */
 export function isRowMajor(t: GpuTensor): boolean {
   const want = rowMajor(t.shape);
   return t.shape.every((d, i) => d <= 1 || t.strides[i] === want[i]);
 }
 
-/** True when the view is exactly its storage: row-major, offset 0, no scale or mask, same size. */
+/**
+ * True when the view is exactly its storage: row-major, offset 0, no scale or mask, same size.
+ *
+ * @example
+ * ```ts
+ * isWholeStorage(fromStorage(device.upload(new Float32Array(6)), [2, 3])); // true
+ * ```
+ */
 export function isWholeStorage(t: GpuTensor): boolean {
   return isRowMajor(t) && t.offset === 0 && t.scale === 1 && t.mask === null && sizeOfShape(t.shape) === t.storage.size;
 }
@@ -76,6 +118,11 @@ export function isWholeStorage(t: GpuTensor): boolean {
 /**
  * `t`'s strides as seen from an output of shape `out` under numpy broadcasting:
  * one per output axis, 0 for missing leading axes and stretched size-1 axes.
+ *
+ * @example
+ * ```ts
+ * broadcastStridesOf(fromStorage(s, [3, 1]), [2, 3, 4]); // [0, 1, 0]
+ * ```
  */
 export function broadcastStridesOf(t: GpuTensor, out: readonly number[]): number[] {
   const lead = out.length - t.shape.length;
@@ -86,7 +133,14 @@ export function broadcastStridesOf(t: GpuTensor, out: readonly number[]): number
   });
 }
 
-/** Drops this handle's references (and its cached unmasked copy's). */
+/**
+ * Drops this handle's references (and its cached unmasked copy's).
+ *
+ * @example
+ * ```ts
+ * releaseTensor(device, t); // frees the texture once no other view holds it
+ * ```
+ */
 export function releaseTensor(device: GpuDevice, t: GpuTensor): void {
   if (t.unmasked) releaseTensor(device, t.unmasked);
   t.unmasked = undefined;

@@ -1,6 +1,6 @@
 import { SasError } from '@sas/core';
 import { GPU, type IKernelRunShortcut, type Texture } from 'gpu.js';
-import { isTexture, retain, type BufferResult, type Storage, type StorageData } from './storage.js';
+import { isTexture, type BufferResult, type Storage, type StorageData } from './storage.js';
 
 /**
  * Largest tensor a kernel may touch. gpu.js kernels address elements with
@@ -233,4 +233,3 @@ function checkSize(op: string, size: number): void {
   }
 }
 
-export { retain };

@@ -28,14 +28,28 @@ export interface Storage {
   readers?: Promise<unknown>[];
 }
 
-/** Adds a reference to `s` and returns it. */
+/**
+ * Adds a reference to `s` and returns it.
+ *
+ * @example
+ * ```ts
+ * const shared = retain(storage); // now two owners; each calls device.release once
+ * ```
+ */
 export function retain(s: Storage): Storage {
   if (s.refs <= 0) throw new Error('internal: retain of a freed storage');
   s.refs++;
   return s;
 }
 
-/** True when `data` is a gpu.js texture (GL modes) rather than host memory. */
+/**
+ * True when `data` is a gpu.js texture (GL modes) rather than host memory.
+ *
+ * @example
+ * ```ts
+ * isTexture(new Float32Array(3)); // false
+ * ```
+ */
 export function isTexture(data: StorageData | null): data is Texture {
   return data !== null && !(data instanceof Float32Array) && !(data instanceof Promise);
 }

@@ -11,12 +11,26 @@ export interface KernelContext {
 /** A kernel of this backend: like core's `Kernel`, with the context first. Returns a new handle. */
 export type GpuKernel = (ctx: KernelContext, inputs: readonly GpuTensor[], node: GraphNode, inputNodes: readonly GraphNode[]) => GpuTensor;
 
-/** Launches `launch` and wraps its output as a fresh row-major tensor of `shape`. */
+/**
+ * Launches `launch` and wraps its output as a fresh row-major tensor of `shape`.
+ *
+ * @example
+ * ```ts
+ * const y = launchTensor(ctx, writer.finish(6, 'x0'), [2, 3]);
+ * ```
+ */
 export function launchTensor(ctx: KernelContext, launch: Launch, shape: readonly number[]): GpuTensor {
   return fromStorage(ctx.device.launch(launch), shape);
 }
 
-/** The expression that is true where a causal mask hides [.., i, j] of a `shape`-shaped view. */
+/**
+ * The expression that is true where a causal mask hides [.., i, j] of a `shape`-shaped view.
+ *
+ * @example
+ * ```ts
+ * maskedAt([4, 6], ['i', 'j']); // 'j > i + 2.0'
+ * ```
+ */
 export function maskedAt(shape: readonly number[], coords: readonly string[]): string {
   const [tq, tk] = shape.slice(-2);
   const i = coords[coords.length - 2];
@@ -24,7 +38,14 @@ export function maskedAt(shape: readonly number[], coords: readonly string[]): s
   return `${j} > ${i} + ${lit(tk - tq)}`;
 }
 
-/** The complement of `maskedAt`: true where a causal mask keeps [.., i, j]. */
+/**
+ * The complement of `maskedAt`: true where a causal mask keeps [.., i, j].
+ *
+ * @example
+ * ```ts
+ * keptAt([4, 6], ['i', 'j']); // 'j <= i + 2.0'
+ * ```
+ */
 export function keptAt(shape: readonly number[], coords: readonly string[]): string {
   const [tq, tk] = shape.slice(-2);
   return `${coords[coords.length - 1]} <= ${coords[coords.length - 2]} + ${lit(tk - tq)}`;
@@ -34,6 +55,11 @@ export function keptAt(shape: readonly number[], coords: readonly string[]): str
  * Computes `t` (view, scale and mask applied) into a new row-major storage.
  * This is the one copy kernel: downloads of views, Reshapes of non-row-major
  * views and masked views read by kernels other than Softmax all go through it.
+ *
+ * @example
+ * ```ts
+ * const plain = materialize(ctx, transposedView); // row-major copy, owned by the caller
+ * ```
  */
 export function materialize(ctx: KernelContext, t: GpuTensor): GpuTensor {
   const w = new KernelWriter(t.mask ? 'CausalMask' : 'Copy');
@@ -51,6 +77,11 @@ export function materialize(ctx: KernelContext, t: GpuTensor): GpuTensor {
 /**
  * `t` without a pending mask: `t` itself, or its masked values computed once
  * and cached on `t` (freed with it). The result is borrowed, not owned.
+ *
+ * @example
+ * ```ts
+ * const scores = unmask(ctx, maskedScores); // −∞ written in, cached on maskedScores
+ * ```
  */
 export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
   if (t.mask === null) return t;
@@ -62,6 +93,11 @@ export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
  * Writes an elementwise kernel over `outShape`: each input is read at the
  * broadcast position of the output index (directly by index when its view is
  * already row-major over the output), then combined by `f`.
+ *
+ * @example
+ * ```ts
+ * const sum = elementwise(ctx, 'Add', [a, b], [2, 3], ([x, y]) => `${x} + ${y}`);
+ * ```
  */
 export function elementwise(ctx: KernelContext, op: string, inputs: readonly GpuTensor[], outShape: readonly number[], f: (values: string[]) => string): GpuTensor {
   const w = new KernelWriter(op);
@@ -81,14 +117,6 @@ export function elementwise(ctx: KernelContext, op: string, inputs: readonly Gpu
     return w.let(readers[k].at(own));
   });
   return launchTensor(ctx, w.finish(sizeOfShape(outShape), f(values)), outShape);
-}
-
-/** A row-major copy of `t` when it is not one already; `owned` says whether the caller must release it. */
-export function rowMajorOf(ctx: KernelContext, t: GpuTensor): { tensor: GpuTensor; owned: boolean } {
-  const u = unmask(ctx, t);
-  const want = rowMajor(u.shape);
-  const ok = u.scale === 1 && u.shape.every((d, i) => d <= 1 || u.strides[i] === want[i]);
-  return ok ? { tensor: u, owned: false } : { tensor: materialize(ctx, u), owned: true };
 }
 
 export { view };

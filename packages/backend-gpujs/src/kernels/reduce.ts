@@ -8,6 +8,11 @@ import type { GpuTensor } from '../tensor.js';
  * reduced sub-block (one flat loop of fixed length, unravelled into the
  * reduced axes), starting from its first element so no ±∞ literal is needed.
  * An empty block yields `empty` (0 for sums, −∞ for max).
+ *
+ * @example
+ * ```ts
+ * const s = reduce(ctx, 'ReduceSum', x, [1], [2], (acc, v) => `${acc} + ${v}`, 0);
+ * ```
  */
 export function reduce(ctx: KernelContext, op: string, input: GpuTensor, axes: readonly number[], outShape: readonly number[], combine: (acc: string, v: string) => string, empty: number): GpuTensor {
   const x = unmask(ctx, input);

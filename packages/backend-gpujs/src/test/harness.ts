@@ -5,13 +5,27 @@ import { probeMode } from '../env.js';
 /** The Node modes under test, each with whether it can run here and why not. */
 export const TEST_MODES = ['cpu', 'webasm', 'headlessgl'] as const;
 
-/** Resolves whether `mode` runs in this process, and the reason when it does not (e.g. no DISPLAY). */
+/**
+ * Resolves whether `mode` runs in this process, and the reason when it does not (e.g. no DISPLAY).
+ *
+ * @example
+ * ```ts
+ * await modeSkipReason('headlessgl'); // null under xvfb-run, else the reason
+ * ```
+ */
 export async function modeSkipReason(mode: string): Promise<string | null> {
   const probe = await probeMode(mode);
   return probe.available ? null : (probe.reason ?? 'unavailable');
 }
 
-/** Seeded float32 tensor: normal-ish values, or positive ones (for Log/Sqrt/Div denominators). */
+/**
+ * Seeded float32 tensor: normal-ish values, or positive ones (for Log/Sqrt/Div denominators).
+ *
+ * @example
+ * ```ts
+ * randomTensor([2, 3], 7, 'positive').data.every((v) => v > 0); // true
+ * ```
+ */
 export function randomTensor(shape: readonly number[], seed: number, kind: 'normal' | 'positive' | 'small-ints' = 'normal'): Tensor {
   const rand = seededRandom(seed);
   const n = shape.reduce((a, d) => a * d, 1);
@@ -23,7 +37,14 @@ export function randomTensor(shape: readonly number[], seed: number, kind: 'norm
   return { dtype: 'float32', shape: [...shape], data };
 }
 
-/** Largest |a − e| − (atol + rtol·|e|) over the elements (≤ 0 means every element passes); NaN/∞ must match exactly. */
+/**
+ * Largest |a − e| − (atol + rtol·|e|) over the elements (≤ 0 means every element passes); NaN/∞ must match exactly.
+ *
+ * @example
+ * ```ts
+ * worstExcess(tensor([1.0001], [1]), tensor([1], [1]), 1e-3, 0) <= 0; // true
+ * ```
+ */
 export function worstExcess(actual: Tensor, expected: Tensor, atol: number, rtol: number): number {
   if (actual.data.length !== expected.data.length) return Infinity;
   let worst = -Infinity;
@@ -39,7 +60,14 @@ export function worstExcess(actual: Tensor, expected: Tensor, atol: number, rtol
   return worst === -Infinity ? 0 : worst;
 }
 
-/** Runs `graph` on `backend` and on the float64 reference; returns the worst excess over the tolerance per output. */
+/**
+ * Runs `graph` on `backend` and on the float64 reference; returns the worst excess over the tolerance per output.
+ *
+ * @example
+ * ```ts
+ * const { y } = await compareWithReference(backend, graph, feeds, 1e-4, 1e-4); // y <= 0 passes
+ * ```
+ */
 export async function compareWithReference(backend: GpujsBackend, graph: Graph, feeds: Record<string, Tensor>, atol: number, rtol: number): Promise<Record<string, number>> {
   const [got, want] = await Promise.all([backend.run(graph, feeds), evaluateReference(graph, feeds)]);
   const out: Record<string, number> = {};
