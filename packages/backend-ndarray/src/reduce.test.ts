@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOp, DTYPES } from './test/helpers.js';
+import { checkOp, DTYPES, ENGINES } from './test/helpers.js';
 
 const SHAPE = [2, 3, 1, 5, 4];
 // Leading, trailing, middle, several, all, none, and around a size-1 axis.
@@ -29,14 +29,20 @@ describe('reductions match the reference', () => {
   });
 });
 
-describe('Softmax and CausalMask match the reference', () => {
+describe.each(ENGINES)('Softmax matches the reference ($label)', ({ backend }) => {
   for (const dtype of DTYPES) {
     it(`Softmax over the last axis, ${dtype}`, async () => {
-      for (const [i, shape] of [[1], [7], [3, 5], [2, 3, 9], [2, 1, 1]].entries()) await checkOp('Softmax', [shape], {}, { dtype, seed: i + 1 });
-      // Large values (stability) and −Inf entries (masked), NaN rows.
-      await checkOp('Softmax', [[2, 4]], {}, { dtype, map: (v, i) => (i === 1 ? -Infinity : i === 6 ? 1000 : v * 50) });
-      await checkOp('Softmax', [[2, 3]], {}, { dtype, map: (v, i) => (i < 3 ? -Infinity : v) });
+      for (const [i, shape] of [[1], [7], [3, 5], [2, 3, 9], [2, 1, 1], [3, 300], [70000, 4]].entries()) await checkOp('Softmax', [shape], {}, { dtype, seed: i + 1, backend });
+      // Large values (stability), −Inf entries (masked: exactly 0), an all −Inf row (NaN), NaN, +Inf.
+      await checkOp('Softmax', [[2, 4]], {}, { dtype, backend, map: (v, i) => (i === 1 ? -Infinity : i === 6 ? 1000 : v * 50) });
+      await checkOp('Softmax', [[2, 3]], {}, { dtype, backend, map: (v, i) => (i < 3 ? -Infinity : v) });
+      await checkOp('Softmax', [[3, 5]], {}, { dtype, backend, map: (v, i) => (i === 2 ? NaN : i === 7 ? Infinity : i === 12 ? -200 : v) });
     });
+  }
+});
+
+describe('CausalMask matches the reference', () => {
+  for (const dtype of DTYPES) {
     it(`CausalMask, square and bottom-right aligned rectangles, both fills, ${dtype}`, async () => {
       for (const fill of ['neg-inf', 'zero']) {
         for (const [i, shape] of [[4, 4], [2, 3, 5, 5], [3, 6], [6, 3], [1, 1], [2, 1, 7]].entries()) await checkOp('CausalMask', [shape], { fill }, { dtype, seed: i + 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, buildLayer, conv1d, evaluateReference, GraphBuilder, matMul, mul, randomNormal, reduceSum, relu, reshape, type DType, type Graph } from '@sas/core';
+import { add, buildLayer, conv1d, evaluateReference, grad, GraphBuilder, layerParams, matMul, mul, randomNormal, reduceSum, relu, reshape, withCotangentLoss, type DType, type Graph } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
 import { planFusion } from './plan.js';
@@ -88,6 +88,40 @@ describe('reduce-then-multiply (PEAA)', () => {
       it(`matches the reference, ${label}, ${dtype}`, async () => {
         const g = reduceGraph(dtype);
         const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+        const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
+        const tol = kernelTolerance(dtype);
+        for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
+      });
+    }
+  }
+});
+
+/** Weight-gradient shaped sums: Σ over the batch of aᵢᵀ·bᵢ, fusable or not. */
+function contractionGraph(dtype: DType): Graph {
+  const b = new GraphBuilder(dtype);
+  const g = b.input('g', [2, 5, 3, 4]);
+  const x = b.input('x', [2, 5, 3, 6]);
+  b.output('dw', reduceSum(matMul(g, x, true, false), [0, 1])); // [4, 6]
+  b.output('dwKeep', reduceSum(matMul(g, x, true, false), [0, 1], true)); // [1, 1, 4, 6]
+  b.output('partial', reduceSum(matMul(g, x, true, false), [1])); // not fusable: one batch axis kept
+  b.output('broadcast', reduceSum(matMul(b.input('g1', [1, 5, 3, 4]), x, true, false), [0, 1])); // not fusable: g broadcasts
+  return b.build();
+}
+
+describe('batch contraction (weight gradients)', () => {
+  it('plans sums over every shared batch axis of aᵀ·b only', () => {
+    const roles = [...planFusion(contractionGraph('float32')).values()].filter((r) => r.kind === 'gemm' && r.contract);
+    expect(roles.length).toBe(2);
+    const config = { kind: 'sas', batch: 1, seqLen: 5, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true } as const;
+    const backward = grad(withCotangentLoss(buildLayer(config), 'output'), 'loss', { wrt: layerParams(config).map((p) => p.name) });
+    // Four feature-map weights and the PEAA weight.
+    expect([...planFusion(backward).values()].filter((r) => r.kind === 'gemm' && r.contract).length).toBe(5);
+  });
+  for (const { label, backend } of ENGINES) {
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      it(`matches the reference, ${label}, ${dtype}`, async () => {
+        const g = contractionGraph(dtype);
+        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
         const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
         const tol = kernelTolerance(dtype);
         for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);

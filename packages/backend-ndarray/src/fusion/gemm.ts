@@ -69,9 +69,23 @@ export function gemmFromChain(inputs: readonly Value[], node: GraphNode, inputNo
     addends: role.addends.map(operand),
   };
   const out = alloc(node.dtype, node.shape);
-  if (role.reduce) reducedProduct(base, role.reduce, out, ctx, bias);
+  if (role.contract) contractedProduct(base, out, ctx);
+  else if (role.reduce) reducedProduct(base, role.reduce, out, ctx, bias);
   else product(base.node, base.inputs, out, ctx, epilogue);
   return out;
+}
+
+/**
+ * `Σ_batch aᵢᵀ·bᵢ` as one product: a [..., K, M] and b [..., K, N] read as
+ * [batch·K, M] and [batch·K, N] (the batch stacked along K, no copy).
+ */
+function contractedProduct(base: Deferred, out: NdHandle, ctx: KernelContext): void {
+  const a = materialize(base.inputs[0]);
+  const b = materialize(base.inputs[1]);
+  const m = a.shape[a.shape.length - 1];
+  const n = b.shape[b.shape.length - 1];
+  const k = m === 0 ? 0 : a.size / m;
+  batchedMatMul({ data: a.data, shape: [k, m] }, { data: b.data, shape: [k, n] }, true, false, out.data, [m, n], ctx.gemm);
 }
 
 /**

@@ -32,6 +32,13 @@ export interface GemmFusion {
    * terms, so the product runs on 1/G of the rows.
    */
   readonly reduce?: { readonly axes: readonly number[]; readonly scale: number };
+  /**
+   * Set when the root is `Σ_batch aᵀ·b` over every batch axis shared by a
+   * and b (a weight gradient: `unbroadcast(matMul(g, x, true, false))`):
+   * computed as one product with the batch folded into K, so neither the
+   * per-batch products nor their sum is ever stored.
+   */
+  readonly contract?: true;
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
@@ -128,6 +135,11 @@ function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) =
     else continue;
     const rank = base.shape.length;
     const axes = (rs.attrs.axes as number[]).map((a) => (a < 0 ? a + rank : a));
+    if (base === inner && isBatchContraction(base, axes, nodes)) {
+      roles.set(base, DEFER);
+      roles.set(rs, { kind: 'gemm', base: base.id, baseOp: 'MatMul', addends: [], contract: true });
+      continue;
+    }
     const x = nodes[base.inputs[0]];
     if (base.attrs.transposeA !== false || nodes[base.inputs[1]].shape.length !== 2 || x.shape.length !== rank || axes.length === 0 || axes.some((a) => a >= rank - 1)) continue;
     let root = rs;
@@ -212,6 +224,19 @@ function planReluInputs(nodes: readonly GraphNode[], single: (id: number) => boo
     if (role && !(role.kind === 'defer' && isEpilogueBase(user, roles, nodes))) continue;
     if ((user.op === 'MatMul' && user.attrs.transposeA === false) || user.op === 'Conv1d') roles.set(relu, DEFER);
   }
+}
+
+/**
+ * `reduceSum(matMul(a, b, true, false), every batch axis)` with a and b both
+ * carrying that batch (no broadcasting): the sum of the batch of aᵢᵀ·bᵢ is
+ * the single product of a and b with the batch stacked along K.
+ */
+function isBatchContraction(mm: GraphNode, axes: readonly number[], nodes: readonly GraphNode[]): boolean {
+  const rank = mm.shape.length;
+  if (mm.attrs.transposeA !== true || mm.attrs.transposeB !== false || rank < 3) return false;
+  if (axes.length !== rank - 2 || axes.some((a, i) => a !== i)) return false;
+  const batch = mm.shape.slice(0, -2);
+  return mm.inputs.every((id) => nodes[id].shape.length === rank && sameShape(nodes[id].shape.slice(0, -2), batch));
 }
 
 /** True when `node` is the product under a gemm root that reads its left operand as is (reduce roots sum it first). */

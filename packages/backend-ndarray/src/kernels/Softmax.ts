@@ -1,5 +1,6 @@
 import type { NdKernel } from '../deferred.js';
 import { alloc, type FloatData } from '../handle.js';
+import { wasmSoftmax } from '../wasm/softmax.js';
 
 /**
  * Softmax of each length-`n` row of `x` starting at `xi`, written to `y[yi..]`:
@@ -31,7 +32,8 @@ export function softmaxRow(x: FloatData, xi: number, y: FloatData, yi: number, n
 
 /**
  * Fused softmax over the last axis: one kernel instead of the five-op
- * decomposition, two reads and two writes of each row.
+ * decomposition, two reads and two writes of each row. Float32 on the SIMD
+ * runtime uses its vectorised exp (`wasmSoftmax`).
  *
  * @example
  * ```ts
@@ -41,8 +43,12 @@ export function softmaxRow(x: FloatData, xi: number, y: FloatData, yi: number, n
  * Softmax([wrap(Float32Array.of(1, 1, 0, Math.log(3)), [2, 2])], nodeOf('Softmax', [2, 2]), []).data; // [0.5, 0.5, 0.25, 0.75]
  * ```
  */
-export const Softmax: NdKernel = ([x], node) => {
+export const Softmax: NdKernel = ([x], node, _inputNodes, ctx) => {
   const out = alloc(node.dtype, node.shape);
+  if (ctx?.wasm && x.data instanceof Float32Array) {
+    wasmSoftmax(ctx.wasm, x, out);
+    return out;
+  }
   const n = node.shape[node.shape.length - 1];
   const total = out.data.length;
   if (n > 0) for (let row = 0; row < total; row += n) softmaxRow(x.data, row, out.data, row, n);

@@ -40,12 +40,16 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
   const o2 = up(outChannels, 2);
   const span = length + 2 * pad; // staged rows per sample
   const perChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_FLOATS / (span * c4 + o2 * span))));
-  const positions = perChunk * span; // gemm columns per chunk (the last k − 1 are never read)
+  // One product per chunk computes `span` positions per sample of which `outLen`
+  // are kept; when the kernel is long (outLen ≪ span, as in the weight gradient
+  // of a conv) one product per sample over its `outLen` positions wastes less.
+  const perSample = up(outLen, 4) < 0.75 * span;
+  const positions = perSample ? outLen : perChunk * span;
   const n4 = up(positions, 4);
   // Heap: wr [o2, kc4] | staged rows [(n4 + k) · c4] | output block [o2, n4].
   const wBase = 0;
   const xBase = wBase + o2 * kc4;
-  const cBase = xBase + (n4 + k) * c4;
+  const cBase = xBase + (perChunk * span + n4 + k) * c4;
   let heap = rt.reserve(cBase + o2 * n4);
   heap.fill(0, 0, cBase);
   for (let o = 0; o < outChannels; o++)
@@ -60,12 +64,12 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
       transpose2d(xd, (s0 + i) * channels * length, length, channels, length, heap, rowsAt, c4);
     }
     if (reluX) rt.reluInPlace(xBase * 4, count * span * c4);
-    rt.gemm(wBase * 4, xBase * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
-    heap = rt.heap;
+    if (!perSample) rt.gemm(wBase * 4, xBase * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
     for (let i = 0; i < count; i++) {
       const dst = (s0 + i) * sample;
-      // Output channel o of sample i is row o of the block, from column i·span.
-      storeRows(heap, cBase + i * span, n4, od, dst, outLen, 0, outChannels, outLen, epilogue && shift(epilogue, dst));
+      if (perSample) rt.gemm(wBase * 4, (xBase + i * span * c4) * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
+      // Output channel o of sample i is row o of the block, from column i·span (or 0 per sample).
+      storeRows(rt.heap, cBase + (perSample ? 0 : i * span), n4, od, dst, outLen, 0, outChannels, outLen, epilogue && shift(epilogue, dst));
     }
   }
 }

@@ -1,5 +1,5 @@
 import {
-  block, br, brIf, f32Add, f32Const, f32Div, f32Max, f32x4Add, f32x4Const, f32x4ExtractLane, f32x4Max, f32x4Mul, f32x4Nearest, f32x4Splat, f32x4Sub,
+  block, br, brIf, f32Add, f32Const, f32Div, f32Max, f32x4Add, f32x4Const, f32x4ExtractLane, f32x4Lt, f32x4Max, f32x4Mul, f32x4Nearest, f32x4Splat, f32x4Sub,
   I32, i32Add, i32And, i32Const, i32GeS, i32LtS, i32ShrU, i32Mul, i32Shl, i32x4Add, i32x4Const, i32x4LtS, i32x4Shl, i32x4Splat, i32x4TruncSatF32x4S,
   localGet, localSet, localTee, Locals, loop, v128And, v128Bitselect, v128Load, v128Store, v128Zero, V128, F32, type Code, type FunctionDef, type ValType,
 } from './assembler.js';
@@ -11,13 +11,14 @@ export const SOFTMAX_PARAMS: readonly [string, ValType][] = [
 
 /**
  * exp(x) on four lanes (Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-6
- * polynomial, 2ⁿ built in the exponent bits); about 1 ulp. Inputs below
- * −87.3 are clamped (results near the smallest normal float, where the
- * reference's tiny value would round to 0 anyway after normalisation); NaN stays NaN.
- * Leaves the result on the stack; `x`, `n`, `r`, `p` are scratch v128 locals.
+ * polynomial, 2ⁿ built in the exponent bits); about 1 ulp. Below −87.3 (where
+ * float32 leaves the normal range) the result is exactly 0, so masked −Inf
+ * scores give 0 as in the reference; NaN stays NaN. Leaves the result on the
+ * stack; `x`, `n`, `r`, `p`, `low` are scratch v128 locals.
  */
-function exp4(x: number, n: number, r: number, p: number): Code {
+function exp4(x: number, n: number, r: number, p: number, low: number): Code {
   const c: Code = [];
+  c.push(...localGet(x), ...f32x4Const(-87.33654), ...f32x4Lt, ...localSet(low));
   c.push(...localGet(x), ...f32x4Const(-87.33654), ...f32x4Max, ...localSet(x));
   c.push(...localGet(x), ...f32x4Const(Math.LOG2E), ...f32x4Mul, ...f32x4Nearest, ...localSet(n));
   c.push(...localGet(x), ...localGet(n), ...f32x4Const(0.693359375), ...f32x4Mul, ...f32x4Sub);
@@ -31,6 +32,8 @@ function exp4(x: number, n: number, r: number, p: number): Code {
   c.push(...localGet(p), ...localGet(r), ...f32x4Mul, ...localGet(r), ...f32x4Mul, ...localGet(r), ...f32x4Add, ...f32x4Const(1), ...f32x4Add);
   // · 2ⁿ
   c.push(...localGet(n), ...i32x4TruncSatF32x4S, ...i32x4Const(127, 127, 127, 127), ...i32x4Add, ...i32Const(23), ...i32x4Shl, ...f32x4Mul);
+  // Lanes that were below the range (never NaN ones) become 0.
+  c.push(...localSet(p), ...v128Zero, ...localGet(p), ...localGet(low), ...v128Bitselect);
   return c;
 }
 
@@ -46,7 +49,7 @@ function softmaxBody(): { locals: Locals; body: Code } {
   const l = new Locals(SOFTMAX_PARAMS.map(([n]) => n), I32);
   for (const n of ['r', 'row', 'valid', 'j', 'vEnd', 'wEnd']) l.add(n, I32);
   for (const n of ['max', 'sum']) l.add(n, F32);
-  for (const n of ['sv', 'mv', 'acc', 'idx', 'mask', 'x', 'n', 'rr', 'p', 'vv']) l.add(n, V128);
+  for (const n of ['sv', 'mv', 'acc', 'mask', 'x', 'n', 'rr', 'p', 'vv', 'low']) l.add(n, V128);
   const g = (name: string) => localGet(l.get(name));
   const s = (name: string) => localSet(l.get(name));
   const t = (name: string) => localTee(l.get(name));
@@ -70,7 +73,7 @@ function softmaxBody(): { locals: Locals; body: Code } {
   ];
   const pass2: Code = [
     ...mask, ...load('x'), ...g('x'), ...g('mv'), ...f32x4Sub, ...s('x'),
-    ...exp4(l.get('x'), l.get('n'), l.get('rr'), l.get('p')), ...g('mask'), ...v128And, ...s('x'),
+    ...exp4(l.get('x'), l.get('n'), l.get('rr'), l.get('p'), l.get('low')), ...g('mask'), ...v128And, ...s('x'),
     ...g('row'), ...g('j'), ...i32Add, ...g('x'), ...v128Store(),
     ...g('acc'), ...g('x'), ...f32x4Add, ...s('acc'),
     ...nextJ('vEnd'),
