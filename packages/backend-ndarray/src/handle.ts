@@ -52,7 +52,15 @@ export function alloc(dtype: DType, shape: readonly number[]): NdHandle {
   return wrap(allocData(dtype, sizeOf(shape)), shape);
 }
 
-/** The storage dtype of `data`. */
+/**
+ * The storage dtype of `data`.
+ *
+ * @example
+ * ```ts
+ * import { dtypeOf } from './handle.js';
+ * dtypeOf(new Float64Array(1)); // 'float64'
+ * ```
+ */
 export function dtypeOf(data: FloatData): DType {
   return data instanceof Float32Array ? 'float32' : 'float64';
 }

@@ -60,7 +60,15 @@ export function applyEpilogue(C: FloatData, cOff: number, ldc: number, r0: numbe
   }
 }
 
-/** True when the epilogue adds anything after the product. */
+/**
+ * True when the epilogue adds anything after the product.
+ *
+ * @example
+ * ```ts
+ * import { hasAdds } from './epilogue.js';
+ * hasAdds({ reluA: true }); // false
+ * ```
+ */
 export function hasAdds(ep: Epilogue | undefined): ep is Epilogue {
   return !!ep && (!!ep.colBias || !!ep.rowBias || (!!ep.addends && ep.addends.length > 0));
 }
@@ -106,32 +114,29 @@ export function storeRows(src: FloatData, sOff: number, lds: number, C: FloatDat
     return;
   }
   const cb = ep.colBias;
+  const bias = cb ? cb.data : src;
+  const bo = cb ? cb.off : 0;
   const adds = ep.addends ?? [];
-  const a0 = adds[0];
+  // One pass per row for the fused cases (at most one addend); more addends are added after.
+  const first = adds.length > 0 ? adds[0] : undefined;
   for (let r = 0; r < rows; r++) {
     const s = sOff + r * lds;
     const row = r0 + r;
     const d = cOff + row * ldc;
     const rb = ep.rowBias ? ep.rowBias.data[ep.rowBias.off + row] : 0;
-    if (cb && a0 && adds.length === 1) {
-      // The common fused case (bias + one residual) in one loop.
-      const bias = cb.data;
-      const bo = cb.off;
-      const add = a0.data;
-      const ao = a0.off + row * ldc;
-      for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j] + add[ao + j];
-      continue;
-    }
-    if (cb) {
-      const bias = cb.data;
-      const bo = cb.off;
+    if (first) {
+      const add = first.data;
+      const ao = first.off + row * ldc;
+      if (cb) for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j] + add[ao + j];
+      else for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + add[ao + j];
+    } else if (cb) {
       for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j];
     } else {
       for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb;
     }
-    for (const a of adds) {
-      const add = a.data;
-      const ao = a.off + row * ldc;
+    for (let a = 1; a < adds.length; a++) {
+      const add = adds[a].data;
+      const ao = adds[a].off + row * ldc;
       for (let j = 0; j < N; j++) C[d + j] += add[ao + j];
     }
   }

@@ -12,7 +12,15 @@ export const F32 = 0x7d;
 export const V128 = 0x7b;
 export type ValType = typeof I32 | typeof F32 | typeof V128;
 
-/** Unsigned LEB128. */
+/**
+ * Unsigned LEB128.
+ *
+ * @example
+ * ```ts
+ * import { uleb } from './assembler.js';
+ * uleb(624485); // [0xe5, 0x8e, 0x26]
+ * ```
+ */
 export function uleb(n: number): Code {
   const out: Code = [];
   do {
@@ -24,7 +32,15 @@ export function uleb(n: number): Code {
   return out;
 }
 
-/** Signed LEB128 (32-bit). */
+/**
+ * Signed LEB128 (32-bit).
+ *
+ * @example
+ * ```ts
+ * import { sleb } from './assembler.js';
+ * sleb(-1); // [0x7f]
+ * ```
+ */
 export function sleb(n: number): Code {
   const out: Code = [];
   for (;;) {
@@ -43,9 +59,16 @@ const name = (s: string): Code => vec([...new TextEncoder().encode(s)].map((b) =
 const section = (id: number, bytes: Code): Code => [id, ...uleb(bytes.length), ...bytes];
 
 // ---- instructions
+// Each helper returns the bytes of one instruction; bodies are their concatenation:
+//   import { localGet, i32Const, i32Add, localSet } from './assembler.js';
+//   const incr = [...localGet(0), ...i32Const(1), ...i32Add, ...localSet(0)]; // x0 += 1
+/** `local.get i`. @example `localGet(0) // [0x20, 0]` */
 export const localGet = (i: number): Code => [0x20, ...uleb(i)];
+/** `local.set i`. @example `localSet(1) // [0x21, 1]` */
 export const localSet = (i: number): Code => [0x21, ...uleb(i)];
+/** `local.tee i` (set and keep the value). @example `localTee(2) // [0x22, 2]` */
 export const localTee = (i: number): Code => [0x22, ...uleb(i)];
+/** `i32.const v`. @example `i32Const(-1) // [0x41, 0x7f]` */
 export const i32Const = (v: number): Code => [0x41, ...sleb(v)];
 export const i32Add: Code = [0x6a];
 export const i32Sub: Code = [0x6b];
@@ -54,23 +77,28 @@ export const i32Shl: Code = [0x74];
 export const i32LtS: Code = [0x48];
 export const f32Add: Code = [0x92];
 /** f32.store with 4-byte alignment and a constant byte offset. */
+/** `f32.store` (4-byte aligned) at a constant byte offset. @example `f32Store(8) // [0x38, 2, 8]` */
 export const f32Store = (offset = 0): Code => [0x38, 2, ...uleb(offset)];
 const simd = (op: number): Code => [0xfd, ...uleb(op)];
+/** `v128.load` at a constant byte offset. @example `v128Load(16) // [0xfd, 0, 2, 16]` */
 export const v128Load = (offset = 0): Code => [...simd(0x00), 2, ...uleb(offset)];
+/** `v128.store` at a constant byte offset. @example `v128Store() // [0xfd, 11, 2, 0]` */
 export const v128Store = (offset = 0): Code => [...simd(0x0b), 2, ...uleb(offset)];
 export const v128Zero: Code = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const f32x4Add: Code = simd(0xe4);
 export const f32x4Mul: Code = simd(0xe6);
+/** `f32x4.extract_lane l`. @example `f32x4ExtractLane(3) // [0xfd, 0x1f, 3]` */
 export const f32x4ExtractLane = (lane: number): Code => [...simd(0x1f), lane];
 export const i32GeS: Code = [0x4e];
 export const i32And: Code = [0x71];
 export const i32ShrU: Code = [0x76];
+/** `f32.const v` (little-endian bits). @example `f32Const(1) // [0x43, 0, 0, 0x80, 0x3f]` */
 export const f32Const = (v: number): Code => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
 export const f32Max: Code = [0x97];
 export const f32Div: Code = [0x95];
-/** A v128 constant with `v` in all four f32 lanes. */
+/** A v128 constant with `v` in all four f32 lanes. @example `f32x4Const(0) // v128.const with 16 zero bytes` */
 export const f32x4Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(Float32Array.of(v, v, v, v).buffer)];
-/** A v128 constant from four i32 lanes. */
+/** A v128 constant from four i32 lanes. @example `i32x4Const(0, 1, 2, 3)` */
 export const i32x4Const = (a: number, b: number, c: number, d: number): Code => [...simd(0x0c), ...new Uint8Array(Int32Array.of(a, b, c, d).buffer)];
 export const f32x4Splat: Code = simd(0x13);
 export const i32x4Splat: Code = simd(0x11);
@@ -86,11 +114,13 @@ export const i32x4Shl: Code = simd(0xab);
 export const i32x4LtS: Code = simd(0x39);
 export const v128And: Code = simd(0x4e);
 export const v128Bitselect: Code = simd(0x52);
-/** `loop … br_if 0` runs the body again while the condition left by the body is true. */
+/** `loop … br_if 0` runs the body again while the condition left by the body is true. @example `loop([...body, ...cond, ...brIf(0)])` */
 export const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];
-/** `block … end`: `br`/`br_if` to it jumps past its end. */
+/** `block … end`: `br`/`br_if` to it jumps past its end. @example `block([...cond, ...brIf(0), ...rest])` */
 export const block = (body: Code): Code => [0x02, 0x40, ...body, 0x0b];
+/** `br depth`. @example `br(0) // [0x0c, 0]` */
 export const br = (depth: number): Code => [0x0c, ...uleb(depth)];
+/** `br_if depth`. @example `brIf(1) // [0x0d, 1]` */
 export const brIf = (depth: number): Code => [0x0d, ...uleb(depth)];
 
 /** A function: its signature, extra locals, and body. */

@@ -16,6 +16,13 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
  * chunks; C comes back row by row. Copies are O(MK + NK + MN) against O(MNK)
  * work, so products with less than `minWork` multiply-adds, and float64
  * operands, go to the JS loops instead.
+ *
+ * @example
+ * ```ts
+ * import { WasmGemm } from './engine.js';
+ * const c = new Float32Array(4);
+ * new WasmGemm(undefined, 0).abt(Float32Array.of(1, 2, 3, 4), 0, 2, Float32Array.of(1, 0, 0, 1), 0, 2, c, 0, 2, 2, 2, 2); // c = [1, 2, 3, 4]
+ * ```
  */
 export class WasmGemm implements GemmEngine {
   readonly name = 'wasm-simd';
