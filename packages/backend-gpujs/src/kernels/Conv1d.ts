@@ -27,14 +27,28 @@ export const Conv1d: GpuKernel = (ctx, inputs, node) => {
   const sum = w.let('0.0', 'sum');
   const [xc, xl] = x.strides.slice(1);
   const [wc, wk] = wt.strides.slice(1);
-  w.line(`for (let ic = 0; ic < ${c}; ic++) {`);
-  w.line(`  for (let t = 0; t < ${k}; t++) {`);
-  w.line(`    let pos = ${j} + t - ${lit(pad)};`);
-  w.line(`    if (pos >= 0.0 && pos < ${lit(l)}) {`);
-  w.line(`      ${sum} += ${rw.name}[${wBase} + ic * ${lit(wc)} + t * ${lit(wk)}] * ${rx.name}[${xBase} + ic * ${lit(xc)} + pos * ${lit(xl)}];`);
-  w.line('    }');
-  w.line('  }');
-  w.line('}');
+  if (ctx.device.gl || ctx.device.async) {
+    w.line(`for (let ic = 0; ic < ${c}; ic++) {`);
+    w.line(`  for (let t = 0; t < ${k}; t++) {`);
+    w.line(`    let pos = ${j} + t - ${lit(pad)};`);
+    w.line(`    if (pos >= 0.0 && pos < ${lit(l)}) {`);
+    w.line(`      ${sum} += ${rw.name}[${wBase} + ic * ${lit(wc)} + t * ${lit(wk)}] * ${rx.name}[${xBase} + ic * ${lit(xc)} + pos * ${lit(xl)}];`);
+    w.line('    }');
+    w.line('  }');
+    w.line('}');
+  } else {
+    // On the CPU (cpu, webasm) step the offsets instead of recomputing them, as in MatMul.
+    const start = w.let(`${j} - ${lit(pad)}`, 'start');
+    const xi = w.let(`${xBase} + ${start} * ${lit(xl)}`, 'xi');
+    w.line(`for (let ic = 0; ic < ${c}; ic++) {`);
+    w.line(`  let pos = ${start}; let wt = ${wBase}; let xt = ${xi};`);
+    w.line(`  for (let t = 0; t < ${k}; t++) {`);
+    w.line(`    if (pos >= 0.0 && pos < ${lit(l)}) { ${sum} += ${rw.name}[wt] * ${rx.name}[xt]; }`);
+    w.line(`    pos += 1.0; wt += ${lit(wk)}; xt += ${lit(xl)};`);
+    w.line('  }');
+    w.line(`  ${wBase} += ${lit(wc)}; ${xi} += ${lit(xc)};`);
+    w.line('}');
+  }
   const scale = x.scale * wt.scale;
   const result = scale === 1 ? sum : `${sum} * ${w.uniform(scale)}`;
   return launchTensor(ctx, w.finish(sizeOfShape(node.shape), result), node.shape);
