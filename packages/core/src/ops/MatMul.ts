@@ -3,6 +3,7 @@ import type { TensorType } from '../ir/types.js';
 import { sizeOf } from '../tensor.js';
 import { forEachBroadcast } from './elementwise.js';
 import { attrError, broadcastShapes, defineOp, shapeError } from './op.js';
+import { reshape } from './Reshape.js';
 import { unbroadcast } from './unbroadcast.js';
 
 type MatMulAttrs = { readonly transposeA: boolean; readonly transposeB: boolean };
@@ -67,6 +68,16 @@ export const MatMul = defineOp<MatMulAttrs>({
     return out;
   },
   vjp: (g, [a, b], _y, { transposeA, transposeB }) => {
+    if (!transposeA && b.rank === 2 && a.rank > 2) {
+      // A batch against one shared weight (feature maps, PEAA): fold the batch into
+      // the contraction, db = A_flatᵀ·G_flat, instead of one weight-sized product
+      // per batch element summed afterwards ([B,T,768,768] at the paper shape).
+      const rows = a.shape.slice(0, -1).reduce((x, y) => x * y, 1);
+      const aFlat = reshape(a, [rows, a.shape[a.rank - 1]]);
+      const gFlat = reshape(g, [rows, g.shape[g.rank - 1]]);
+      const db = transposeB ? matMul(gFlat, aFlat, true, false) : matMul(aFlat, gFlat, true, false);
+      return [matMul(g, b, false, !transposeB), db];
+    }
     let da: NodeRef;
     let db: NodeRef;
     if (!transposeA && !transposeB) {
