@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, scaledDotProductAttention, softmax, causalMask, matMul, withCotangentLoss, type DType,
+  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, scaledDotProductAttention, softmax, causalMask, matMul, transpose, withCotangentLoss, type DType,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
@@ -15,6 +15,15 @@ describe('planFusion', () => {
     expect(fusedCount(buildLayer(SAS))).toBe(1);
     expect(fusedCount(buildLayer({ ...SAS, causal: false }))).toBe(1);
     expect(fusedCount(buildLayer({ kind: 'gqa', batch: 1, seqLen: 4, heads: 4, headDim: 2, kvHeads: 2, causal: true }))).toBe(1);
+  });
+
+  it('reads the head-layout transposes in place and writes the output transpose directly', () => {
+    const roles = planFusion(buildLayer(SAS));
+    const deferredTransposes = [...roles.entries()].filter(([n, r]) => n.op === 'Transpose' && r.kind === 'defer');
+    expect(deferredTransposes.length).toBe(3);
+    const root = [...roles.entries()].find(([, r]) => r.kind === 'attention')!;
+    expect(root[0].op).toBe('Transpose');
+    expect(root[1].kind === 'attention' && root[1].outPerm).toEqual([0, 2, 1, 3]);
   });
 
   it('leaves chains alone when an intermediate is used twice (gradient graphs) or is an output', () => {
@@ -70,6 +79,25 @@ describe.each(ENGINES)('fused attention matches the reference ($label)', ({ back
         }
       });
     }
+  }
+});
+
+describe.each(ENGINES)('fused attention through head-layout transposes ($label)', ({ backend }) => {
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    it(`[B,T,H,D] in and out, grouped kv heads, ${dtype}`, async () => {
+      const b = new GraphBuilder(dtype);
+      const perHead = (x: ReturnType<typeof b.input>) => transpose(x, [0, 2, 1, 3]);
+      const q = b.input('q', [2, 70, 4, 6]);
+      const k = b.input('k', [2, 70, 1, 6]);
+      const v = b.input('v', [2, 70, 1, 5]);
+      b.output('o', transpose(scaledDotProductAttention(perHead(q), perHead(k), perHead(v), 0.4, true), [0, 2, 1, 3]));
+      const g = b.build();
+      expect([...planFusion(g).entries()].filter(([n, r]) => n.op === 'Transpose' && r.kind === 'defer').length).toBe(3);
+      const feeds = { q: randomNormal([2, 70, 4, 6], 1, dtype), k: randomNormal([2, 70, 1, 6], 2, dtype), v: randomNormal([2, 70, 1, 5], 3, dtype) };
+      const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
+      const tol = kernelTolerance(dtype);
+      expectClose(ours.o, ref.o, tol.atol, tol.rtol, 'o');
+    });
   }
 });
 

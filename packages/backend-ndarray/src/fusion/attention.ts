@@ -1,11 +1,12 @@
 import { forEachBroadcast, type GraphNode } from '@sas/core';
-import { Deferred, materialize, type Value } from '../deferred.js';
+import type { KernelContext } from '../context.js';
+import { Deferred, type Value } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import type { KernelContext } from '../context.js';
 import { wasmAttention } from '../wasm/attention.js';
 import type { AttentionFusion } from './plan.js';
+import { outputView, rowView, type RowView } from './rows.js';
 
 /** Query rows per block: the score strip is BLOCK_Q × Tk, never Tq × Tk. */
 export const BLOCK_Q = 64;
@@ -38,81 +39,104 @@ function softmaxScaledRow(s: FloatData, i: number, valid: number, width: number,
 
 /**
  * `softmax(mask(scale · q·kᵀ)) · v` for q [..., Tq, Dk], k [..., Tk, Dk],
- * v [..., Tk, Dv] with broadcast batch axes (grouped kv heads), mask
- * bottom-right aligned as CausalMask. For each head and each block of
- * BLOCK_Q query rows it computes only the key columns some row of the block
- * may see (fully masked key blocks are skipped: about half the work when
- * causal), the exact two-pass softmax of each row, and the block's output,
- * through the backend's gemm engine. Memory: one BLOCK_Q × Tk strip and one
- * Dv × Tk copy of vᵀ, instead of the whole score tensor.
+ * v [..., Tk, Dv] (row views: contiguous or read through a head-layout
+ * transpose) with broadcast batch axes (grouped kv heads), mask bottom-right
+ * aligned as CausalMask, written through the row view `out` whose batch
+ * shape is `batchShape`. For each head and each block of BLOCK_Q query rows
+ * it computes only the key columns some row of the block may see (fully
+ * masked key blocks are skipped: about half the work when causal), the exact
+ * two-pass softmax of each row, and the block's output, through the
+ * backend's gemm engine. Memory: one BLOCK_Q × Tk strip and one Dv × Tk copy
+ * of vᵀ, instead of the whole score tensor. The scale is rounded to the
+ * storage type first, as the graph's constant was.
  *
  * @example
  * ```ts
  * import { attention } from './attention.js';
+ * import { rowView } from './rows.js';
  * import { wrap } from '../handle.js';
- * import { nodeOf } from '../lib/node.js';
  * import { jsGemm } from '../lib/gemm.js';
- * const x = wrap(Float32Array.of(1, 0, 0, 1), [2, 2]);
- * attention(x, x, x, 1, true, nodeOf('MatMul', [2, 2]), jsGemm).data; // row 0 = [1, 0] (sees only key 0)
+ * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
+ * const out = rowView(wrap(new Float32Array(4), [2, 2]));
+ * attention(x, x, x, out, [], 1, true, jsGemm); // out row 0 = [1, 0] (sees only key 0)
  * ```
  */
-export function attention(q: NdHandle, k: NdHandle, v: NdHandle, scale: number, causal: boolean, node: GraphNode, gemm: GemmEngine): NdHandle {
-  const out = alloc(node.dtype, node.shape);
-  const tq = q.shape[q.shape.length - 2];
-  const dk = q.shape[q.shape.length - 1];
-  const tk = k.shape[k.shape.length - 2];
-  const dv = v.shape[v.shape.length - 1];
+export function attention(q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean, gemm: GemmEngine): void {
+  const { rows: tq, cols: dk } = q;
+  const { rows: tk } = k;
+  const dv = v.cols;
+  const o = out.data;
+  if (tq * dv === 0 || batchShape.some((d) => d === 0)) return;
+  const Float = o.constructor as Float32ArrayConstructor;
   // No keys: the probabilities are empty and their product with v is all zeros.
-  if (out.data.length === 0 || tk === 0) return out;
-  const Float = out.data.constructor as Float32ArrayConstructor;
+  if (tk === 0) {
+    forEachBroadcast(batchShape, [], (bi) => {
+      for (let r = 0; r < tq; r++) o.fill(0, out.batchOffsets[bi] + r * out.rowStride, out.batchOffsets[bi] + r * out.rowStride + dv);
+    });
+    return;
+  }
   const strip = new Float(Math.min(BLOCK_Q, tq) * tk);
   const vt = new Float(dv * tk);
-  // The Mul ran in the graph's dtype: round the scale as its constant was.
-  const s = node.dtype === 'float32' ? Math.fround(scale) : scale;
+  const s = o instanceof Float32Array ? Math.fround(scale) : scale;
   let packed = -1;
-  forEachBroadcast(node.shape.slice(0, -2), [q.shape.slice(0, -2), k.shape.slice(0, -2), v.shape.slice(0, -2)], (bi, [qi, ki, vi]) => {
+  forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape], (bi, [qi, ki, vi]) => {
     if (vi !== packed) {
-      transpose2d(v.data, vi * tk * dv, dv, tk, dv, vt, 0, tk);
+      transpose2d(v.data, v.batchOffsets[vi], v.rowStride, tk, dv, vt, 0, tk);
       packed = vi;
     }
-    const qOff = qi * tq * dk;
-    const kOff = ki * tk * dk;
-    const oOff = bi * tq * dv;
+    const qOff = q.batchOffsets[qi];
+    const kOff = k.batchOffsets[ki];
+    const oOff = out.batchOffsets[bi];
     for (let i0 = 0; i0 < tq; i0 += BLOCK_Q) {
       const rows = Math.min(BLOCK_Q, tq - i0);
       // Keys visible to the block's last row; later key columns are masked for every row.
       const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
       if (width === 0) {
-        out.data.fill(NaN, oOff + i0 * dv, oOff + (i0 + rows) * dv);
+        for (let r = 0; r < rows; r++) o.fill(NaN, oOff + (i0 + r) * out.rowStride, oOff + (i0 + r) * out.rowStride + dv);
         continue;
       }
-      gemm.abt(q.data, qOff + i0 * dk, dk, k.data, kOff, dk, strip, 0, width, rows, width, dk);
+      gemm.abt(q.data, qOff + i0 * q.rowStride, q.rowStride, k.data, kOff, k.rowStride, strip, 0, width, rows, width, dk);
       for (let r = 0; r < rows; r++) {
         const valid = causal ? Math.max(0, Math.min(width, i0 + r + tk - tq + 1)) : width;
         softmaxScaledRow(strip, r * width, valid, width, s);
       }
-      gemm.abt(strip, 0, width, vt, 0, tk, out.data, oOff + i0 * dv, dv, rows, dv, width);
+      gemm.abt(strip, 0, width, vt, 0, tk, o, oOff + i0 * out.rowStride, out.rowStride, rows, dv, width);
     }
   });
-  return out;
 }
 
 /**
- * The fused kernel as the executor calls it on the chain's final MatMul:
- * inputs are the deferred probabilities and v; q and k come from the
- * deferred scores node at the bottom of the chain. Float32 runs on the wasm
- * SIMD runtime when the backend has one (`wasmAttention`), else on `attention`.
+ * The fused kernel as the executor calls it at the end of a planned chain:
+ * on the final MatMul (inputs: the deferred probabilities and v), or on the
+ * Transpose after it (input: the deferred MatMul), writing the permuted
+ * layout directly. q and k come from the deferred scores node at the bottom
+ * of the chain; q, k and v may be deferred head-layout transposes, read in
+ * place. Float32 runs on the wasm SIMD runtime when the backend has one
+ * (`wasmAttention`), else on `attention`. Returns undefined when the chain
+ * is not the planned one.
  *
  * @example
  * ```ts
- * // Used by the backend for nodes `planFusion` marks as attention; see backend.ts.
+ * // Called by the backend for nodes `planFusion` marks as attention; see backend.ts.
  * ```
  */
 export function attentionFromChain(inputs: readonly Value[], node: GraphNode, role: AttentionFusion, ctx: KernelContext): NdHandle | undefined {
-  let d: Value | undefined = inputs[0];
-  while (d instanceof Deferred && d.node.op !== 'MatMul') d = d.inputs.find((x) => x instanceof Deferred);
+  let product: { inputs: readonly Value[]; shape: readonly number[] } = { inputs, shape: node.shape };
+  if (role.outPerm) {
+    const d = inputs[0];
+    if (!(d instanceof Deferred) || d.node.op !== 'MatMul') return undefined;
+    product = { inputs: d.inputs, shape: d.node.shape };
+  }
+  let d: Value | undefined = product.inputs[0];
+  while (d instanceof Deferred && !(d.node.op === 'MatMul' && d.node.attrs.transposeB === true)) d = d.inputs.find((x) => x instanceof Deferred && x.node.op !== 'Transpose');
   if (!(d instanceof Deferred) || d.node.inputs[0] !== role.q || d.node.inputs[1] !== role.k) return undefined;
-  const [q, k, v] = [materialize(d.inputs[0]), materialize(d.inputs[1]), materialize(inputs[1])];
-  if (ctx.wasm && q.data instanceof Float32Array) return wasmAttention(ctx.wasm, q, k, v, role.scale, role.causal, node);
-  return attention(q, k, v, role.scale, role.causal, node, ctx.gemm);
+  const q = rowView(d.inputs[0]);
+  const k = rowView(d.inputs[1]);
+  const v = rowView(product.inputs[1]);
+  const result = alloc(node.dtype, node.shape);
+  const out = outputView(result, product.shape, role.outPerm);
+  const batch = product.shape.slice(0, -2);
+  if (ctx.wasm && q.data instanceof Float32Array) wasmAttention(ctx.wasm, q, k, v, out, batch, role.scale, role.causal);
+  else attention(q, k, v, out, batch, role.scale, role.causal, ctx.gemm);
+  return result;
 }

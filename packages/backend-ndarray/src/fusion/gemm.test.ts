@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, buildLayer, conv1d, evaluateReference, grad, GraphBuilder, layerParams, matMul, mul, randomNormal, reduceSum, relu, reshape, withCotangentLoss, type DType, type Graph } from '@sas/core';
+import { add, buildLayer, conv1d, evaluateReference, GraphBuilder, matMul, mul, randomNormal, reduceSum, relu, reshape, type DType, type Graph } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
 import { planFusion } from './plan.js';
@@ -112,10 +112,6 @@ describe('batch contraction (weight gradients)', () => {
   it('plans sums over every shared batch axis of aᵀ·b only', () => {
     const roles = [...planFusion(contractionGraph('float32')).values()].filter((r) => r.kind === 'gemm' && r.contract);
     expect(roles.length).toBe(2);
-    const config = { kind: 'sas', batch: 1, seqLen: 5, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true } as const;
-    const backward = grad(withCotangentLoss(buildLayer(config), 'output'), 'loss', { wrt: layerParams(config).map((p) => p.name) });
-    // Four feature-map weights and the PEAA weight.
-    expect([...planFusion(backward).values()].filter((r) => r.kind === 'gemm' && r.contract).length).toBe(5);
   });
   for (const { label, backend } of ENGINES) {
     for (const dtype of ['float32', 'float64'] as DType[]) {

@@ -10,6 +10,12 @@ export interface AttentionFusion {
   readonly q: number;
   readonly k: number;
   readonly v: number;
+  /**
+   * Set when the role sits on a Transpose of the attention output (that keeps
+   * the last axis): the kernel writes its rows straight into the permuted
+   * layout. `perm` is that Transpose's permutation.
+   */
+  readonly outPerm?: readonly number[];
 }
 
 /**
@@ -74,6 +80,8 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   for (const id of Object.values(graph.outputs)) uses[id]++;
   const single = (id: number) => uses[id] === 1;
   const roles = new Map<GraphNode, FusionRole>();
+  const consumer = new Map<number, GraphNode>();
+  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
 
   for (const out of nodes) {
     if (out.op !== 'MatMul' || out.attrs.transposeA !== false || out.attrs.transposeB !== false) continue;
@@ -104,7 +112,14 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     if (scores.op !== 'MatMul' || scores.attrs.transposeA !== false || scores.attrs.transposeB !== true || !single(id)) continue;
     chain.push(scores);
     for (const n of chain) roles.set(n, DEFER);
-    roles.set(out, { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] });
+    const role: AttentionFusion = { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] };
+    // Head-layout transposes around the attention ([B,T,H,D] ↔ [B,H,T,D]) become strided reads and writes.
+    for (const id of new Set([role.q, role.k, role.v])) if (rowPreserving(nodes[id]) && single(id)) roles.set(nodes[id], DEFER);
+    const after = consumer.get(out.id);
+    if (after && single(out.id) && rowPreserving(after)) {
+      roles.set(out, DEFER);
+      roles.set(after, { ...role, outPerm: after.attrs.perm as number[] });
+    } else roles.set(out, role);
   }
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
@@ -158,6 +173,12 @@ function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) =
     roles.set(base, DEFER);
     roles.set(root, { kind: 'gemm', base: base.id, baseOp: 'MatMul', bias, addends: [], reduce: { axes, scale } });
   }
+}
+
+/** A Transpose that keeps the last axis last: each logical row is still a contiguous run of its input. */
+function rowPreserving(node: GraphNode): boolean {
+  const perm = node.attrs.perm as readonly number[] | undefined;
+  return node.op === 'Transpose' && !!perm && perm.length >= 2 && perm[perm.length - 1] === perm.length - 1;
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

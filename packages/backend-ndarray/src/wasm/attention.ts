@@ -1,5 +1,5 @@
-import { forEachBroadcast, type GraphNode } from '@sas/core';
-import { alloc, type NdHandle } from '../handle.js';
+import { forEachBroadcast } from '@sas/core';
+import type { RowView } from '../fusion/rows.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { copyRows, type WasmRuntime } from './runtime.js';
 
@@ -10,33 +10,40 @@ const up = (n: number, m: number) => Math.ceil(n / m) * m;
 /**
  * The fused attention of `fusion/attention.ts` with everything resident in
  * the SIMD runtime's heap: per head, q and k are staged once (rows padded to
- * 4 floats) and v once as vᵀ; then for each block of query rows, the score
- * strip (only the key columns the block can see), the softmax in place
- * (`softmax_rows`, vectorised exp) and the block's output are all computed in
- * wasm, and only the output rows come back. Float32 only.
+ * 4 floats, read through their row views) and v once as vᵀ; then for each
+ * block of query rows, the score strip (only the key columns the block can
+ * see), the softmax in place (`softmax_rows`, vectorised exp) and the
+ * block's output are all computed in wasm, and only the output rows come
+ * back (written through `out`'s row view). Float32 only.
  *
  * @example
  * ```ts
  * import { wasmAttention } from './attention.js';
  * import { WasmRuntime } from './runtime.js';
+ * import { rowView } from '../fusion/rows.js';
  * import { wrap } from '../handle.js';
- * import { nodeOf } from '../lib/node.js';
- * const x = wrap(Float32Array.of(1, 0, 0, 1), [2, 2]);
- * wasmAttention(new WasmRuntime(), x, x, x, 1, true, nodeOf('MatMul', [2, 2])).data; // row 0 = [1, 0]
+ * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
+ * const out = rowView(wrap(new Float32Array(4), [2, 2]));
+ * wasmAttention(new WasmRuntime(), x, x, x, out, [], 1, true); // out row 0 = [1, 0]
  * ```
  */
-export function wasmAttention(rt: WasmRuntime, q: NdHandle, k: NdHandle, v: NdHandle, scale: number, causal: boolean, node: GraphNode): NdHandle {
-  const out = alloc(node.dtype, node.shape);
+export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean): void {
   const o = out.data as Float32Array;
   const qd = q.data as Float32Array;
   const kd = k.data as Float32Array;
   const vd = v.data as Float32Array;
-  const tq = q.shape[q.shape.length - 2];
-  const dk = q.shape[q.shape.length - 1];
-  const tk = k.shape[k.shape.length - 2];
-  const dv = v.shape[v.shape.length - 1];
+  const { rows: tq, cols: dk } = q;
+  const tk = k.rows;
+  const dv = v.cols;
+  if (tq * dv === 0 || batchShape.some((d) => d === 0)) return;
+  const rowAt = (bi: number, r: number) => out.batchOffsets[bi] + r * out.rowStride;
   // No keys: the probabilities are empty and their product with v is all zeros.
-  if (o.length === 0 || tk === 0) return out;
+  if (tk === 0) {
+    forEachBroadcast(batchShape, [], (bi) => {
+      for (let r = 0; r < tq; r++) o.fill(0, rowAt(bi, r), rowAt(bi, r) + dv);
+    });
+    return;
+  }
   const dk4 = up(Math.max(dk, 1), 4);
   const dv4 = up(dv, 4);
   const tk4 = up(tk, 4);
@@ -53,24 +60,23 @@ export function wasmAttention(rt: WasmRuntime, q: NdHandle, k: NdHandle, v: NdHa
   const s = Math.fround(scale);
   let stagedK = -1;
   let stagedV = -1;
-  forEachBroadcast(node.shape.slice(0, -2), [q.shape.slice(0, -2), k.shape.slice(0, -2), v.shape.slice(0, -2)], (bi, [qi, ki, vi]) => {
+  forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape], (bi, [qi, ki, vi]) => {
     heap = rt.heap;
-    copyRows(qd, qi * tq * dk, dk, heap, qBase, dk4, tq, dk);
+    copyRows(qd, q.batchOffsets[qi], q.rowStride, heap, qBase, dk4, tq, dk);
     if (ki !== stagedK) {
-      copyRows(kd, ki * tk * dk, dk, heap, kBase, dk4, tk, dk);
+      copyRows(kd, k.batchOffsets[ki], k.rowStride, heap, kBase, dk4, tk, dk);
       stagedK = ki;
     }
     if (vi !== stagedV) {
-      transpose2d(vd, vi * tk * dv, dv, tk, dv, heap, vtBase, tk4);
+      transpose2d(vd, v.batchOffsets[vi], v.rowStride, tk, dv, heap, vtBase, tk4);
       stagedV = vi;
     }
-    const oOff = bi * tq * dv;
     for (let i0 = 0; i0 < tq; i0 += block) {
       const rows = Math.min(block, tq - i0);
       const rows2 = up(rows, 2);
       const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
       if (width === 0) {
-        o.fill(NaN, oOff + i0 * dv, oOff + (i0 + rows) * dv);
+        for (let r = 0; r < rows; r++) o.fill(NaN, rowAt(bi, i0 + r), rowAt(bi, i0 + r) + dv);
         continue;
       }
       const w4 = up(width, 4);
@@ -82,11 +88,10 @@ export function wasmAttention(rt: WasmRuntime, q: NdHandle, k: NdHandle, v: NdHa
       rt.gemm(sBase * 4, vtBase * 4, oBase * 4, rows2, dv4, w4, w4 * 4, tk4 * 4, dv4 * 4);
       heap = rt.heap;
       for (let r = 0; r < rows; r++) {
-        const dst = oOff + (i0 + r) * dv;
+        const dst = rowAt(bi, i0 + r);
         if (r < first) o.fill(NaN, dst, dst + dv);
         else o.set(heap.subarray(oBase + r * dv4, oBase + r * dv4 + dv), dst);
       }
     }
   });
-  return out;
 }
