@@ -109,7 +109,9 @@ export class GpuDevice {
     checkSize('upload', data.length);
     if (data.length === 0) return this.own(null, 0);
     if (!this.gl && !this.async) return this.own(Float32Array.from(data), data.length);
-    return this.launch({ op: 'upload', source: 'function (a) { return a[this.thread.x]; }', size: data.length, args: [this.own(data, data.length, false)] });
+    // webgpu reads its arguments a microtask later: hand it a copy the caller cannot change meanwhile.
+    const source = this.async ? Float32Array.from(data) : data;
+    return this.launch({ op: 'upload', source: 'function (a) { return a[this.thread.x]; }', size: data.length, args: [this.own(source, data.length, false)] });
   }
 
   /** Copies a storage back to the host (a promise in webgpu, where readback is asynchronous). */
