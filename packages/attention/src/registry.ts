@@ -48,9 +48,12 @@ export async function createBackend(name: string, options: { mode?: string } = {
   return provider.create({ mode: checkMode(provider, options.mode) });
 }
 
-/** Checks a mode against the provider's list before creating anything. */
-export function checkMode(provider: BackendProvider, mode: string | undefined): string {
-  if (mode === undefined) return provider.modes[0];
+/**
+ * Checks a mode against the provider's list before creating anything. No mode
+ * stays undefined, so the provider picks the best one available here.
+ */
+export function checkMode(provider: BackendProvider, mode: string | undefined): string | undefined {
+  if (mode === undefined) return undefined;
   if (!provider.modes.includes(mode)) throw new SasError('E_BACKEND', `backend '${provider.name}' has no mode '${mode}' (modes: ${provider.modes.join(', ')})`);
   return mode;
 }

@@ -21,7 +21,7 @@ Exit 0 only if every case passes; --json prints one JSON document on stdout.`,
     const backend = await provider.create({ mode });
     try {
       const report = await runConformance(backend, {
-        tolerance: provider.tolerance(mode),
+        tolerance: provider.tolerance(backend.mode),
         fixturesDir: flags.fixtures as string | undefined,
         grads: flags.grads === true,
         cases: typeof flags.cases === 'string' ? flags.cases.split(',') : undefined,

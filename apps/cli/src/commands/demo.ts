@@ -30,8 +30,8 @@ width. Exit 1 if the output does not match within the backend's tolerance.`,
     if (!fixture) throw new SasError('E_INPUT', `demo: no case '${caseName}' in ${set.dir} (cases: ${set.cases.map((c) => c.name).join(', ')})`);
     const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
-    const tolerance = provider.tolerance(mode);
     const backend = await provider.create({ mode });
+    const tolerance = provider.tolerance(backend.mode);
     try {
       const tensors = loadCaseTensors(fixture);
       const graph = buildLayer(fixture.config, { dtype: backend.dtypes[0] });
