@@ -4,7 +4,8 @@ import { castTensor, type Tensor } from '../tensor.js';
 import { checkFeeds } from './feeds.js';
 import { lowerGraph } from './lower.js';
 import { planExecution } from './plan.js';
-import type { Backend, Feeds, KernelBackendSpec, RunOptions } from './types.js';
+import { checkCapacity, checkFeedDtypes } from './preflight.js';
+import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec, type RunOptions } from './types.js';
 
 /**
  * Turns a table of kernels into a `Backend`: lowers ops without kernels through
@@ -47,6 +48,9 @@ export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { 
     const g = lower(graph);
     const plan = planExecution(g, options.outputs);
     checkFeeds(g, plan.feeds, feeds, options.nonFinite ?? 'error');
+    checkFeedDtypes(plan.feeds, feeds);
+    // Before the first upload: a tensor too large for this backend is a clear error, not a RangeError or an OOM.
+    checkCapacity(g, plan.order, spec.maxElements ?? DEFAULT_MAX_ELEMENTS, `'${spec.name}' (${spec.mode})`);
     const values = new Map<number, H>();
     const free = (id: number) => {
       const h = values.get(id);

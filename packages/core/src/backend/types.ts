@@ -1,6 +1,18 @@
 import type { Graph, GraphNode } from '../ir/types.js';
 import type { DType, Tensor } from '../tensor.js';
 
+// Pre-run checks every kernel backend makes (tensor size ceiling, feed dtypes);
+// exported here so backends that do not use createKernelBackend can call them too.
+export { checkCapacity, checkFeedDtypes } from './preflight.js';
+
+/**
+ * Default ceiling on the elements of one tensor in a kernel backend:
+ * 2^31 − 1, the largest typed-array length every JS engine accepts and that
+ * int32 index arithmetic reaches. Larger tensors are refused before anything
+ * is allocated; a backend with a tighter limit sets `KernelBackendSpec.maxElements`.
+ */
+export const DEFAULT_MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** Values for a graph's `Input` and `Param` nodes, by name. */
 export type Feeds = Readonly<Record<string, Tensor>>;
 
@@ -74,4 +86,10 @@ export interface KernelBackendSpec<H> {
   release(h: H): void;
   /** Frees backend-wide resources. */
   dispose?(): void | Promise<void>;
+  /**
+   * Most elements one tensor (input, intermediate or output) may have; a run
+   * planning a larger one is refused with `E_BACKEND` naming the node, its
+   * shape and this limit, before any upload or kernel. Default `DEFAULT_MAX_ELEMENTS`.
+   */
+  readonly maxElements?: number;
 }
