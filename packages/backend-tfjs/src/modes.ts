@@ -13,8 +13,8 @@ export interface TfjsModeOptions {
   readonly wasmPaths?: string;
 }
 
-// The packages that register each tfjs backend. webgl and webgpu are not
-// dependencies of this package: browser users install the one they want.
+// The packages that register each tfjs backend, all optional peers: users
+// install the ones for the modes they run.
 const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -23,9 +23,13 @@ const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
 };
 
 async function importBackendPackage(mode: string): Promise<Record<string, unknown>> {
-  // Literal specifiers for the two we depend on, so bundlers see them.
+  // Literal specifiers for the packages this one is tested with (cpu, wasm in
+  // Node; webgl in headless Chromium), so bundlers see and bundle them.
   if (mode === 'cpu') return (await import('@tensorflow/tfjs-backend-cpu')) as Record<string, unknown>;
   if (mode === 'wasm') return (await import('@tensorflow/tfjs-backend-wasm')) as Record<string, unknown>;
+  if (mode === 'webgl') return (await import('@tensorflow/tfjs-backend-webgl')) as Record<string, unknown>;
+  // webgpu is not installed here: a bare runtime specifier that a browser only
+  // resolves through an import map, or a page that imported it first.
   return (await import(/* @vite-ignore */ BACKEND_PACKAGES[mode])) as Record<string, unknown>;
 }
 

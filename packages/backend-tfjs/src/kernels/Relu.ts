@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defineKernel } from './kernel.js';
 
 /**
- * Core Relu: `tf.relu` (NaN stays NaN on cpu and wasm, as in the reference).
+ * Core Relu: `tf.relu` (NaN stays NaN, −Inf becomes 0, as in the reference).
+ * On webgl the input is first clamped to −FLT_MAX: tfjs-webgl's packed relu
+ * multiplies x by (x ≥ 0), which turns −Inf into NaN (−Inf·0). `tf.maximum`
+ * keeps NaN, and its gradient is 1 for every finite x, so tfjs autodiff
+ * through the layer is unchanged.
  *
  * @example
  * ```ts
@@ -11,4 +15,4 @@ import { defineKernel } from './kernel.js';
  * const y = Relu([tf.tensor1d([-1, 2])], node, []); // shape [2]
  * ```
  */
-export const Relu = defineKernel(([x]) => tf.relu(x));
+export const Relu = defineKernel(([x]) => tf.relu(tf.getBackend() === 'webgl' ? tf.maximum(x, -3.4028234663852886e38) : x));

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { evaluateReference, GraphBuilder, OP_NAMES, tensor, relu, step, reduceMax, equal, softmax, causalMask, type Tensor } from '@sas/core';
+import { evaluateReference, OP_NAMES } from '@sas/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend, type TfjsBackend } from '../backend.js';
 import { TFJS_KERNELS } from './index.js';
 import { mismatches } from '../test-support/compare.js';
 import { NODE_TEST_MODES } from '../test-support/modes.js';
-import { opCases } from '../test-support/op-cases.js';
+import { edgeCases, opCases } from '../test-support/op-cases.js';
 
 // float32 arithmetic against the float64 oracle on the same float32 inputs:
 // a few ulps, far inside the backend's forward tolerance.
@@ -33,22 +33,9 @@ describe.each(NODE_TEST_MODES)('kernels on tfjs %s', (mode) => {
   });
 
   // Non-finite edge semantics: NaN and ±Inf must come out as the reference says.
-  const special = tensor([NaN, -Infinity, -1, -0, 0, 1, Infinity, 2], [8], 'float32');
-  const edgeCases: [string, (x: ReturnType<GraphBuilder['input']>) => ReturnType<GraphBuilder['input']>, number[]][] = [
-    ['Relu', (x) => relu(x), [8]],
-    ['Step', (x) => step(x), [8]],
-    ['ReduceMax', (x) => reduceMax(x, [0]), [8]],
-    ['Equal with itself', (x) => equal(x, x), [8]],
-    ['Softmax', (x) => softmax(x), [8]],
-    ['CausalMask over non-finite values', (x) => causalMask(x, 'zero'), [2, 4]],
-  ];
-  it.each(edgeCases)('%s keeps the reference semantics on NaN/±Inf', async (_name, build, shape) => {
-    const b = new GraphBuilder('float32');
-    b.output('y', build(b.input('x', shape)));
-    const g = b.build();
-    const feeds: Record<string, Tensor> = { x: { ...special, shape } };
-    const actual = await backend.run(g, feeds, { nonFinite: 'allow' });
-    const expected = await evaluateReference(g, feeds, { nonFinite: 'allow' });
+  it.each(edgeCases().map((c) => [c.name, c] as const))('%s keeps the reference semantics on NaN/±Inf', async (_name, c) => {
+    const actual = await backend.run(c.graph, c.feeds, { nonFinite: 'allow' });
+    const expected = await evaluateReference(c.graph, c.feeds, { nonFinite: 'allow' });
     expect(mismatches(actual.y, expected.y, ATOL, RTOL)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import {
-  add, broadcastTo, causalMask, conv1d, div, equal, exp, flip, GraphBuilder, log, matMul, mul, neg, randomNormal, reduceMax, reduceSum, relu, reshape, softmax, sqrt, step, sub, transpose,
+  add, broadcastTo, causalMask, conv1d, div, equal, exp, flip, GraphBuilder, log, matMul, mul, neg, randomNormal, reduceMax, reduceSum, relu, reshape, softmax, sqrt, step, sub, tensor, transpose,
   type Graph, type NodeRef, type Tensor,
 } from '@sas/core';
 
@@ -90,4 +90,26 @@ export function opCases(): OpCase[] {
   for (const [s, to] of [[[1, 3], [4, 3]], [[3], [2, 2, 3]], [[2, 1, 4], [2, 5, 4]], [[2, 3], [2, 3]], [[], [2, 2]]]) cases.push(makeCase(`BroadcastTo ${JSON.stringify(s)}→${JSON.stringify(to)}`, [s], ([x]) => broadcastTo(x, to)));
   for (const axis of [0, 1, 2, -1]) cases.push(makeCase(`Flip [2,3,4] axis ${axis}`, [[2, 3, 4]], ([x]) => flip(x, axis)));
   return cases;
+}
+
+/**
+ * Non-finite edge semantics (NaN and ±Inf must come out as the reference
+ * says): graphs with input x and output y, fed a mix of NaN, ±Inf, ±0 and
+ * finite values. Run with `nonFinite: 'allow'`.
+ */
+export function edgeCases(): OpCase[] {
+  const special = tensor([NaN, -Infinity, -1, -0, 0, 1, Infinity, 2], [8], 'float32');
+  const builds: [string, (x: NodeRef) => NodeRef, number[]][] = [
+    ['Relu', (x) => relu(x), [8]],
+    ['Step', (x) => step(x), [8]],
+    ['ReduceMax', (x) => reduceMax(x, [0]), [8]],
+    ['Equal with itself', (x) => equal(x, x), [8]],
+    ['Softmax', (x) => softmax(x), [8]],
+    ['CausalMask over non-finite values', (x) => causalMask(x, 'zero'), [2, 4]],
+  ];
+  return builds.map(([name, build, shape]) => {
+    const b = new GraphBuilder('float32');
+    b.output('y', build(b.input('x', shape)));
+    return { name, graph: b.build(), feeds: { x: { ...special, shape } } };
+  });
 }

@@ -32,11 +32,22 @@ function maskOnHost(x: tf.Tensor, fill: number): tf.Tensor {
   return tf.tensor(data, x.shape, 'float32');
 }
 
-/** Forward only: the host form on wasm, `tf.where` with a host-built full-shape condition elsewhere. */
+/**
+ * Forward only: the host form on wasm, `tf.where` with a host-built
+ * full-shape condition elsewhere. The mask depends on the last two axes only,
+ * so the leading ones are folded into one first: tfjs-webgl's Where stops at
+ * rank 4, and GQA's scores are rank 5 ([B, Hkv, G, Tq, Tk]).
+ */
 function causalMaskForward(x: tf.Tensor, fill: number): tf.Tensor {
   if (x.size === 0) return tf.clone(x);
   if (tf.getBackend() === 'wasm') return maskOnHost(x, fill);
-  return tf.tidy(() => tf.where(tf.tensor(keepPattern(x.shape), x.shape, 'bool'), x, tf.fill(x.shape, fill)));
+  return tf.tidy(() => {
+    const tq = x.shape[x.rank - 2];
+    const tk = x.shape[x.rank - 1];
+    const planes: [number, number, number] = [x.size / (tq * tk), tq, tk];
+    const masked = tf.where(tf.tensor(keepPattern(planes), planes, 'bool'), tf.reshape(x, planes), tf.fill(planes, fill));
+    return tf.reshape(masked, x.shape);
+  });
 }
 
 /**

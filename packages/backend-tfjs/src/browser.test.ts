@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundledFixturesDir } from '@sas/conformance';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundlePage } from './browser/bundle.js';
+import type { PageApi, PageReport } from './browser/page.js';
+import { servePage } from './browser/server.js';
+import { fixtureNames } from './test-support/fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+// The kernel tests' bound (kernels/kernels.test.ts): float32 ops against the
+// float64 reference on the same float32 inputs.
+const KERNEL_ATOL = 1e-5;
+const KERNEL_RTOL = 1e-5;
+// WebGPU in headless Chromium: a SwiftShader (Vulkan) adapter.
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
+
+// The backend bundled for the browser (vite), served on localhost, run by
+// Debian's Chromium through playwright-core on tfjs's webgl backend (WebGL2 on
+// SwiftShader when headless): every bundled fixture case, forward, traces and
+// gradients, at the provider's webgl tolerance, with tfjs's tensor count
+// checked around every run.
+describe('tfjs in a browser page', () => {
+  if (!existsSync(CHROMIUM)) {
+    it.skip(`fixture cases on webgl (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`, () => {});
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'sas-tfjs-page-'));
+  const fixturesDir = bundledFixturesDir();
+  let server: Awaited<ReturnType<typeof servePage>>;
+  let context: import('playwright-core').BrowserContext;
+  let page: import('playwright-core').Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await bundlePage(join(work, 'bundle'));
+    server = await servePage(join(work, 'bundle'), fixturesDir);
+    const { chromium } = await import('playwright-core');
+    // A fresh profile per run: launchPersistentContext is how playwright takes --user-data-dir.
+    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...WEBGPU_FLAGS] });
+    page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 }).catch((e: Error) => {
+      throw new Error(`the page did not load the bundle: ${e.message}\n${problems.join('\n')}`);
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('lists the browser modes and starts tfjs on webgl (WebGL2)', async () => {
+    const { modes, probe, renderer } = await page.evaluate(async () => {
+      const api = (window as unknown as { sasTfjs: PageApi }).sasTfjs;
+      const gl = document.createElement('canvas').getContext('webgl2');
+      const info = gl?.getExtension('WEBGL_debug_renderer_info');
+      return { modes: api.availableModes(), probe: await api.probeMode('webgl'), renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown' };
+    });
+    console.info(`Chromium WebGL2 renderer: ${renderer}`);
+    expect(modes).toEqual(['webgl', 'webgpu', 'wasm', 'cpu']);
+    expect(probe).toMatchObject({ mode: 'webgl', available: true, activeBackend: 'webgl' });
+  });
+
+  it('passes every bundled fixture case on webgl, with gradients, and leaks no tensor', { timeout: 600_000 }, async () => {
+    const report = await runInPage('webgl', true);
+    expect(report.mode).toBe('webgl');
+    expect(report.activeBackend).toBe('webgl');
+    // float32 render targets: tfjs would otherwise compute in float16 textures.
+    expect(report.flags).toMatchObject({ WEBGL_VERSION: 2, WEBGL_RENDER_FLOAT32_ENABLED: true });
+    expect(report.cases.map((c) => c.name)).toEqual(fixtureNames(fixturesDir));
+    expect(failures(report)).toEqual([]);
+    // Every case with a cotangent had its gradients compared.
+    expect(report.cases.filter((c) => c.checks.some((k) => k.name.startsWith('grad.'))).length).toBeGreaterThan(0);
+    expect(report.cases.filter((c) => c.numTensors.afterForward !== c.numTensors.before || (c.numTensors.afterGrads ?? c.numTensors.before) !== c.numTensors.before).map((c) => `${c.name}: ${JSON.stringify(c.numTensors)}`)).toEqual([]);
+    expect(report.liveHandles).toBe(0);
+  });
+
+  it('runs every kernel test case on webgl like the reference (NaN/±Inf included), leaking nothing', { timeout: 300_000 }, async () => {
+    const results = await page.evaluate(([atol, rtol]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runOpCases({ mode: 'webgl', atol, rtol }), [KERNEL_ATOL, KERNEL_RTOL] as const);
+    console.info(`browser webgl kernels: ${results.filter((r) => r.passed).length}/${results.length} cases pass at ${KERNEL_ATOL}, max |a−e| ${Math.max(...results.map((r) => r.maxAbs)).toExponential(2)}`);
+    expect(results.length).toBeGreaterThan(100);
+    expect(results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.error ?? `${JSON.stringify(r.mismatches)}, leaked ${r.leaked}`}`)).toEqual([]);
+  });
+
+  it('runs webgpu where Chromium offers an adapter and tfjs-backend-webgpu is installed', { timeout: 600_000 }, async (t) => {
+    const probe = await page.evaluate(() => (window as unknown as { sasTfjs: PageApi }).sasTfjs.probeMode('webgpu'));
+    console.info(`webgpu probe: ${JSON.stringify(probe)}`);
+    if (!probe.available) {
+      // No silent fallback: a mode that cannot start is an E_BACKEND error and leaves tfjs where it was.
+      if (probe.adapter) expect(probe.reason).toMatch(/^E_BACKEND: /);
+      expect(probe.activeBackend).not.toBe('webgpu');
+      t.skip(`tfjs webgpu not runnable here: ${probe.adapter ? `Chromium offers a WebGPU adapter (${probe.adapter}), but ` : ''}${probe.reason}`);
+    }
+    const report = await runInPage('webgpu', true);
+    expect(report.activeBackend).toBe('webgpu');
+    expect(failures(report)).toEqual([]);
+  });
+
+  // A figure for docs/backends/tfjs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
+  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass on webgl (prints the median)', { timeout: 600_000 }, async () => {
+    const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
+    const result = await page.evaluate(([s]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.timeForward(s, { mode: 'webgl', runs: 5 }), [shape] as const);
+    console.info(`tfjs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
+    expect(result.finite).toBe(true);
+  });
+
+  async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
+    const report = await page.evaluate(([m, g]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runFixtures('/fixtures/', { mode: m, grads: g }), [mode, grads] as const);
+    const all = report.cases.flatMap((c) => c.checks);
+    const worst = (pick: (name: string) => boolean) => Math.max(0, ...all.filter((k) => pick(k.name)).map((k) => k.needed));
+    console.info(
+      `browser ${report.mode}: ${report.cases.filter((c) => c.passed).length}/${report.cases.length} cases pass at ${JSON.stringify(report.tolerance)}; ` +
+        `smallest passing atol = rtol: forward ${worst((n) => !n.startsWith('grad.')).toExponential(2)}, gradients ${worst((n) => n.startsWith('grad.')).toExponential(2)}`,
+    );
+    if (process.env.SAS_BROWSER_VERBOSE === '1') for (const c of report.cases) console.info(c.name, c.error ?? '', c.checks.map((k) => `${k.name} abs ${k.maxAbs.toExponential(1)} need ${k.needed.toExponential(1)}`).join('; '));
+    return report;
+  }
+});
+
+function failures(report: PageReport): string[] {
+  return report.cases
+    .filter((c) => !c.passed)
+    .map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs.toExponential(2)}${k.problem ? ` (${k.problem})` : ''}`).join(', ')}`);
+}

@@ -1,0 +1,244 @@
+/**
+ * Browser entry of the tfjs backend's page test: bundled by vite, loaded by a
+ * page served on localhost and driven by playwright. It fetches the fixture
+ * directory over HTTP (manifest.json + safetensors), runs each case on the
+ * tfjs backend in the requested mode (webgl in CI), forward and with
+ * gradients, and returns per-tensor errors and tfjs's tensor counts. Only
+ * @sas/core, tfjs and this package are bundled: no Node APIs run here.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { buildLayer, evaluateReference, getTensor, grad, initParams, layerParams, parseSafetensors, randomNormal, SasError, validateConfig, withCotangentLoss, type LayerConfig, type Tensor, type Tolerance } from '@sas/core';
+import { createTfjsBackend } from '../backend.js';
+import { availableModes } from '../env.js';
+import { activateTfjsMode } from '../modes.js';
+import { tfjsProvider } from '../provider.js';
+import { mismatches } from '../test-support/compare.js';
+import { edgeCases, opCases } from '../test-support/op-cases.js';
+import { checkTensor, type PageCheck } from './check.js';
+
+/** One fixture case's result in the page. */
+export interface PageCase {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly checks: readonly PageCheck[];
+  /** tfjs's live tensor count before the case, after its forward run, after its gradient run. */
+  readonly numTensors: { readonly before: number; readonly afterForward: number; readonly afterGrads?: number };
+  readonly error?: string;
+}
+
+/** What the page reports back. */
+export interface PageReport {
+  readonly mode: string;
+  /** `tf.getBackend()` after the last case: must still be the mode asked for. */
+  readonly activeBackend: string;
+  readonly modes: readonly string[];
+  readonly tolerance: Tolerance;
+  /** tfjs flags that decide GPU precision (webgl: version, float32 textures). */
+  readonly flags: Readonly<Record<string, unknown>>;
+  readonly cases: readonly PageCase[];
+  /** Graph values the backend held after all cases (0 when everything was released). */
+  readonly liveHandles: number;
+}
+
+/** Whether a tfjs mode starts in this page, and why not. */
+export interface ModeProbe {
+  readonly mode: string;
+  readonly available: boolean;
+  readonly reason?: string;
+  /** For webgpu: what `navigator.gpu.requestAdapter()` gave, before tfjs is asked. */
+  readonly adapter?: string;
+  /** tfjs's active backend after the attempt (a failed start must not switch it silently). */
+  readonly activeBackend?: string;
+}
+
+/** The manifest's case fields as a layer configuration. */
+function configOf(entry: Record<string, unknown>): LayerConfig {
+  const { file: _file, seed: _seed, name: _name, ...config } = entry;
+  return validateConfig(config);
+}
+
+/** Graph gradient names are `grad.query`; the fixtures call them `grad.input.query`. */
+function fixtureGradName(n: string): string {
+  return ['grad.query', 'grad.key', 'grad.value'].includes(n) ? n.replace('grad.', 'grad.input.') : n;
+}
+
+/** The tfjs flags that decide how precise a GPU mode is. */
+function precisionFlags(mode: string): Record<string, unknown> {
+  if (mode !== 'webgl') return {};
+  const flags: Record<string, unknown> = {};
+  for (const f of ['WEBGL_VERSION', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_RENDER_FLOAT32_CAPABLE', 'WEBGL_PACK', 'WEBGL_USE_SHAPES_UNIFORMS']) flags[f] = tf.env().get(f);
+  return flags;
+}
+
+/**
+ * Runs the fixture cases under `baseUrl` on the tfjs backend in `mode`
+ * (forward: output and traces; with `grads` the gradients of Σ output·cotangent
+ * through core's `grad`), at the provider's tolerance for that mode, and
+ * counts tfjs's live tensors around every run.
+ *
+ * @example
+ * ```ts
+ * const report = await runFixtures('/fixtures/', { mode: 'webgl', grads: true });
+ * report.cases.every((c) => c.passed);
+ * ```
+ */
+export async function runFixtures(baseUrl: string, options: { mode: string; grads?: boolean; cases?: readonly string[] }): Promise<PageReport> {
+  const base = new URL(baseUrl, location.href);
+  const manifest = (await (await fetch(new URL('manifest.json', base))).json()) as { cases: Record<string, unknown>[] };
+  const backend = await createTfjsBackend({ mode: options.mode });
+  const tolerance = tfjsProvider.tolerance(backend.mode);
+  const cases: PageCase[] = [];
+  try {
+    for (const entry of manifest.cases) {
+      const name = entry.name as string;
+      if (options.cases && !options.cases.includes(name)) continue;
+      const checks: PageCheck[] = [];
+      const before = tf.memory().numTensors;
+      let afterForward = before;
+      let afterGrads: number | undefined;
+      try {
+        const bytes = new Uint8Array(await (await fetch(new URL(entry.file as string, base))).arrayBuffer());
+        const file = parseSafetensors(bytes, name);
+        const config = configOf(entry);
+        const layer = buildLayer(config, { dtype: 'float32' });
+        const names = [...file.tensors.keys()];
+        const params = layerParams(config).map((p) => p.name);
+        const feeds: Record<string, Tensor> = {};
+        for (const input of ['query', 'key', 'value']) feeds[input] = getTensor(file, `input.${input}`);
+        for (const p of params) feeds[p] = getTensor(file, p);
+        const expected = Object.keys(layer.outputs).filter((n) => names.includes(n));
+        const out = await backend.run(layer, feeds, { outputs: expected });
+        afterForward = tf.memory().numTensors;
+        for (const n of expected) checks.push(checkTensor(n, out[n], getTensor(file, n), tolerance.atol, tolerance.rtol));
+        if (options.grads && names.includes('cotangent')) {
+          const g = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt: ['query', 'key', 'value', ...params] });
+          const wanted = Object.keys(g.outputs).filter((n) => n.startsWith('grad.') && names.includes(fixtureGradName(n)));
+          const grads = await backend.run(g, { ...feeds, cotangent: getTensor(file, 'cotangent') }, { outputs: wanted });
+          afterGrads = tf.memory().numTensors;
+          for (const n of wanted) checks.push(checkTensor(fixtureGradName(n), grads[n], getTensor(file, fixtureGradName(n)), tolerance.gradAtol, tolerance.gradRtol));
+        }
+        cases.push({ name, passed: checks.length > 0 && checks.every((c) => c.passed), checks, numTensors: { before, afterForward, afterGrads } });
+      } catch (e) {
+        cases.push({ name, passed: false, checks, numTensors: { before, afterForward, afterGrads }, error: String((e as Error)?.message ?? e) });
+      }
+    }
+  } finally {
+    await backend.dispose();
+  }
+  return { mode: backend.mode, activeBackend: tf.getBackend(), modes: availableModes(), tolerance, flags: precisionFlags(backend.mode), cases, liveHandles: backend.liveHandles() };
+}
+
+/** One op case's result: the first mismatching elements against the float64 reference, and any leak. */
+export interface OpCaseResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly maxAbs: number;
+  readonly mismatches: readonly { index: number; actual: number; expected: number }[];
+  readonly leaked: number;
+  readonly error?: string;
+}
+
+/**
+ * Runs the Node kernel tests' op cases (every op, broadcasting, MatMul
+ * transposes and batches, Conv1d pads, reductions, masks) and the NaN/±Inf
+ * edge cases on the tfjs backend in `mode`, against `evaluateReference` at
+ * `atol`/`rtol`; also counts tfjs tensors left behind by each run.
+ *
+ * @example
+ * ```ts
+ * const results = await runOpCases({ mode: 'webgl', atol: 1e-5, rtol: 1e-5 });
+ * results.filter((r) => !r.passed);
+ * ```
+ */
+export async function runOpCases(options: { mode: string; atol: number; rtol: number }): Promise<OpCaseResult[]> {
+  const backend = await createTfjsBackend({ mode: options.mode });
+  const results: OpCaseResult[] = [];
+  try {
+    const cases = [...opCases().map((c) => ({ ...c, nonFinite: undefined })), ...edgeCases().map((c) => ({ ...c, name: `${c.name} (NaN/±Inf)`, nonFinite: 'allow' as const }))];
+    for (const c of cases) {
+      const before = tf.memory().numTensors;
+      try {
+        const actual = await backend.run(c.graph, c.feeds, { nonFinite: c.nonFinite });
+        const leaked = tf.memory().numTensors - before;
+        const expected = await evaluateReference(c.graph, c.feeds, { nonFinite: c.nonFinite });
+        const bad = mismatches(actual.y, expected.y, options.atol, options.rtol);
+        const check = checkTensor('y', actual.y, expected.y, options.atol, options.rtol);
+        results.push({ name: c.name, passed: bad.length === 0 && leaked === 0, maxAbs: check.maxAbs, mismatches: bad.slice(0, 3), leaked });
+      } catch (e) {
+        results.push({ name: c.name, passed: false, maxAbs: NaN, mismatches: [], leaked: tf.memory().numTensors - before, error: String((e as Error)?.message ?? e) });
+      }
+    }
+  } finally {
+    await backend.dispose();
+  }
+  return results;
+}
+
+/**
+ * Tries to start tfjs's `mode` here. For webgpu it first asks the browser for
+ * an adapter, so a skip can say whether the browser or tfjs was missing.
+ * A failure must be an `E_BACKEND` error (never tfjs's silent fallback).
+ *
+ * @example
+ * ```ts
+ * const { available, reason } = await probeMode('webgpu');
+ * ```
+ */
+export async function probeMode(mode: string): Promise<ModeProbe> {
+  let adapter: string | undefined;
+  if (mode === 'webgpu') {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+    if (!gpu) return { mode, available: false, reason: 'navigator.gpu is undefined (the browser offers no WebGPU)' };
+    const found = await gpu.requestAdapter().catch(() => null);
+    if (!found) return { mode, available: false, reason: 'navigator.gpu.requestAdapter() returned no adapter' };
+    adapter = [found.info?.vendor, found.info?.architecture, found.info?.description].filter(Boolean).join(' ') || 'an adapter';
+  }
+  const previous = tf.getBackend();
+  try {
+    await activateTfjsMode(mode);
+    return { mode, available: true, adapter, activeBackend: tf.getBackend() };
+  } catch (e) {
+    const code = e instanceof SasError ? `${e.code}: ` : 'not a SasError: ';
+    const activeBackend = tf.getBackend();
+    if (previous) await activateTfjsMode(previous).catch(() => undefined);
+    return { mode, available: false, adapter, activeBackend, reason: code + String((e as Error)?.message ?? e) };
+  }
+}
+
+/**
+ * Times the SAS forward pass at `shape` = [B, T, H, D, H', D'] in `mode`: one
+ * warm-up run (compiles every shader), then `runs` timed runs; returns the
+ * median in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { medianMs } = await timeForward([1, 64, 12, 64, 24, 128], { mode: 'webgl', runs: 5 });
+ * ```
+ */
+export async function timeForward(shape: readonly number[], options: { mode: string; runs?: number }): Promise<{ mode: string; medianMs: number; finite: boolean }> {
+  const [batch, seqLen, heads, headDim, simHeads, simHeadDim] = shape;
+  const config = validateConfig({ kind: 'sas', batch, seqLen, heads, headDim, simHeads, simHeadDim, kernelSize: 3, causal: true });
+  const backend = await createTfjsBackend({ mode: options.mode });
+  try {
+    const layer = buildLayer(config, { dtype: 'float32' });
+    const x = randomNormal([batch, seqLen, heads, headDim], 1, 'float32');
+    const feeds = { query: x, key: x, value: x, ...initParams(config, 2, 'float32') };
+    let out = await backend.run(layer, feeds, { outputs: ['output'] });
+    const times: number[] = [];
+    for (let i = 0; i < (options.runs ?? 5); i++) {
+      const t0 = performance.now();
+      out = await backend.run(layer, feeds, { outputs: ['output'] });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { mode: backend.mode, medianMs: times[times.length >> 1], finite: out.output.data.every(Number.isFinite) };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/** What the page exposes to the driver. */
+const api = { runFixtures, runOpCases, probeMode, timeForward, availableModes };
+export type PageApi = typeof api;
+(globalThis as { sasTfjs?: PageApi }).sasTfjs = api;
+export default api;
