@@ -19,6 +19,14 @@ describe("the authors' weights", () => {
     expect(() => loadAuthorsWeights(readFileSync(file), wrong, 'sas-tiny.safetensors')).toThrow(/^sas-tiny\.safetensors: tensor 'sas_q\.0\.weight' has shape \[4,2,3\], expected \[6,2,3\]$/);
   });
 
+  it('reads a Node Buffer (a view into a shared pool) as its own bytes', () => {
+    const small = saveAuthorsWeights(initParams({ kind: 'mha', batch: 1, seqLen: 1, heads: 1, headDim: 1, kvHeads: 1, causal: true }, 3), { kind: 'mha', batch: 1, seqLen: 1, heads: 1, headDim: 1, kvHeads: 1, causal: true });
+    const pooled = Buffer.from(small); // small Buffers share Node's 8 KiB pool
+    const back = parseSafetensors(pooled).tensors.get('output_dense.weight')!;
+    expect(back.data.length).toBe(1);
+    expect(back.data[0]).toBe(parseSafetensors(new Uint8Array(small)).tensors.get('output_dense.weight')!.data[0]);
+  });
+
   it('writes weights that read back bit-exactly', () => {
     const weights = initParams(tiny, 11, 'float32');
     const back = loadAuthorsWeights(saveAuthorsWeights(weights, tiny), tiny);

@@ -194,8 +194,18 @@ function decodeTensor(raw: Uint8Array, e: Entry): Tensor {
   }
 }
 
+/**
+ * The bytes copied into a fresh, exactly sized buffer. Not `raw.slice()`: on a
+ * Node Buffer that is a view of the whole shared pool, not a copy.
+ */
+function ownedCopy(raw: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  return copy.buffer;
+}
+
 function readF64(raw: Uint8Array, n: number): Float64Array {
-  if (LITTLE_ENDIAN) return new Float64Array(raw.slice().buffer);
+  if (LITTLE_ENDIAN) return new Float64Array(ownedCopy(raw));
   const view = viewOf(raw);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
@@ -203,7 +213,7 @@ function readF64(raw: Uint8Array, n: number): Float64Array {
 }
 
 function readF32(raw: Uint8Array, n: number): Float32Array {
-  if (LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer);
+  if (LITTLE_ENDIAN) return new Float32Array(ownedCopy(raw));
   const view = viewOf(raw);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
