@@ -1,4 +1,4 @@
-import type { CaseReport, ConformanceReport } from './run.js';
+import type { CaseReport, ConformanceReport } from './run-case.js';
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
