@@ -7,3 +7,15 @@ export { bundledFixturesDir, loadFixtureSet, loadCaseTensors } from './fixtures.
 export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
+export { describeFuzzCase, fuzzCaseSource, type FuzzCase, type LayerFuzzCase, type OpFuzzCase, type ValueDomain } from './fuzz/cases.js';
+export { prepareFuzzCase, type PreparedCase } from './fuzz/prepare.js';
+export { runFuzzCase, formatFuzzFailure, type FuzzCaseOptions, type FuzzCaseReport } from './fuzz/run-case.js';
+export { fuzzBackend, type FuzzOptions, type FuzzReport, type FuzzRun } from './fuzz/differential.js';
+export { FUZZ_REGRESSIONS, KNOWN_ISSUES, knownIssueFor, regressionCases, type RegressionCase, type KnownIssue, type RunContext } from './fuzz/regressions.js';
+export { discoverTargets, workspaceCandidates, type BackendTarget, type ProviderCandidate } from './fuzz/targets.js';
+export { soakBackend, assessSoak, SOAK_CONFIG, type SoakOptions, type SoakReport, type SoakSample, type SoakTrend, type SoakLimits } from './soak/soak.js';
+export { SOAK_KNOWN_ISSUES, soakKnownIssueFor, type SoakKnownIssue } from './soak/known-issues.js';
+export { resourceCounts, type ResourceCounts } from './soak/counters.js';
+export { sampleMemory, fullGc, type MemorySample } from './soak/memory.js';
+export { trendSlope } from './soak/stats.js';
