@@ -1,50 +1,33 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { bundledFixturesDir } from '@sas/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundlePage } from './browser/bundle.js';
+import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '@sas/conformance/browser';
 import type { PageReport } from './browser/page.js';
-import { servePage } from './browser/server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-// WebGPU in headless Chromium: a SwiftShader (Vulkan) adapter.
-const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
 
 // The backend bundled for the browser (vite), served on localhost, run by
 // Debian's Chromium through playwright-core on WebGL2 (SwiftShader when
 // headless): every bundled fixture case, forward, traces and gradients.
 describe('gpujs in a browser page (webgl2)', () => {
-  if (!existsSync(CHROMIUM)) {
-    it.skip(`fixture cases on webgl2 (skipped: no Chromium at ${CHROMIUM}; apt-get install chromium)`, () => {});
+  if (!existsSync(CHROMIUM_PATH)) {
+    it.skip(`fixture cases on webgl2 (skipped: no Chromium at ${CHROMIUM_PATH}; apt-get install chromium)`, () => {});
     return;
   }
-  const work = mkdtempSync(join(tmpdir(), 'sas-gpujs-page-'));
-  let server: Awaited<ReturnType<typeof servePage>>;
-  let context: import('playwright-core').BrowserContext;
-  let page: import('playwright-core').Page;
-  const problems: string[] = [];
+  let browser: BrowserPage;
+  let page: BrowserPage['page'];
 
   beforeAll(async () => {
-    await bundlePage(join(work, 'bundle'));
-    server = await servePage(join(work, 'bundle'), bundledFixturesDir());
-    const { chromium } = await import('playwright-core');
-    // A fresh profile per run: launchPersistentContext is how playwright takes --user-data-dir.
-    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...WEBGPU_FLAGS] });
-    page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    await page.goto(server.url);
-    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 }).catch((e: Error) => {
-      throw new Error(`the page did not load the bundle: ${e.message}\n${problems.join('\n')}`);
+    browser = await openBrowserPage({
+      entry: fileURLToPath(new URL('./browser/page.ts', import.meta.url)),
+      root: fileURLToPath(new URL('../', import.meta.url)),
+      globalName: 'sasGpujs',
+      fixturesDir: bundledFixturesDir(),
     });
+    page = browser.page;
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    rmSync(work, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('lists the browser modes and offers webgl2', async () => {

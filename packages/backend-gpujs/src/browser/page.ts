@@ -5,57 +5,24 @@
  * on the backend in the requested mode (webgl2 in CI) and returns per-tensor
  * errors. Only @sas/core and this package are bundled: no Node APIs.
  */
-import { buildLayer, getTensor, grad, initParams, layerParams, parseSafetensors, randomNormal, validateConfig, withCotangentLoss, type LayerConfig, type Tensor, type Tolerance } from '@sas/core';
+import { buildLayer, initParams, randomNormal, validateConfig, type Tolerance } from '@sas/core';
+import { runConformanceOverHttp, type CaseReport } from '@sas/conformance/portable';
 import { createGpujsBackend } from '../backend.js';
 import { probeMode, runtimeModes } from '../env.js';
 import { gpujsTolerance } from '../tolerance.js';
 
-/** One compared tensor. */
-export interface PageCheck {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly maxAbs: number;
-}
-
-/** One fixture case's result in the page. */
-export interface PageCase {
-  readonly name: string;
-  readonly passed: boolean;
-  readonly checks: readonly PageCheck[];
-  readonly error?: string;
-}
-
-/** What the page reports back. */
+/** What the page reports back: the conformance suite's per-case reports, and the modes on offer. */
 export interface PageReport {
   readonly mode: string;
   readonly modes: readonly string[];
   readonly tolerance: Tolerance;
-  readonly cases: readonly PageCase[];
-}
-
-/** |a − e| ≤ atol + rtol·|e| everywhere; NaN or ∞ where e is finite fails. */
-function check(name: string, actual: Tensor, expected: Tensor, atol: number, rtol: number): PageCheck {
-  let maxAbs = 0;
-  let passed = actual.data.length === expected.data.length;
-  for (let i = 0; passed && i < expected.data.length; i++) {
-    const d = Math.abs(actual.data[i] - expected.data[i]);
-    if (!(d <= atol + rtol * Math.abs(expected.data[i]))) passed = false;
-    maxAbs = Math.max(maxAbs, d);
-  }
-  return { name, passed, maxAbs };
-}
-
-/** The manifest's case fields as a layer configuration. */
-function configOf(entry: Record<string, unknown>): LayerConfig {
-  const { kind, batch, seqLen, heads, headDim, simHeads, simHeadDim, kernelSize, kvHeads, causal } = entry;
-  const base = { kind, batch, seqLen, heads, headDim, causal };
-  return validateConfig((kind === 'sas' ? { ...base, simHeads, simHeadDim, kernelSize } : { ...base, kvHeads }) as LayerConfig);
+  readonly cases: readonly CaseReport[];
 }
 
 /**
- * Runs the fixture cases under `baseUrl` on the gpu.js backend in `mode`
- * (the best available when omitted), forward and traces, and with `grads`
- * the gradients too.
+ * Runs the fixture cases under `baseUrl` on the gpu.js backend in `mode` (the
+ * best available when omitted) through the shared conformance suite over
+ * HTTP: forward and traces, and with `grads` the gradients too.
  *
  * @example
  * ```ts
@@ -64,44 +31,14 @@ function configOf(entry: Record<string, unknown>): LayerConfig {
  * ```
  */
 export async function runFixtures(baseUrl: string, options: { mode?: string; grads?: boolean; cases?: readonly string[] } = {}): Promise<PageReport> {
-  const manifest = (await (await fetch(new URL('manifest.json', new URL(baseUrl, location.href)))).json()) as { cases: Record<string, unknown>[] };
   const backend = await createGpujsBackend({ mode: options.mode });
   const tolerance = gpujsTolerance(backend.mode);
-  const cases: PageCase[] = [];
   try {
-    for (const entry of manifest.cases) {
-      const name = entry.name as string;
-      if (options.cases && !options.cases.includes(name)) continue;
-      const checks: PageCheck[] = [];
-      try {
-        const bytes = new Uint8Array(await (await fetch(new URL(entry.file as string, new URL(baseUrl, location.href)))).arrayBuffer());
-        const file = parseSafetensors(bytes, name);
-        const config = configOf(entry);
-        const layer = buildLayer(config, { dtype: 'float32' });
-        const names = [...file.tensors.keys()];
-        const feeds: Record<string, Tensor> = {};
-        for (const input of ['query', 'key', 'value']) feeds[input] = getTensor(file, `input.${input}`);
-        for (const p of layerParams(config)) feeds[p.name] = getTensor(file, p.name);
-        const expected = names.filter((n) => n === 'output' || n.startsWith('trace.'));
-        const out = await backend.run(layer, feeds, { outputs: expected });
-        for (const n of expected) checks.push(check(n, out[n], getTensor(file, n), tolerance.atol, tolerance.rtol));
-        if (options.grads && names.includes('cotangent')) {
-          const wrt = ['query', 'key', 'value', ...layerParams(config).map((p) => p.name)];
-          const g = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt });
-          const fixtureName = (n: string) => (['grad.query', 'grad.key', 'grad.value'].includes(n) ? n.replace('grad.', 'grad.input.') : n);
-          const wanted = Object.keys(g.outputs).filter((n) => n.startsWith('grad.') && names.includes(fixtureName(n)));
-          const grads = await backend.run(g, { ...feeds, cotangent: getTensor(file, 'cotangent') }, { outputs: wanted });
-          for (const n of wanted) checks.push(check(fixtureName(n), grads[n], getTensor(file, fixtureName(n)), tolerance.gradAtol, tolerance.gradRtol));
-        }
-        cases.push({ name, passed: checks.length > 0 && checks.every((c) => c.passed), checks });
-      } catch (e) {
-        cases.push({ name, passed: false, checks, error: String((e as Error)?.message ?? e) });
-      }
-    }
+    const report = await runConformanceOverHttp(backend, baseUrl, { tolerance, grads: options.grads, cases: options.cases });
+    return { mode: backend.mode, modes: runtimeModes(), tolerance, cases: report.cases };
   } finally {
     await backend.dispose();
   }
-  return { mode: backend.mode, modes: runtimeModes(), tolerance, cases };
 }
 
 /**

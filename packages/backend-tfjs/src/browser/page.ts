@@ -7,20 +7,20 @@
  * @sas/core, tfjs and this package are bundled: no Node APIs run here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildLayer, evaluateReference, getTensor, grad, initParams, layerParams, parseSafetensors, randomNormal, SasError, validateConfig, withCotangentLoss, type LayerConfig, type Tensor, type Tolerance } from '@sas/core';
+import { buildLayer, evaluateReference, initParams, randomNormal, SasError, validateConfig, type Backend, type Tolerance } from '@sas/core';
 import { createTfjsBackend } from '../backend.js';
 import { availableModes } from '../env.js';
 import { activateTfjsMode } from '../modes.js';
 import { tfjsProvider } from '../provider.js';
 import { mismatches } from '../test-support/compare.js';
 import { edgeCases, opCases } from '../test-support/op-cases.js';
-import { checkTensor, type PageCheck } from './check.js';
+import { compareTensors, runConformanceOverHttp, type TensorComparison } from '@sas/conformance/portable';
 
 /** One fixture case's result in the page. */
 export interface PageCase {
   readonly name: string;
   readonly passed: boolean;
-  readonly checks: readonly PageCheck[];
+  readonly checks: readonly TensorComparison[];
   /** tfjs's live tensor count before the case, after its forward run, after its gradient run. */
   readonly numTensors: { readonly before: number; readonly afterForward: number; readonly afterGrads?: number };
   readonly error?: string;
@@ -51,17 +51,6 @@ export interface ModeProbe {
   readonly activeBackend?: string;
 }
 
-/** The manifest's case fields as a layer configuration. */
-function configOf(entry: Record<string, unknown>): LayerConfig {
-  const { file: _file, seed: _seed, name: _name, ...config } = entry;
-  return validateConfig(config);
-}
-
-/** Graph gradient names are `grad.query`; the fixtures call them `grad.input.query`. */
-function fixtureGradName(n: string): string {
-  return ['grad.query', 'grad.key', 'grad.value'].includes(n) ? n.replace('grad.', 'grad.input.') : n;
-}
-
 /** The tfjs flags that decide how precise a GPU mode is. */
 function precisionFlags(mode: string): Record<string, unknown> {
   if (mode !== 'webgl') return {};
@@ -83,44 +72,26 @@ function precisionFlags(mode: string): Record<string, unknown> {
  * ```
  */
 export async function runFixtures(baseUrl: string, options: { mode: string; grads?: boolean; cases?: readonly string[] }): Promise<PageReport> {
-  const base = new URL(baseUrl, location.href);
-  const manifest = (await (await fetch(new URL('manifest.json', base))).json()) as { cases: Record<string, unknown>[] };
   const backend = await createTfjsBackend({ mode: options.mode });
   const tolerance = tfjsProvider.tolerance(backend.mode);
+  // Counts tfjs's live tensors after each run: the suite runs a case's forward graph, then its gradient graph.
+  let afterRuns: number[] = [];
+  const counting: Backend = { ...backend, run: async (...args) => {
+    try {
+      return await backend.run(...args);
+    } finally {
+      afterRuns.push(tf.memory().numTensors);
+    }
+  } };
+  const manifest = (await (await fetch(new URL('manifest.json', new URL(baseUrl, location.href)))).json()) as { cases: { name: string }[] };
   const cases: PageCase[] = [];
   try {
-    for (const entry of manifest.cases) {
-      const name = entry.name as string;
+    for (const { name } of manifest.cases) {
       if (options.cases && !options.cases.includes(name)) continue;
-      const checks: PageCheck[] = [];
       const before = tf.memory().numTensors;
-      let afterForward = before;
-      let afterGrads: number | undefined;
-      try {
-        const bytes = new Uint8Array(await (await fetch(new URL(entry.file as string, base))).arrayBuffer());
-        const file = parseSafetensors(bytes, name);
-        const config = configOf(entry);
-        const layer = buildLayer(config, { dtype: 'float32' });
-        const names = [...file.tensors.keys()];
-        const params = layerParams(config).map((p) => p.name);
-        const feeds: Record<string, Tensor> = {};
-        for (const input of ['query', 'key', 'value']) feeds[input] = getTensor(file, `input.${input}`);
-        for (const p of params) feeds[p] = getTensor(file, p);
-        const expected = Object.keys(layer.outputs).filter((n) => names.includes(n));
-        const out = await backend.run(layer, feeds, { outputs: expected });
-        afterForward = tf.memory().numTensors;
-        for (const n of expected) checks.push(checkTensor(n, out[n], getTensor(file, n), tolerance.atol, tolerance.rtol));
-        if (options.grads && names.includes('cotangent')) {
-          const g = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt: ['query', 'key', 'value', ...params] });
-          const wanted = Object.keys(g.outputs).filter((n) => n.startsWith('grad.') && names.includes(fixtureGradName(n)));
-          const grads = await backend.run(g, { ...feeds, cotangent: getTensor(file, 'cotangent') }, { outputs: wanted });
-          afterGrads = tf.memory().numTensors;
-          for (const n of wanted) checks.push(checkTensor(fixtureGradName(n), grads[n], getTensor(file, fixtureGradName(n)), tolerance.gradAtol, tolerance.gradRtol));
-        }
-        cases.push({ name, passed: checks.length > 0 && checks.every((c) => c.passed), checks, numTensors: { before, afterForward, afterGrads } });
-      } catch (e) {
-        cases.push({ name, passed: false, checks, numTensors: { before, afterForward, afterGrads }, error: String((e as Error)?.message ?? e) });
-      }
+      afterRuns = [];
+      const [report] = (await runConformanceOverHttp(counting, baseUrl, { tolerance, grads: options.grads, cases: [name] })).cases;
+      cases.push({ ...report, numTensors: { before, afterForward: afterRuns[0] ?? before, afterGrads: afterRuns[1] } });
     }
   } finally {
     await backend.dispose();
@@ -162,7 +133,7 @@ export async function runOpCases(options: { mode: string; atol: number; rtol: nu
         const leaked = tf.memory().numTensors - before;
         const expected = await evaluateReference(c.graph, c.feeds, { nonFinite: c.nonFinite });
         const bad = mismatches(actual.y, expected.y, options.atol, options.rtol);
-        const check = checkTensor('y', actual.y, expected.y, options.atol, options.rtol);
+        const check = compareTensors('y', actual.y, expected.y, options.atol, options.rtol);
         results.push({ name: c.name, passed: bad.length === 0 && leaked === 0, maxAbs: check.maxAbs, mismatches: bad.slice(0, 3), leaked });
       } catch (e) {
         results.push({ name: c.name, passed: false, maxAbs: NaN, mismatches: [], leaked: tf.memory().numTensors - before, error: String((e as Error)?.message ?? e) });
