@@ -1,14 +1,13 @@
 // A small local fixture loader (independent of @sas/conformance): manifest →
 // config, safetensors → feeds and expected tensors.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSafetensors, type LayerConfig, type Tensor } from '@sas/core';
 
-/** The repository's copy of the authors' fixtures, else the shared original. */
+/** The repository's copy of the authors' fixtures. */
 export function fixturesDir(): string {
-  const bundled = fileURLToPath(new URL('../../../conformance/fixtures', import.meta.url));
-  return existsSync(join(bundled, 'manifest.json')) ? bundled : '/work/shared/fixtures';
+  return fileURLToPath(new URL('../../../conformance/fixtures', import.meta.url));
 }
 
 export interface LocalCase {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensors, validateConfig, type LayerConfig, type Tensor } from '@sas/core';
+import { bundledFixturesDir } from '@sas/conformance';
 
-/** The SAS authors' reference fixtures (float64, from their PyTorch code). */
-export const FIXTURES_DIR = '/work/shared/fixtures';
+/** The SAS authors' reference fixtures (float64, from their PyTorch code), as bundled in @sas/conformance. */
+export const FIXTURES_DIR = bundledFixturesDir();
 
 /** One fixture case: its configuration and every tensor in its file, by name. */
 export interface LocalFixture {

@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SasError, getTensor, parseSafetensors, serializeSafetensors, tensor, type Tensor } from '@sas/core';
 import { bf16ToNumber, f16ToNumber, numberToBf16, numberToF16 } from './half.js';
 
-const FIXTURE = '/work/shared/fixtures/sas-tiny.safetensors';
+// The repository's copy of the authors' fixtures (packages/conformance/fixtures).
+const FIXTURE = fileURLToPath(new URL('../../../conformance/fixtures/sas-tiny.safetensors', import.meta.url));
 
 /** Assembles a file from a header (object or raw JSON text) and a data buffer. */
 function build(header: unknown, data: Uint8Array = new Uint8Array(0), pad = 0): Uint8Array {
