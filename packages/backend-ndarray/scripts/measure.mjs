@@ -2,7 +2,7 @@
 // after warm-up). Build first: pnpm exec tsc -b packages/backend-ndarray
 //
 //   node packages/backend-ndarray/scripts/measure.mjs [--shape B,T,H,D,H',D'] [--kind sas|mha]
-//        [--bidirectional] [--runs N] [--profile] [--dtype float32|float64] [--backward] [--no-simd]
+//        [--bidirectional] [--runs N] [--profile] [--dtype float32|float64] [--backward] [--no-simd] [--threads N]
 import { buildLayer, estimateFlops, grad, initParams, layerParams, randomNormal, withCotangentLoss } from '@sas/core';
 import { createNdarrayBackend } from '../dist/index.js';
 
@@ -42,7 +42,8 @@ const onKernel = (op, ms) => {
   s.calls++;
   perOp.set(op, s);
 };
-const backend = createNdarrayBackend({ simd: flag('--no-simd') ? false : undefined, onKernel: flag('--profile') ? onKernel : undefined });
+const threadsOpt = option('--threads', undefined);
+const backend = createNdarrayBackend({ threads: threadsOpt === undefined ? undefined : Number(threadsOpt), simd: flag('--no-simd') ? false : undefined, onKernel: flag('--profile') ? onKernel : undefined });
 
 // Wall time, and this process's CPU time (user + system): on a shared machine
 // the CPU time is the better estimate of the uncontended single-thread time.
@@ -66,7 +67,8 @@ const median = times[Math.floor(times.length / 2)];
 const cpuMedian = cpu[Math.floor(cpu.length / 2)];
 const { loadavg, cpus } = await import('node:os');
 const flops = estimateFlops(config);
-console.log(JSON.stringify({ gemm: backend.gemm, kind, shape: [B, T, H, D, Hs, Ds], causal: config.causal, dtype, backward: flag('--backward'), runs, medianMs: +median.toFixed(1), minMs: +times[0].toFixed(1), maxMs: +times[times.length - 1].toFixed(1), cpuMedianMs: +cpuMedian.toFixed(1), loadavg1: +loadavg()[0].toFixed(2), cores: cpus().length, flops: flops.total }));
+console.log(JSON.stringify({ gemm: backend.gemm, threads: backend.threads, kind, shape: [B, T, H, D, Hs, Ds], causal: config.causal, dtype, backward: flag('--backward'), runs, medianMs: +median.toFixed(1), minMs: +times[0].toFixed(1), maxMs: +times[times.length - 1].toFixed(1), cpuMedianMs: +cpuMedian.toFixed(1), loadavg1: +loadavg()[0].toFixed(2), cores: cpus().length, flops: flops.total }));
+await backend.dispose();
 if (flag('--profile')) {
   for (const [op, s] of [...perOp].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${op.padEnd(12)} ${(s.ms / runs).toFixed(1).padStart(8)} ms/run  ${s.calls / runs} calls/run`);
 }

@@ -10,6 +10,9 @@ import { jsGemm } from './lib/gemm.js';
 import { NDARRAY_TOLERANCE } from './tolerance.js';
 import { WasmGemm } from './wasm/engine.js';
 import { WasmRuntime, wasmSimdAvailable } from './wasm/runtime.js';
+import { ThreadedGemm } from './threads/gemm.js';
+import { availableCores, workerThreads } from './threads/node.js';
+import { ThreadPool } from './threads/pool.js';
 
 /** Options of `createNdarrayBackend`. */
 export interface NdarrayBackendOptions {
@@ -30,6 +33,13 @@ export interface NdarrayBackendOptions {
    * (default true). Off, every node runs its own kernel.
    */
   readonly fuse?: boolean;
+  /**
+   * Threads for large float32 products and the fused attention (heads split,
+   * rows split), counting the calling one: default the available cores; 1
+   * runs everything on the calling thread. Workers (`worker_threads`, Node
+   * only; elsewhere always 1) start on first use and end on `dispose()`.
+   */
+  readonly threads?: number;
 }
 
 /** A ready ndarray backend. */
@@ -38,6 +48,8 @@ export type NdarrayBackend = Backend & {
   readonly liveHandles: () => number;
   /** The matrix-product engine in use: 'wasm-simd' or 'js'. */
   readonly gemm: string;
+  /** Threads the heavy kernels use (1: no workers). */
+  readonly threads: number;
 };
 
 /**
@@ -85,7 +97,20 @@ function chooseEngines(options: NdarrayBackendOptions): KernelContext {
     return { gemm: jsGemm };
   }
   const wasm = new WasmRuntime();
-  return { gemm: new WasmGemm(wasm, options.simdMinWork), wasm };
+  const base = new WasmGemm(wasm, options.simdMinWork);
+  const threads = threadCount(options.threads);
+  if (threads === 1) return { gemm: base, wasm };
+  const pool = new ThreadPool(threads);
+  return { gemm: new ThreadedGemm(base, pool), wasm, pool };
+}
+
+/** The `threads` option checked: default the cores available; more than 1 only where worker_threads exist. */
+function threadCount(threads: number | undefined): number {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new SasError('E_BACKEND', `backend 'ndarray': option threads must be an integer ≥ 1, got ${threads}`);
+  }
+  if (!workerThreads()) return 1;
+  return threads ?? availableCores();
 }
 
 /**
@@ -133,6 +158,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     },
     // Storage is garbage-collected; nothing to free eagerly.
     release: () => {},
+    dispose: () => ctx.pool?.dispose(),
   });
   const innerRun = backend.run;
   const run: Backend['run'] = (graph, feeds, runOptions) => {
@@ -142,7 +168,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     }
     return innerRun(graph, feeds, runOptions);
   };
-  return Object.assign(backend, { run, gemm: ctx.gemm.name });
+  return Object.assign(backend, { run, gemm: ctx.gemm.name, threads: ctx.pool?.size ?? 1 });
 }
 
 /**
@@ -163,6 +189,7 @@ export const ndarrayProvider: BackendProvider = {
     if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
     return NDARRAY_TOLERANCE;
   },
-  create: async (options) => createNdarrayBackend({ mode: options?.mode }),
+  // `threads` is an extra create option (the CLI's `--threads`); the mode stays 'cpu'.
+  create: async (options?: { readonly mode?: string; readonly threads?: number }) => createNdarrayBackend({ mode: options?.mode, threads: options?.threads }),
 };
 

@@ -1,4 +1,5 @@
 import type { GemmEngine } from './lib/gemm.js';
+import type { ThreadPool } from './threads/pool.js';
 import type { WasmRuntime } from './wasm/runtime.js';
 
 /**
@@ -10,4 +11,6 @@ export interface KernelContext {
   readonly gemm: GemmEngine;
   /** The SIMD instance behind `gemm` when it is the wasm engine (fused float32 attention runs on it). */
   readonly wasm?: WasmRuntime;
+  /** Worker threads the fused attention splits heads across (with `wasm`; absent or size 1: one thread). */
+  readonly pool?: ThreadPool;
 }

@@ -25,4 +25,5 @@ export { createNdarrayBackend, ndarrayProvider, type NdarrayBackend, type Ndarra
 export { NDARRAY_TOLERANCE, NDARRAY_FLOAT64_TOLERANCE } from './tolerance.js';
 export { NDARRAY_KERNELS } from './kernels/index.js';
 export { wasmSimdAvailable } from './wasm/runtime.js';
+export { liveWorkerCount } from './threads/pool.js';
 export type { NdHandle, FloatData } from './handle.js';

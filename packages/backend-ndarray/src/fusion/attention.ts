@@ -1,12 +1,15 @@
 import { forEachBroadcast, type GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, type Value } from '../deferred.js';
-import { alloc, type FloatData, type NdHandle } from '../handle.js';
+import { alloc, wrap, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import { wasmAttention } from '../wasm/attention.js';
+import { threadedAttention } from '../threads/attention.js';
+import { sharedFloat32, ThreadPool } from '../threads/pool.js';
 import type { AttentionFusion } from './plan.js';
 import { outputView, rowView, type RowView } from './rows.js';
+
+const SINGLE = new ThreadPool(1);
 
 /** Query rows per block: the score strip is BLOCK_Q × Tk, never Tq × Tk. */
 export const BLOCK_Q = 64;
@@ -133,10 +136,12 @@ export function attentionFromChain(inputs: readonly Value[], node: GraphNode, ro
   const q = rowView(d.inputs[0]);
   const k = rowView(d.inputs[1]);
   const v = rowView(product.inputs[1]);
-  const result = alloc(node.dtype, node.shape);
+  const threaded = ctx.wasm && ctx.pool?.parallel && node.dtype === 'float32';
+  // Threads write the output in place, so it lives in shared memory.
+  const result = threaded ? wrap(sharedFloat32(node.shape.reduce((a, b) => a * b, 1)), node.shape) : alloc(node.dtype, node.shape);
   const out = outputView(result, product.shape, role.outPerm);
   const batch = product.shape.slice(0, -2);
-  if (ctx.wasm && q.data instanceof Float32Array) wasmAttention(ctx.wasm, q, k, v, out, batch, role.scale, role.causal);
+  if (ctx.wasm && q.data instanceof Float32Array) threadedAttention(ctx.pool ?? SINGLE, ctx.wasm, q, k, v, out, batch, role.scale, role.causal);
   else attention(q, k, v, out, batch, role.scale, role.causal, ctx.gemm);
   return result;
 }

@@ -14,7 +14,8 @@ const up = (n: number, m: number) => Math.ceil(n / m) * m;
  * block of query rows, the score strip (only the key columns the block can
  * see), the softmax in place (`softmax_rows`, vectorised exp) and the
  * block's output are all computed in wasm, and only the output rows come
- * back (written through `out`'s row view). Float32 only.
+ * back (written through `out`'s row view). Float32 only. With `range`, only
+ * batch entries (heads) `range[0] ≤ b < range[1]` are computed (one thread's share).
  *
  * @example
  * ```ts
@@ -27,7 +28,7 @@ const up = (n: number, m: number) => Math.ceil(n / m) * m;
  * wasmAttention(new WasmRuntime(), x, x, x, out, [], 1, true); // out row 0 = [1, 0]
  * ```
  */
-export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean): void {
+export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean, range?: readonly [number, number]): void {
   const o = out.data as Float32Array;
   const qd = q.data as Float32Array;
   const kd = k.data as Float32Array;
@@ -61,6 +62,8 @@ export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowVie
   let stagedK = -1;
   let stagedV = -1;
   forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape], (bi, [qi, ki, vi]) => {
+    // A thread's share of the heads (see threads/attention.ts): other entries belong to other threads.
+    if (range && (bi < range[0] || bi >= range[1])) return;
     heap = rt.heap;
     copyRows(qd, q.batchOffsets[qi], q.rowStride, heap, qBase, dk4, tq, dk);
     if (ki !== stagedK) {

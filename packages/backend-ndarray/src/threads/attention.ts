@@ -1,0 +1,46 @@
+import type { RowView } from '../fusion/rows.js';
+import { wasmAttention } from '../wasm/attention.js';
+import type { WasmRuntime } from '../wasm/runtime.js';
+import { shared, splitRange, type ThreadPool } from './pool.js';
+
+/** Attention below this many score entries (heads × Tq × Tk) stays on one thread. */
+export const THREAD_MIN_SCORES = 1 << 18;
+
+/**
+ * `wasmAttention` with the heads (batch entries of `out`) split across the
+ * pool: each thread runs the whole blocked kernel on its own contiguous range
+ * of heads in its own SIMD runtime, reading q, k, v and writing `out` in
+ * shared memory. `out` must already be shared when the pool is parallel
+ * (the caller allocates it so); q, k and v are copied there if they are not.
+ * Heads write disjoint rows, so results equal the single-thread kernel's.
+ *
+ * @example
+ * ```ts
+ * import { threadedAttention } from './attention.js';
+ * import { ThreadPool } from './pool.js';
+ * import { WasmRuntime } from '../wasm/runtime.js';
+ * import { rowView } from '../fusion/rows.js';
+ * import { wrap } from '../handle.js';
+ * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
+ * const out = rowView(wrap(new Float32Array(4), [2, 2]));
+ * threadedAttention(new ThreadPool(1), new WasmRuntime(), x, x, x, out, [], 1, true); // out row 0 = [1, 0]
+ * ```
+ */
+export function threadedAttention(pool: ThreadPool, rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean): void {
+  const heads = batchShape.reduce((a, b) => a * b, 1);
+  const parallel = pool.parallel && heads > 1 && heads * q.rows * k.rows >= THREAD_MIN_SCORES && out.data.buffer instanceof SharedArrayBuffer;
+  if (!parallel) {
+    wasmAttention(rt, q, k, v, out, batchShape, scale, causal);
+    return;
+  }
+  // q, k, v may be views of one array (self-attention through deferred transposes): copy each storage once.
+  const copies = new Map<Float32Array, Float32Array>();
+  const toShared = (view: RowView): RowView => {
+    const d = view.data as Float32Array;
+    if (!copies.has(d)) copies.set(d, shared(d));
+    return { ...view, data: copies.get(d)! };
+  };
+  const [sq, sk, sv] = [toShared(q), toShared(k), toShared(v)];
+  const tasks = splitRange(heads, pool.size).map((range) => ({ kind: 'attention', q: sq, k: sk, v: sv, out: { ...out }, batchShape: [...batchShape], scale, causal, range }));
+  pool.run(tasks, (t) => wasmAttention(rt, sq, sk, sv, out, batchShape, scale, causal, t.range as [number, number]));
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { buildLayer, evaluateReference, initParams, randomNormal, type Tensor } from '@sas/core';
+import { createNdarrayBackend, liveWorkerCount, ndarrayProvider } from '../index.js';
+import { expectClose, kernelTolerance } from '../test/helpers.js';
+import { splitRange, ThreadPool } from './pool.js';
+
+// Shapes big enough that both the fused attention (heads × Tq × Tk ≥ 2^18) and the
+// feature-map products (≥ 2^23 multiply-adds) take the threaded path; T = 150 is not a
+// multiple of the 64-row block, and the kv heads of the GQA case are broadcast.
+const SAS = { kind: 'sas', batch: 1, seqLen: 150, heads: 12, headDim: 64, simHeads: 24, simHeadDim: 128, kernelSize: 3, causal: true } as const;
+const GQA = { kind: 'gqa', batch: 2, seqLen: 130, heads: 8, headDim: 32, kvHeads: 2, causal: false } as const;
+
+function feedsFor(config: typeof SAS | typeof GQA): Record<string, Tensor> {
+  const { batch: B, seqLen: T, heads: H, headDim: D } = config;
+  const kv = 'kvHeads' in config ? config.kvHeads : H;
+  return { query: randomNormal([B, T, H, D], 1), key: randomNormal([B, T, kv, D], 2), value: randomNormal([B, T, kv, D], 3), ...initParams(config, 4) };
+}
+
+describe('thread pool', () => {
+  it('splits ranges evenly and aligned', () => {
+    expect(splitRange(10, 2)).toEqual([[0, 5], [5, 10]]);
+    expect(splitRange(7, 2, 4)).toEqual([[0, 4], [4, 7]]);
+    expect(splitRange(1, 4)).toEqual([[0, 1]]);
+  });
+
+  it('refuses a bad threads option', () => {
+    expect(() => createNdarrayBackend({ threads: 0 })).toThrow(/threads/);
+    expect(() => createNdarrayBackend({ threads: 1.5 })).toThrow(/threads/);
+  });
+
+  it('runs nothing after dispose', async () => {
+    const pool = new ThreadPool(2);
+    await pool.dispose();
+    expect(pool.parallel).toBe(false);
+    expect(() => pool.run([{ kind: 'gemm' }], () => {})).toThrow(/disposed/);
+  });
+});
+
+describe('threads: 2 against threads: 1 and the reference', () => {
+  for (const config of [SAS, GQA]) {
+    it(`${config.kind} T=${config.seqLen}: same numbers on two threads, workers ended by dispose`, async () => {
+      const graph = buildLayer(config);
+      const feeds = feedsFor(config);
+      const before = liveWorkerCount();
+      const one = createNdarrayBackend({ threads: 1 });
+      const two = createNdarrayBackend({ threads: 2 });
+      expect(one.threads).toBe(1);
+      expect(two.threads).toBe(2);
+      const a = await one.run(graph, feeds);
+      const b = await two.run(graph, feeds);
+      // The pool started a worker for the heavy kernels.
+      expect(liveWorkerCount()).toBe(before + 1);
+      // Each thread runs the single-thread kernel on its own heads / rows: identical bits.
+      expect(Array.from(b.output.data)).toEqual(Array.from(a.output.data));
+      const want = await evaluateReference(graph, feeds);
+      const { atol, rtol } = kernelTolerance('float32');
+      expectClose(b.output, want.output, atol, rtol, 'output');
+      await two.dispose();
+      await one.dispose();
+      expect(liveWorkerCount()).toBe(before);
+    }, 60_000);
+  }
+
+  it('the provider passes threads through', async () => {
+    const backend = (await ndarrayProvider.create({ mode: 'cpu', threads: 1 } as { mode: string })) as ReturnType<typeof createNdarrayBackend>;
+    expect(backend.threads).toBe(1);
+    await backend.dispose();
+  });
+});
