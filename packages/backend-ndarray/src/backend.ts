@@ -1,4 +1,4 @@
-import { createKernelBackend, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
+import { checkCapacity, createKernelBackend, DEFAULT_MAX_ELEMENTS, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
 import type { KernelContext } from './context.js';
 import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
 import { attentionFromChain } from './fusion/attention.js';
@@ -40,6 +40,14 @@ export interface NdarrayBackendOptions {
    * only; elsewhere always 1) start on first use and end on `dispose()`.
    */
   readonly threads?: number;
+  /**
+   * Exempt the nodes inside fused attention chains (the Tq×Tk scores and
+   * probabilities, which this backend never stores) from the 2^31-element
+   * limit every backend applies before running (default false: refused like
+   * everywhere else, as the conformance catalogue expects). True lets
+   * causal attention run at long T (e.g. T = 16384) in memory linear in T.
+   */
+  readonly longSequences?: boolean;
 }
 
 /** A ready ndarray backend. */
@@ -159,12 +167,19 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     // Storage is garbage-collected; nothing to free eagerly.
     release: () => {},
     dispose: () => ctx.pool?.dispose(),
+    // The capacity check is ours (below): with `longSequences`, a fused chain's deferred
+    // nodes (the Tq×Tk scores and probabilities) never exist, so they are not refused.
+    maxElements: Number.MAX_SAFE_INTEGER,
   });
   const innerRun = backend.run;
-  const run: Backend['run'] = (graph, feeds, runOptions) => {
+  const run: Backend['run'] = async (graph, feeds, runOptions) => {
     if (options.fuse !== false && graph && Array.isArray(graph.nodes) && !planned.has(graph)) {
       for (const [node, role] of planFusion(graph)) roles.set(node, role);
       planned.add(graph);
+    }
+    if (graph && Array.isArray(graph.nodes)) {
+      const materialized = graph.nodes.filter((n) => !options.longSequences || roles.get(n)?.kind !== 'defer').map((n) => n.id);
+      checkCapacity(graph, materialized, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
     }
     return innerRun(graph, feeds, runOptions);
   };
@@ -190,6 +205,7 @@ export const ndarrayProvider: BackendProvider = {
     return NDARRAY_TOLERANCE;
   },
   // `threads` is an extra create option (the CLI's `--threads`); the mode stays 'cpu'.
-  create: async (options?: { readonly mode?: string; readonly threads?: number }) => createNdarrayBackend({ mode: options?.mode, threads: options?.threads }),
+  create: async (options?: { readonly mode?: string; readonly threads?: number; readonly longSequences?: boolean }) =>
+    createNdarrayBackend({ mode: options?.mode, threads: options?.threads, longSequences: options?.longSequences }),
 };
 

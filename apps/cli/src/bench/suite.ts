@@ -6,6 +6,8 @@ export interface SuiteCase {
   readonly label: string;
   readonly backend: string;
   readonly mode?: string;
+  /** Passed as `--threads` (backends with a thread setting, e.g. ndarray). */
+  readonly threads?: number;
   readonly kind: 'sas' | 'mha';
   readonly shape: string;
   readonly backward: boolean;
@@ -33,6 +35,7 @@ export function paperHeadShape(kind: 'sas' | 'mha', t: number): string {
 export function runSuiteCase(c: SuiteCase, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<SuiteResult> {
   const args = [MAIN, 'bench', '--json', '--backend', c.backend, '--kind', c.kind, '--shape', c.shape, '--runs', String(c.runs)];
   if (c.mode) args.push('--mode', c.mode);
+  if (c.threads !== undefined) args.push('--threads', String(c.threads));
   if (c.backward) args.push('--backward');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

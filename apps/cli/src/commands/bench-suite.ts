@@ -6,8 +6,9 @@ import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '
 import type { Command } from '../command.js';
 
 /** Backends compared by the suite, labelled as in docs/performance.md. */
-const CONTENDERS: readonly { label: string; backend: string; mode?: string; needsDisplay?: boolean }[] = [
+const CONTENDERS: readonly { label: string; backend: string; mode?: string; threads?: number; needsDisplay?: boolean }[] = [
   { label: 'ndarray', backend: 'ndarray' },
+  { label: 'ndarray-1t', backend: 'ndarray', threads: 1 },
   { label: 'tfjs-wasm', backend: 'tfjs', mode: 'wasm' },
   { label: 'gpujs-webasm', backend: 'gpujs', mode: 'webasm' },
   { label: 'gpujs-headlessgl', backend: 'gpujs', mode: 'headlessgl', needsDisplay: true },
@@ -66,7 +67,7 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     for (const t of seqLens)
       for (const kind of kinds)
         for (const backward of flags['no-backward'] ? [false] : [false, true])
-          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, kind, shape: paperHeadShape(kind, t), backward, runs });
+          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, threads: c.threads, kind, shape: paperHeadShape(kind, t), backward, runs });
     const results: SuiteResult[] = [];
     for (const c of cases) {
       const contender = CONTENDERS.find((x) => x.label === c.label)!;

@@ -9,27 +9,31 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'time one layer configuration on one backend',
   usage: `sas bench [--backend NAME] [--mode MODE] --shape B,T,H,D,H',D' [--kind sas|mha|gqa|mqa]
-          [--kernel K] [--kv-heads N] [--bidirectional] [--backward] [--runs N] [--warmup N] [--json]
+          [--kernel K] [--kv-heads N] [--bidirectional] [--backward] [--runs N] [--warmup N] [--threads N] [--long] [--json]
 
 Warm-up calls, then N timed calls (default 5) of the layer's forward pass (with
 --backward: forward and every gradient). Prints the median and spread, the FLOP
 rate (SAS.md's forward estimate, ×3 with --backward) and the peak RSS.
+--threads N is passed to backends with a thread setting (ndarray; default: all cores);
+--long lets ndarray run fused attention whose (never stored) T×T scores exceed 2^31 elements.
 Baselines read the shape as B,T,H,D; --kv-heads defaults to H for mha and 1 for mqa.
 Default backend: ${DEFAULT_BACKEND}.`,
   async run(argv) {
     const flags = parseFlags(argv, {
       backend: 'string', mode: 'string', shape: 'string', kind: 'string', kernel: 'string', 'kv-heads': 'string',
-      bidirectional: 'boolean', backward: 'boolean', runs: 'string', warmup: 'string', json: 'boolean', verbose: 'boolean',
+      bidirectional: 'boolean', backward: 'boolean', runs: 'string', warmup: 'string', threads: 'string', long: 'boolean', json: 'boolean', verbose: 'boolean',
     }, 'bench');
     const config = configFromFlags(flags);
     const runs = parsePositiveInt(flags.runs, 'runs', 5);
     const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
     const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
-    const backend = await provider.create({ mode });
+    const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
+    // `threads` is an extra create option; providers without a thread setting ignore it.
+    const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }), ...(flags.long ? { longSequences: true } : {}) } as { mode: string });
     try {
       const m = await measureLayer(backend, config, { backward: flags.backward === true, runs, warmup });
-      const result = { backend: backend.name, mode: backend.mode, dtype: backend.dtypes[0], config, backward: flags.backward === true, ...m };
+      const result = { backend: backend.name, mode: backend.mode, threads: (backend as { threads?: number }).threads, dtype: backend.dtypes[0], config, backward: flags.backward === true, ...m };
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         process.stdout.write(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, evaluateReference, initParams, randomNormal, type Tensor } from '@sas/core';
+import { buildLayer, causalMask, evaluateReference, GraphBuilder, initParams, matMul, mul, randomNormal, softmax, type Tensor } from '@sas/core';
 import { createNdarrayBackend, liveWorkerCount, ndarrayProvider } from '../index.js';
 import { expectClose, kernelTolerance } from '../test/helpers.js';
 import { splitRange, ThreadPool } from './pool.js';
@@ -65,5 +65,19 @@ describe('threads: 2 against threads: 1 and the reference', () => {
     const backend = (await ndarrayProvider.create({ mode: 'cpu', threads: 1 } as { mode: string })) as ReturnType<typeof createNdarrayBackend>;
     expect(backend.threads).toBe(1);
     await backend.dispose();
+  });
+});
+
+describe('capacity check with fusion', () => {
+  it('refuses a Tq×Tk score tensor over 2^31 elements by default and when it would be materialised (fuse: false)', async () => {
+    const b = new GraphBuilder();
+    const T = 46341; // T² > 2^31 − 1
+    const [q, k, v] = ['q', 'k', 'v'].map((n) => b.input(n, [T, 1]));
+    b.output('o', matMul(softmax(causalMask(mul(matMul(q, k, false, true), 0.5))), v));
+    const x = randomNormal([T, 1], 1);
+    const unfused = createNdarrayBackend({ fuse: false, threads: 1, longSequences: true });
+    await expect(unfused.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
+    const fusedDefault = createNdarrayBackend({ threads: 1 });
+    await expect(fusedDefault.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
   });
 });
