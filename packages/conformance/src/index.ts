@@ -18,4 +18,4 @@ export { soakBackend, assessSoak, SOAK_CONFIG, type SoakOptions, type SoakReport
 export { SOAK_KNOWN_ISSUES, soakKnownIssueFor, type SoakKnownIssue } from './soak/known-issues.js';
 export { resourceCounts, type ResourceCounts } from './soak/counters.js';
 export { sampleMemory, fullGc, type MemorySample } from './soak/memory.js';
-export { trendSlope } from './soak/stats.js';
+export { trendSlope, floorSlope } from './soak/stats.js';

@@ -4,6 +4,7 @@
 //   SAS_SOAK_SECONDS=600 pnpm exec vitest run --project conformance soak   # the long run
 //   SAS_SOAK_BACKENDS=ndarray,reference ...                                # some targets only
 //   SAS_SOAK_REPORT=/tmp/soak ...                                          # also write <dir>/<backend>-<mode>.json
+//   SAS_SOAK_LOOPS=steady ...                                              # only the steady loop (or: rebuild)
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { discoverTargets, workspaceCandidates } from './fuzz/targets.js';
 const SECONDS = Number(process.env.SAS_SOAK_SECONDS ?? 10);
 const ONLY = process.env.SAS_SOAK_BACKENDS?.split(',');
 const REPORT_DIR = process.env.SAS_SOAK_REPORT;
+const LOOPS = (process.env.SAS_SOAK_LOOPS ?? 'steady,rebuild').split(',');
 // Rebuilding the graph is a second, shorter loop: per-graph caches must let go of graphs nobody holds.
 const REBUILD_SECONDS = Math.max(5, Math.round(SECONDS / 2));
 const REBUILD_EVERY = 5;
@@ -46,7 +48,7 @@ describe(`soak: ${SECONDS} s of forward + backward passes per backend`, () => {
       it.skip(`${label} — skipped: ${target.reason}`, () => {});
       continue;
     }
-    for (const rebuild of [false, true]) {
+    for (const rebuild of [false, true].filter((r) => LOOPS.includes(r ? 'rebuild' : 'steady'))) {
       const seconds = rebuild ? REBUILD_SECONDS : SECONDS;
       const name = rebuild ? `${label}: memory and counts stay flat while a fresh graph is built every ${REBUILD_EVERY} iterations (${seconds} s)` : `${label}: memory and resource counts stay flat (${seconds} s)`;
       const known = soakKnownIssueFor(target.name, target.mode, rebuild ? 'rebuild' : 'steady');

@@ -1,7 +1,7 @@
 import { buildLayer, grad, initParams, layerParams, randomNormal, withCotangentLoss, type Backend, type Graph, type LayerConfig, type Tensor } from '@sas/core';
 import { resourceCounts, type ResourceCounts } from './counters.js';
 import { sampleMemory, type MemorySample } from './memory.js';
-import { trendSlope } from './stats.js';
+import { floorSlope } from './stats.js';
 
 /** The layer the soak runs by default: small enough for hundreds of passes a second, big enough that a leaked output shows. */
 export const SOAK_CONFIG: LayerConfig = { kind: 'sas', batch: 2, seqLen: 16, heads: 4, headDim: 8, simHeads: 8, simHeadDim: 16, kernelSize: 3, causal: true };
@@ -35,12 +35,12 @@ export interface SoakSample {
 export interface SoakTrend {
   readonly samples: number;
   readonly iterations: number;
-  /** RSS slope (Theil–Sen, see `trendSlope`), bytes per iteration and per second. */
+  /** Slope of the RSS floor (see `floorSlope`), bytes per iteration and per second. */
   readonly rssPerIteration: number;
   readonly rssPerSecond: number;
   /** Fitted RSS growth across the second half, in bytes. */
   readonly rssGrowth: number;
-  /** Slope of heapUsed + arrayBuffers after a full GC (what JS really still holds), bytes per iteration. */
+  /** Slope of the floor of heapUsed + arrayBuffers after a full GC (what JS really still holds), bytes per iteration. */
   readonly liveBytesPerIteration: number;
   /** Each resource count's range over the second half. */
   readonly counts: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
@@ -153,7 +153,7 @@ function trend(samples: readonly SoakSample[]): SoakTrend {
   const rss = samples.map((s) => s.memory.rss);
   // Not `external`: it also moves with the test runner's own native buffers.
   const live = samples.map((s) => s.memory.heapUsed + s.memory.arrayBuffers);
-  const rssPerIteration = trendSlope(it, rss);
+  const rssPerIteration = floorSlope(it, rss);
   const iterations = it.length ? it[it.length - 1] - it[0] : 0;
   const counts: Record<string, { min: number; max: number }> = {};
   for (const s of samples) {
@@ -167,9 +167,9 @@ function trend(samples: readonly SoakSample[]): SoakTrend {
     samples: samples.length,
     iterations,
     rssPerIteration,
-    rssPerSecond: trendSlope(sec, rss),
+    rssPerSecond: floorSlope(sec, rss),
     rssGrowth: rssPerIteration * iterations,
-    liveBytesPerIteration: trendSlope(it, live),
+    liveBytesPerIteration: floorSlope(it, live),
     counts,
   };
 }
