@@ -1,3 +1,4 @@
+import { stridesOf } from '@sas/core';
 import type { GpuDevice } from './device/device.js';
 import { retain, type Storage } from './device/storage.js';
 
@@ -28,23 +29,8 @@ export interface GpuTensor {
   unmasked?: GpuTensor;
 }
 
-/**
- * Row-major strides of `shape`.
- *
- * @example
- * ```ts
- * rowMajor([2, 3, 4]); // [12, 4, 1]
- * ```
- */
-export function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+/** Row-major strides of a shape: core's `stridesOf`, under the name this package's kernels use. */
+export const rowMajor = stridesOf;
 
 /**
  * Number of elements of `shape`.
