@@ -318,6 +318,8 @@ function brokenFixtures(file: string, broken: Uint8Array | string): string {
   return dir;
 }
 
+if (!existsSync(bin)) it.skip(`catalogue: the CLI — skipped: ${bin} is not built (run pnpm build)`, () => {});
+
 describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file and the defect, exit ≠ 0)', () => {
   const tiny = new Uint8Array(readFileSync(join(bundledFixturesDir(), 'sas-tiny.safetensors')));
   const headerEnd = 8 + Number(new DataView(tiny.buffer).getBigUint64(0, true));

@@ -35,11 +35,11 @@ const FUZZ_TIMEOUT = 120_000 + RUNS * 500;
 const targets = (await discoverTargets(workspaceCandidates(), { includeReference: false })).filter(
   (t) => !ONLY || ONLY.includes(t.name) || ONLY.includes(`${t.name}/${t.mode}`),
 );
-const reports: FuzzReport[] = [];
+const reports: (FuzzReport & { seconds: number })[] = [];
 
 afterAll(() => {
   if (reports.length === 0) return;
-  const lines = reports.map((r) => `  ${`${r.backend} (${r.mode})`.padEnd(20)} ${r.total} cases (${r.layer.runs} layers, ${r.op.runs} ops), ${r.passed ? 'no disagreement' : 'DISAGREEMENT'}`);
+  const lines = reports.map((r) => `  ${`${r.backend} (${r.mode})`.padEnd(20)} ${r.total} cases (${r.layer.runs} layers, ${r.op.runs} ops) in ${r.seconds.toFixed(0)} s, ${r.passed ? 'no disagreement' : 'DISAGREEMENT'}`);
   console.log(`fuzz: cases tried per backend\n${lines.join('\n')}`);
 });
 
@@ -81,11 +81,13 @@ describe('fuzz: backends against the float64 reference', () => {
       it(
         `${RUNS} random cases (${LAYER_RUNS} layers, ${OP_RUNS} ops; forward and gradients) agree within atol ${tolerance.atol}, grad atol ${tolerance.gradAtol}`,
         async () => {
+          const start = performance.now();
           const report = await fuzzBackend(backend, { tolerance, layerRuns: LAYER_RUNS, opRuns: OP_RUNS, seed: SEED });
-          reports.push(report);
+          const seconds = (performance.now() - start) / 1000;
+          reports.push({ ...report, seconds });
           const hits: Record<string, number> = {};
           for (const run of [report.layer, report.op]) for (const [id, n] of Object.entries(run.knownIssueHits)) hits[id] = (hits[id] ?? 0) + n;
-          console.log(`fuzz ${label}: ${report.total} cases tried (${report.layer.runs} layers, ${report.op.runs} ops), seed ${report.layer.seed}${Object.keys(hits).length ? `, limited by known issues: ${JSON.stringify(hits)}` : ''}`);
+          console.log(`fuzz ${label}: ${report.total} cases tried (${report.layer.runs} layers, ${report.op.runs} ops) in ${seconds.toFixed(0)} s, seed ${report.layer.seed}${Object.keys(hits).length ? `, limited by known issues: ${JSON.stringify(hits)}` : ''}`);
           for (const run of [report.layer, report.op]) {
             const message = run.counterexample
               ? `${formatFuzzFailure(run.failure!)}\nshrunk counterexample (${run.shrinks} shrinks; replay with SAS_FUZZ_SEED=${report.layer.seed}), add it to regressions.ts:\n${fuzzCaseSource(run.counterexample)}`
