@@ -278,11 +278,6 @@ describe('catalogue: backends', () => {
         await backend.dispose();
       }
     });
-    if (t.name === 'onnx') {
-      // ONNX Runtime allocates inside its session, where this check is not made yet (see the report).
-      it.skip(`${label}: T too long — skipped: onnx does not check sizes before ONNX Runtime allocates`, () => {});
-      continue;
-    }
     it(`${label}: a T whose scores exceed the backend's limit is refused before allocation`, async () => {
       const backend: Backend = await t.provider.create({ mode: t.mode });
       try {

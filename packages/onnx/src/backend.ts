@@ -1,10 +1,14 @@
 import {
   castTensor,
+  checkCapacity,
   checkFeeds,
+  DEFAULT_MAX_ELEMENTS,
   leafName,
+  lowerGraph,
   planExecution,
   SasError,
   type Backend,
+  type ExecutionPlan,
   type BackendProvider,
   type Feeds,
   type Graph,
@@ -14,6 +18,8 @@ import {
 } from '@sas/core';
 import type * as Ort from 'onnxruntime-node';
 import { exportOnnx } from './export/export.js';
+import { ONNX_EXPORTERS } from './export/op-map.js';
+import { SessionCache } from './session-cache.js';
 
 type OrtModule = typeof Ort;
 
@@ -28,9 +34,31 @@ export const ONNX_TOLERANCE: Tolerance = Object.freeze({ atol: 1e-4, rtol: 1e-4,
 export interface OnnxBackendOptions {
   /** Passed to `InferenceSession.create` (threads, optimisation level...). */
   readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
+  /**
+   * Most sessions kept open (default `DEFAULT_MAX_SESSIONS`): one per graph and
+   * output set, least recently used released first. Raise it if more graphs
+   * than this alternate and re-exporting them shows in profiles.
+   */
+  readonly maxSessions?: number;
+  /**
+   * Largest tensor (in elements) a run may plan, checked before ONNX Runtime
+   * allocates anything; default `DEFAULT_MAX_ELEMENTS`, like every kernel backend.
+   */
+  readonly maxElements?: number;
 }
 
+/**
+ * Sessions kept open by default. A layer needs two (forward, and forward +
+ * backward), a conformance run two per case in turn; each holds a few MiB of
+ * ONNX Runtime memory, so 16 keeps the working set of any test or training
+ * loop while bounding what a program that builds graphs in a loop can hold.
+ */
+export const DEFAULT_MAX_SESSIONS = 16;
+
 let ortModule: Promise<OrtModule> | undefined;
+
+/** Ops the export writes as ONNX operators; any other op is exported through its decomposition. */
+const hasOnnxExporter = (op: string): boolean => Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op);
 
 /**
  * ONNX Runtime's 'extended' graph optimisations fuse a scalar Mul into MatMul
@@ -57,7 +85,8 @@ function loadOrt(): Promise<OrtModule> {
 /**
  * Creates a backend that runs core graphs in ONNX Runtime (CPU): each graph is
  * exported with every `Input` and `Param` as a graph input, loaded into an
- * `InferenceSession` (cached per graph and output set) and run on the feeds.
+ * `InferenceSession` (cached per graph and output set, at most
+ * `maxSessions` open, least recently used released first) and run on the feeds.
  *
  * @example
  * ```ts
@@ -71,28 +100,23 @@ function loadOrt(): Promise<OrtModule> {
  * ```
  */
 export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promise<Backend & { readonly sessionCount: () => number }> {
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new SasError('E_BACKEND', `backend 'onnx': option maxSessions must be an integer ≥ 1, got ${String(maxSessions)}`);
+  const maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
   const ort = await loadOrt();
-  const sessions = new WeakMap<Graph, Map<string, Promise<Ort.InferenceSession>>>();
-  const open = new Set<Promise<Ort.InferenceSession>>();
+  // Bounded (LRU) rather than released when a graph is collected: see session-cache.ts for why.
+  const sessions = new SessionCache<Graph, Ort.InferenceSession>(maxSessions);
   let disposed = false;
 
-  const sessionFor = (graph: Graph, outputs: readonly string[]): Promise<Ort.InferenceSession> => {
-    let byOutputs = sessions.get(graph);
-    if (!byOutputs) sessions.set(graph, (byOutputs = new Map()));
-    const key = outputs.join('\u0000');
-    let session = byOutputs.get(key);
-    if (!session) {
-      // All params stay graph inputs: the same session serves any weights.
-      const bytes = exportOnnx(graph, { outputs });
-      session = ort.InferenceSession.create(bytes, { ...defaultSessionOptions(graph), ...options.sessionOptions });
-      byOutputs.set(key, session);
-      open.add(session);
-      session.catch(() => {
-        byOutputs!.delete(key);
-        open.delete(session!);
-      });
-    }
-    return session;
+  // Called only when no session is cached for (graph, outputs), so the checks and the export are
+  // paid once per session, not per run. All params stay graph inputs: the same session serves any weights.
+  const createSession = (graph: Graph, outputs: readonly string[]) => () => {
+    // The capacity check looks at the graph as ONNX Runtime will run it: composite ops (fused
+    // attention) become their primitive chains in the export, and those hold the T×T scores. It runs
+    // before the export, which would itself allocate such tensors (a causal mask of T×T constants).
+    const asRun = lowerGraph(graph, hasOnnxExporter, "'onnx' (cpu)");
+    checkCapacity(asRun, planExecution(asRun, outputs).order, maxElements, "'onnx' (cpu)");
+    return ort.InferenceSession.create(exportOnnx(graph, { outputs }), { ...defaultSessionOptions(graph), ...options.sessionOptions });
   };
 
   const run = async (graph: Graph, feeds: Feeds, runOptions: RunOptions = {}): Promise<Record<string, Tensor>> => {
@@ -101,9 +125,19 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     const plan = planExecution(graph, runOptions.outputs);
     checkFeeds(graph, plan.feeds, feeds, runOptions.nonFinite ?? 'error');
     const outputs = Object.keys(plan.outputs);
+    // A T too long is refused in createSession, before anything is exported or allocated.
+    const lease = sessions.acquire(graph, outputs.join('\u0000'), createSession(graph, outputs));
+    try {
+      return await runSession(graph, plan, outputs, feeds, lease.session);
+    } finally {
+      lease.done();
+    }
+  };
+
+  const runSession = async (graph: Graph, plan: ExecutionPlan, outputs: readonly string[], feeds: Feeds, pending: Promise<Ort.InferenceSession>): Promise<Record<string, Tensor>> => {
     let session: Ort.InferenceSession;
     try {
-      session = await sessionFor(graph, outputs);
+      session = await pending;
     } catch (e) {
       throw new SasError('E_BACKEND', `backend 'onnx': ONNX Runtime rejected the exported graph: ${(e as Error).message}`);
     }
@@ -129,12 +163,10 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
     run,
-    sessionCount: () => open.size,
+    sessionCount: () => sessions.size,
     dispose: async () => {
       disposed = true;
-      const all = [...open];
-      open.clear();
-      await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
+      await sessions.clear();
     },
   };
 }

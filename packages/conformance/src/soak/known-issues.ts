@@ -14,13 +14,8 @@ export interface SoakKnownIssue {
  * issue in its name. Remove an entry once its fix lands.
  */
 export const SOAK_KNOWN_ISSUES: readonly SoakKnownIssue[] = [
-  {
-    id: 'onnx-sessions-never-released',
-    backends: ['onnx'],
-    loop: 'rebuild',
-    issue:
-      "onnx: every graph run gets an InferenceSession that stays open until dispose() (the backend's `open` set holds it after the graph is gone): sessionCount and RSS grow ~5 MiB/s while graphs are rebuilt",
-  },
+  // None open. Fixed: onnx-sessions-never-released (the ONNX backend now keeps a bounded LRU of
+  // sessions, packages/onnx/src/session-cache.ts), so its rebuilding loop runs again.
 ];
 
 /**
@@ -29,7 +24,7 @@ export const SOAK_KNOWN_ISSUES: readonly SoakKnownIssue[] = [
  * @example
  * ```ts
  * import { soakKnownIssueFor } from '@sas/conformance';
- * soakKnownIssueFor('onnx', 'cpu', 'rebuild')?.id; // 'onnx-sessions-never-released'
+ * soakKnownIssueFor('onnx', 'cpu', 'rebuild')?.id; // undefined: no known leak there now
  * ```
  */
 export function soakKnownIssueFor(backend: string, mode: string, loop: 'steady' | 'rebuild'): SoakKnownIssue | undefined {
