@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, grad, GraphBuilder, initParams, layerParams, withCotangentLoss, OP_NAMES, randomNormal, reshape, SasError, tensor, transpose, type Graph } from '@sas/core';
+import { buildLayer, grad, GraphBuilder, initParams, layerParams, withCotangentLoss, OP_NAMES, COMPOSITE_OP_NAMES, randomNormal, reshape, SasError, tensor, transpose, type Graph } from '@sas/core';
 import { createNdarrayBackend, NDARRAY_KERNELS, ndarrayProvider, NDARRAY_TOLERANCE } from './index.js';
 
 const MHA = { kind: 'mha', batch: 1, seqLen: 5, heads: 2, headDim: 4, kvHeads: 2, causal: true } as const;
@@ -20,8 +20,8 @@ async function thrown(p: Promise<unknown> | (() => unknown)): Promise<SasError> 
 }
 
 describe('provider', () => {
-  it('has a kernel for every core op, so nothing runs through a decomposition', () => {
-    expect(Object.keys(NDARRAY_KERNELS).sort()).toEqual([...OP_NAMES].sort());
+  it('has a kernel for every core op, composites included, so nothing runs through a decomposition', () => {
+    expect(Object.keys(NDARRAY_KERNELS).sort()).toEqual([...OP_NAMES, ...COMPOSITE_OP_NAMES].sort());
   });
 
   it('presents one mode, cpu, float32 first, with the tolerance of tolerance.ts', async () => {

@@ -1,7 +1,8 @@
-import { checkCapacity, createKernelBackend, DEFAULT_MAX_ELEMENTS, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
+import { checkCapacity, createKernelBackend, fmtShape, sizeOf, DEFAULT_MAX_ELEMENTS, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
 import type { KernelContext } from './context.js';
 import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
 import { attentionFromChain } from './fusion/attention.js';
+import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-group.js';
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
@@ -66,9 +67,12 @@ export type NdarrayBackend = Backend & {
  * on materialised inputs. Timed when `onKernel` is set.
  */
 function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: WeakMap<GraphNode, FusionRole>, onKernel: NdarrayBackendOptions['onKernel']): Kernel<Value> {
+  // Gradients of one attention computed ahead of their nodes, by the first sibling to run.
+  const siblingResults: SiblingResults = new WeakMap();
   const run = (inputs: readonly Value[], node: GraphNode, inputNodes: readonly GraphNode[]): Value => {
     const role = roles.get(node);
     if (role?.kind === 'defer') return new Deferred(node, inputs, inputNodes, kernel, ctx);
+    if (role?.kind === 'attention-grad') return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
     if (role?.kind === 'attention') {
       const fused = attentionFromChain(inputs, node, role, ctx);
       if (fused) return fused;
@@ -93,8 +97,30 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
 /** Profile label: the op, or the fused kernel a chain became. */
 function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'attention') return 'Attention(fused)';
+  if (role?.kind === 'attention-grad') return 'AttentionGrad(fused)';
   if (role?.kind === 'gemm') return `${role.baseOp}+Add(fused)`;
   return op;
+}
+
+/**
+ * Refuses Attention / AttentionGrad nodes whose Tq×Tk scores exceed
+ * `maxElements`, as every backend that stores them must: this one never
+ * does, but keeps the common limit unless `longSequences` is set, so a
+ * graph refused elsewhere is refused here too.
+ */
+function checkAttentionScores(graph: Graph, maxElements: number, backend: string): void {
+  for (const node of graph.nodes) {
+    if (node.op !== 'Attention' && node.op !== 'AttentionGrad') continue;
+    const out = node.op === 'Attention' ? node.shape : graph.nodes[node.inputs[3]].shape;
+    const scores = [...out.slice(0, -1), graph.nodes[node.inputs[1]].shape.at(-2)!];
+    const n = sizeOf(scores);
+    if (n > maxElements) {
+      throw new SasError(
+        'E_BACKEND',
+        `backend ${backend}: node ${node.id} (${node.op}) scores of shape ${fmtShape(scores)} have ${n} elements, more than the ${maxElements} one tensor may hold here (refused before allocating; this backend never stores them: pass longSequences: true, or use a smaller seqLen or batch)`,
+      );
+    }
+  }
 }
 
 /** The engines for the options: the SIMD runtime where asked for and available, else plain JS. */
@@ -180,6 +206,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     if (graph && Array.isArray(graph.nodes)) {
       const materialized = graph.nodes.filter((n) => !options.longSequences || roles.get(n)?.kind !== 'defer').map((n) => n.id);
       checkCapacity(graph, materialized, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
+      if (!options.longSequences) checkAttentionScores(graph, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
     }
     return innerRun(graph, feeds, runOptions);
   };

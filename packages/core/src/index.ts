@@ -13,6 +13,7 @@ export * from './backend/types.js';
 export { checkFeeds, firstNonFinite } from './backend/feeds.js';
 export { planExecution, type ExecutionPlan } from './backend/plan.js';
 export { lowerGraph } from './backend/lower.js';
+export { mergeCommonSubexpressions } from './backend/cse.js';
 export { createKernelBackend } from './backend/kernel-backend.js';
 export { createReferenceBackend, evaluateReference, referenceProvider } from './reference/interpreter.js';
 export * from './nn/config.js';

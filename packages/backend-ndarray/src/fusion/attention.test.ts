@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, scaledDotProductAttention, softmax, causalMask, matMul, transpose, withCotangentLoss, type DType,
+  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, reduceSum, scaledDotProductAttention, softmax, causalMask, matMul, transpose, withCotangentLoss, type DType,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
@@ -26,16 +26,24 @@ describe('planFusion', () => {
     expect(root[1].kind === 'attention' && root[1].outPerm).toEqual([0, 2, 1, 3]);
   });
 
-  it('leaves chains alone when an intermediate is used twice (gradient graphs) or is an output', () => {
-    const layer = buildLayer(SAS);
-    const backward = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt: ['query'] });
-    expect(fusedCount(backward)).toBe(0);
+  it('leaves primitive chains alone when an intermediate is used twice (their gradient graphs) or is an output', () => {
     const b = new GraphBuilder();
     const [q, k, v] = ['q', 'k', 'v'].map((n) => b.input(n, [2, 3, 4]));
     const p = softmax(causalMask(mul(matMul(q, k, false, true), 0.5)));
+    b.output('o', reduceSum(matMul(p, v), [0, 1, 2]));
+    expect(fusedCount(b.build())).toBe(1);
+    expect(fusedCount(grad(b.build(), 'o', { wrt: ['q'] }))).toBe(0);
     b.output('p', p);
-    b.output('o', matMul(p, v));
     expect(fusedCount(b.build())).toBe(0);
+  });
+
+  it("fuses a layer's gradient graph: its Attention node, and one group for the three AttentionGrad nodes", () => {
+    const backward = grad(withCotangentLoss(buildLayer(SAS), 'output'), 'loss', { wrt: ['query', 'key', 'value'] });
+    const roles = [...planFusion(backward).entries()];
+    expect(fusedCount(backward)).toBe(1);
+    const grads = roles.filter(([n]) => n.op === 'AttentionGrad');
+    expect(grads.map(([n]) => n.attrs.wrt)).toEqual(['q', 'k', 'v']);
+    for (const [, role] of grads) expect(role.kind === 'attention-grad' && [...role.siblings.keys()]).toEqual(['q', 'k', 'v']);
   });
 });
 

@@ -19,7 +19,7 @@ export const BLOCK_Q = 64;
  * (the causally masked tail of the strip). Semantics of Mul → CausalMask →
  * Softmax: NaN propagates, and a row with nothing valid is all NaN.
  */
-function softmaxScaledRow(s: FloatData, i: number, valid: number, width: number, scale: number): void {
+export function softmaxScaledRow(s: FloatData, i: number, valid: number, width: number, scale: number): void {
   if (valid === 0) {
     s.fill(NaN, i, i + width);
     return;
@@ -124,18 +124,35 @@ export function attention(q: RowView, k: RowView, v: RowView, out: RowView, batc
  * ```
  */
 export function attentionFromChain(inputs: readonly Value[], node: GraphNode, role: AttentionFusion, ctx: KernelContext): NdHandle | undefined {
-  let product: { inputs: readonly Value[]; shape: readonly number[] } = { inputs, shape: node.shape };
+  let product: { op: string; inputs: readonly Value[]; shape: readonly number[] } = { op: node.op, inputs, shape: node.shape };
   if (role.outPerm) {
     const d = inputs[0];
-    if (!(d instanceof Deferred) || d.node.op !== 'MatMul') return undefined;
-    product = { inputs: d.inputs, shape: d.node.shape };
+    if (!(d instanceof Deferred) || (d.node.op !== 'MatMul' && d.node.op !== 'Attention')) return undefined;
+    product = { op: d.node.op, inputs: d.inputs, shape: d.node.shape };
   }
+  // An Attention node carries q, k, v itself; a primitive chain has them under its scores MatMul.
+  if (product.op === 'Attention') return runAttention(product.inputs[0], product.inputs[1], product.inputs[2], node, product.shape, role, ctx);
   let d: Value | undefined = product.inputs[0];
   while (d instanceof Deferred && !(d.node.op === 'MatMul' && d.node.attrs.transposeB === true)) d = d.inputs.find((x) => x instanceof Deferred && x.node.op !== 'Transpose');
   if (!(d instanceof Deferred) || d.node.inputs[0] !== role.q || d.node.inputs[1] !== role.k) return undefined;
-  const q = rowView(d.inputs[0]);
-  const k = rowView(d.inputs[1]);
-  const v = rowView(product.inputs[1]);
+  return runAttention(d.inputs[0], d.inputs[1], product.inputs[1], node, product.shape, role, ctx);
+}
+
+/**
+ * Runs the fused kernel on q, k, v values (handles or deferred head-layout
+ * transposes) for `node`, whose value is the attention of logical shape
+ * `logical`, permuted by `role.outPerm` when set.
+ *
+ * @example
+ * ```ts
+ * // Called by attentionFromChain and the Attention kernel (kernels/Attention.ts).
+ * ```
+ */
+export function runAttention(qv: Value, kv: Value, vv: Value, node: GraphNode, logical: readonly number[], role: Pick<AttentionFusion, 'scale' | 'causal' | 'outPerm'>, ctx: KernelContext): NdHandle {
+  const q = rowView(qv);
+  const k = rowView(kv);
+  const v = rowView(vv);
+  const product = { shape: logical };
   const threaded = ctx.wasm && ctx.pool?.parallel && node.dtype === 'float32';
   // Threads write the output in place, so it lives in shared memory.
   const result = threaded ? wrap(sharedFloat32(node.shape.reduce((a, b) => a * b, 1)), node.shape) : alloc(node.dtype, node.shape);

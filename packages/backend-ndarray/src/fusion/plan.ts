@@ -1,4 +1,5 @@
-import type { Graph, GraphNode } from '@sas/core';
+import type { AttentionOperand, Graph, GraphNode } from '@sas/core';
+import type { AttentionGradFusion } from './attention-grad-group.js';
 
 /** What the fused attention kernel needs to know beyond its input values. */
 export interface AttentionFusion {
@@ -48,7 +49,7 @@ export interface GemmFusion {
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
-export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion;
+export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
@@ -112,19 +113,51 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     if (scores.op !== 'MatMul' || scores.attrs.transposeA !== false || scores.attrs.transposeB !== true || !single(id)) continue;
     chain.push(scores);
     for (const n of chain) roles.set(n, DEFER);
-    const role: AttentionFusion = { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] };
-    // Head-layout transposes around the attention ([B,T,H,D] ↔ [B,H,T,D]) become strided reads and writes.
-    for (const id of new Set([role.q, role.k, role.v])) if (rowPreserving(nodes[id]) && single(id)) roles.set(nodes[id], DEFER);
-    const after = consumer.get(out.id);
-    if (after && single(out.id) && rowPreserving(after)) {
-      roles.set(out, DEFER);
-      roles.set(after, { ...role, outPerm: after.attrs.perm as number[] });
-    } else roles.set(out, role);
+    placeAttention(out, { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] }, nodes, single, consumer, roles);
   }
+  for (const node of nodes) {
+    if (node.op !== 'Attention') continue;
+    const [q, k, v] = node.inputs;
+    placeAttention(node, { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v }, nodes, single, consumer, roles);
+  }
+  planAttentionGrads(nodes, roles);
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
   planReluInputs(nodes, single, roles);
   return roles;
+}
+
+/**
+ * Gives the fused attention's role to `out` (an Attention node, or the last
+ * MatMul of a chain): head-layout transposes around it ([B,T,H,D] ↔
+ * [B,H,T,D]) that feed nothing else become strided reads, and a
+ * row-preserving Transpose of its output becomes a strided write.
+ */
+function placeAttention(out: GraphNode, role: AttentionFusion, nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
+  for (const id of new Set([role.q, role.k, role.v])) if (rowPreserving(nodes[id]) && single(id)) roles.set(nodes[id], DEFER);
+  const after = consumer.get(out.id);
+  if (after && single(out.id) && rowPreserving(after)) {
+    roles.set(out, DEFER);
+    roles.set(after, { ...role, outPerm: after.attrs.perm as number[] });
+  } else roles.set(out, role);
+}
+
+/**
+ * Groups the AttentionGrad nodes of one attention (same inputs, scale and
+ * mask; one per operand): the first to run computes them all in one
+ * blocked pass, recomputing the probabilities once instead of three times.
+ */
+function planAttentionGrads(nodes: readonly GraphNode[], roles: Map<GraphNode, FusionRole>): void {
+  const groups = new Map<string, Map<AttentionOperand, GraphNode>>();
+  for (const node of nodes) {
+    if (node.op !== 'AttentionGrad') continue;
+    const key = `${node.inputs.join(',')}|${node.attrs.scale}|${node.attrs.causal}`;
+    const group = groups.get(key) ?? new Map<AttentionOperand, GraphNode>();
+    groups.set(key, group);
+    const wrt = node.attrs.wrt as AttentionOperand;
+    if (!group.has(wrt)) group.set(wrt, node);
+  }
+  for (const group of groups.values()) for (const node of group.values()) roles.set(node, { kind: 'attention-grad', siblings: group });
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { NdKernel } from '../deferred.js';
 import { Add } from './Add.js';
+import { Attention } from './Attention.js';
+import { AttentionGrad } from './AttentionGrad.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
 import { Conv1d } from './Conv1d.js';
@@ -21,7 +23,12 @@ import { Step } from './Step.js';
 import { Sub } from './Sub.js';
 import { Transpose } from './Transpose.js';
 
-/** One kernel per primitive op of @sas/core, by op name: nothing falls back to a decomposition. */
+/**
+ * One kernel per op of @sas/core, by op name, the composite attention ops
+ * included (they run blocked, never storing Tq×Tk): nothing falls back to a
+ * decomposition.
+ */
 export const NDARRAY_KERNELS: Readonly<Record<string, NdKernel>> = Object.freeze({
   Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip,
+  Attention, AttentionGrad,
 });

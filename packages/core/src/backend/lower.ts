@@ -2,11 +2,13 @@ import { SasError } from '../errors.js';
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
 import { leafName, type Graph } from '../ir/types.js';
 import { getOp } from '../ops/table.js';
+import { mergeCommonSubexpressions } from './cse.js';
 
 /**
  * Rewrites every op a backend has no kernel for into its decomposition,
  * repeatedly, until only supported ops remain. Returns `graph` itself when
- * nothing needs rewriting.
+ * nothing needs rewriting. The rewritten graph has its common subexpressions
+ * merged (decompositions of related composite ops rebuild the same nodes).
  *
  * @example
  * ```ts
@@ -20,7 +22,9 @@ import { getOp } from '../ops/table.js';
 export function lowerGraph(graph: Graph, hasKernel: (op: string) => boolean, backendName: string): Graph {
   let current = graph;
   for (let depth = 0; depth < 8; depth++) {
-    if (current.nodes.every((n) => n.op === 'Input' || n.op === 'Param' || n.op === 'Constant' || hasKernel(n.op))) return current;
+    if (current.nodes.every((n) => n.op === 'Input' || n.op === 'Param' || n.op === 'Constant' || hasKernel(n.op))) {
+      return current === graph ? graph : mergeCommonSubexpressions(current);
+    }
     current = lowerOnce(current, hasKernel, backendName);
   }
   throw new SasError('E_BACKEND', `backend '${backendName}': decompositions did not converge after 8 rounds`);

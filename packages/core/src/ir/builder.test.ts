@@ -124,7 +124,7 @@ describe('GraphBuilder', () => {
     const x = b.input('x', [2]);
     const e = sasError(() => b.apply('Nope', [x]));
     expect(e.code).toBe('E_GRAPH');
-    expect(e.message).toMatch(/^unknown op 'Nope' \(known: Add, Sub, .*MatMul, .*Flip\)$/);
+    expect(e.message).toMatch(/^unknown op 'Nope' \(known: Add, Sub, .*MatMul, .*Flip, Attention, AttentionGrad\)$/);
     // Object.prototype names are not ops either.
     expect(sasError(() => b.apply('toString', [x])).code).toBe('E_GRAPH');
   });

@@ -27,7 +27,7 @@ function encodeNumber(v: number): number | string {
 }
 
 /** Attributes that hold text, never numbers: a feed name may be any string, even "NaN". */
-const TEXT_ATTRS = new Set(['name', 'fill']);
+const TEXT_ATTRS = new Set(['name', 'fill', 'wrt']);
 
 function encodeAttr(v: AttrValue): unknown {
   if (typeof v === 'number') return encodeNumber(v);

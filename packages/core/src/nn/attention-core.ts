@@ -1,12 +1,11 @@
 import type { NodeRef } from '../ir/builder.js';
-import { causalMask } from '../ops/CausalMask.js';
-import { matMul } from '../ops/MatMul.js';
-import { mul } from '../ops/Mul.js';
-import { softmax } from '../ops/Softmax.js';
+import { attention } from '../ops/Attention.js';
 
 /**
  * softmax(q·kᵀ·scale + M)·v over the last two axes, where M masks j > i when
  * causal. Batch axes broadcast, so one kv head can serve a group of query heads.
+ * One `Attention` node: backends without a kernel for it run its decomposition
+ * (today's primitive chain); the ndarray backend runs it fused.
  *
  * @example
  * ```ts
@@ -17,7 +16,5 @@ import { softmax } from '../ops/Softmax.js';
  * ```
  */
 export function scaledDotProductAttention(q: NodeRef, k: NodeRef, v: NodeRef, scale: number, causal: boolean): NodeRef {
-  const scores = mul(matMul(q, k, false, true), scale);
-  const probs = softmax(causal ? causalMask(scores, 'neg-inf') : scores);
-  return matMul(probs, v);
+  return attention(q, k, v, { scale, causal });
 }

@@ -2,6 +2,8 @@ import { SasError } from '../errors.js';
 import type { Attrs } from '../ir/types.js';
 import type { OpDef } from './op.js';
 import { Add } from './Add.js';
+import { Attention } from './Attention.js';
+import { AttentionGrad } from './AttentionGrad.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
 import { Conv1d } from './Conv1d.js';
@@ -23,17 +25,27 @@ import { Step } from './Step.js';
 import { Sub } from './Sub.js';
 import { Transpose } from './Transpose.js';
 
-/** Every primitive op, by name. The set is closed: backends lower these and nothing else. */
-export const OPS: Readonly<Record<string, OpDef<any>>> = Object.freeze(
-  Object.fromEntries(
-    [Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip].map(
-      (op) => [op.name, op],
-    ),
-  ),
-);
+/**
+ * The primitive ops: the closed set every backend implements (with a kernel,
+ * or through a decomposition into others of the set).
+ */
+const PRIMITIVES: readonly OpDef<any>[] = [Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip];
 
-/** The names of every primitive op. */
-export const OP_NAMES: readonly string[] = Object.freeze(Object.keys(OPS));
+/**
+ * Composite ops: each decomposes into primitives, so a backend needs no
+ * kernel for them; a backend that has one runs them fused (the ndarray
+ * backend's attention never stores the Tq×Tk scores).
+ */
+const COMPOSITES: readonly OpDef<any>[] = [Attention, AttentionGrad];
+
+/** Every op, primitive and composite, by name. */
+export const OPS: Readonly<Record<string, OpDef<any>>> = Object.freeze(Object.fromEntries([...PRIMITIVES, ...COMPOSITES].map((op) => [op.name, op])));
+
+/** The names of the primitive ops: what a backend must be able to run. */
+export const OP_NAMES: readonly string[] = Object.freeze(PRIMITIVES.map((op) => op.name));
+
+/** The names of the composite ops (each has a decomposition into primitives). */
+export const COMPOSITE_OP_NAMES: readonly string[] = Object.freeze(COMPOSITES.map((op) => op.name));
 
 /** The op named `name`, or undefined. */
 export function findOp(name: string): OpDef<Attrs> | undefined {
@@ -51,6 +63,6 @@ export function findOp(name: string): OpDef<Attrs> | undefined {
  */
 export function getOp(name: string): OpDef<Attrs> {
   const op = findOp(name);
-  if (!op) throw new SasError('E_GRAPH', `unknown op '${name}' (known: ${OP_NAMES.join(', ')})`);
+  if (!op) throw new SasError('E_GRAPH', `unknown op '${name}' (known: ${Object.keys(OPS).join(', ')})`);
   return op;
 }

@@ -3,11 +3,15 @@ import type { Graph, GraphNode } from '../ir/types.js';
 import { castTensor, type Tensor } from '../tensor.js';
 import { createKernelBackend } from '../backend/kernel-backend.js';
 import type { Backend, BackendProvider, Feeds, Kernel, RunOptions } from '../backend/types.js';
-import { OPS, type RefTensor } from '../ops/index.js';
+import { OP_NAMES, OPS, type RefTensor } from '../ops/index.js';
 
-/** Every op's float64 definition, as a kernel over host tensors. */
+/**
+ * Every primitive op's float64 definition, as a kernel over host tensors.
+ * Composite ops (Attention) run through their decomposition, so the size
+ * check sees the Tq×Tk scores this backend really allocates.
+ */
 const referenceKernels: Record<string, Kernel<RefTensor>> = Object.fromEntries(
-  Object.values(OPS).map((op) => [
+  OP_NAMES.map((name) => OPS[name]).map((op) => [
     op.name,
     (inputs: readonly RefTensor[], node: GraphNode): RefTensor => ({ shape: node.shape, data: op.evaluate(inputs, node.attrs, node.shape) }),
   ]),

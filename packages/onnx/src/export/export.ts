@@ -1,7 +1,7 @@
-import { castTensor, fmtShape, leafName, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
+import { castTensor, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
 import { encodeModel, type OnnxModel, type OnnxValueInfo } from './onnx-proto.js';
-import { exporterFor, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
+import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
 
 /** Options of `exportOnnx` / `buildOnnxModel`. */
 export interface OnnxExportOptions {
@@ -43,7 +43,9 @@ const PRODUCER_VERSION = '0.1.0';
  * buildOnnxModel(b.build()).graph.nodes.map((n) => n.opType); // ['Exp', 'Identity']
  * ```
  */
-export function buildOnnxModel(graph: Graph, options: OnnxExportOptions = {}): OnnxModel {
+export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): OnnxModel {
+  // Composite ops (Attention, AttentionGrad) become their primitive chains: standard ONNX at opset 18.
+  const graph = lowerGraph(source, hasOnnxMapping, 'onnx export');
   const plan = planExecution(graph, options.outputs);
   const weights = options.weights ?? {};
   const outputNames = Object.keys(plan.outputs);

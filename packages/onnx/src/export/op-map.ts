@@ -133,6 +133,21 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
 };
 
 /**
+ * True when `op` has a direct ONNX mapping; composite ops (Attention,
+ * AttentionGrad) have none and are exported through their decomposition.
+ *
+ * @example
+ * ```ts
+ * import { hasOnnxMapping } from './op-map.js';
+ * hasOnnxMapping('MatMul'); // true
+ * hasOnnxMapping('Attention'); // false
+ * ```
+ */
+export function hasOnnxMapping(op: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op);
+}
+
+/**
  * The exporter for `op`, or an `E_BACKEND` error naming it.
  *
  * @example
@@ -144,7 +159,7 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
  * ```
  */
 export function exporterFor(op: string): OpExporter {
-  const f = Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op) ? ONNX_EXPORTERS[op] : undefined;
+  const f = hasOnnxMapping(op) ? ONNX_EXPORTERS[op] : undefined;
   if (!f) throw new SasError('E_BACKEND', `exportOnnx: no ONNX mapping for op '${op}' (mapped: ${Object.keys(ONNX_EXPORTERS).join(', ')})`);
   return f;
 }

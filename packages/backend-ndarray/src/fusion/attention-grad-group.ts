@@ -1,0 +1,56 @@
+import type { AttentionOperand, GraphNode } from '@sas/core';
+import type { KernelContext } from '../context.js';
+import type { Value } from '../deferred.js';
+import type { NdHandle } from '../handle.js';
+import { jsGemm, type GemmEngine } from '../lib/gemm.js';
+import { WasmGemm } from '../wasm/engine.js';
+import { attentionGrads } from './attention-grad.js';
+import { rowView } from './rows.js';
+
+/**
+ * What the planner records on an `AttentionGrad` node: the sibling nodes
+ * (same q, k, v, out, g, scale and mask) by the operand they differentiate,
+ * so the first one to run computes all of them in one pass.
+ */
+export interface AttentionGradFusion {
+  readonly kind: 'attention-grad';
+  readonly siblings: ReadonlyMap<AttentionOperand, GraphNode>;
+}
+
+/** Results computed for a sibling that has not run yet, with the input values they came from. */
+export type SiblingResults = WeakMap<GraphNode, { readonly inputs: readonly Value[]; readonly value: NdHandle }>;
+
+/**
+ * The per-block products of the backward run on one thread (the wasm
+ * engine without the thread pool's splitting: its blocks are too small to pay).
+ */
+function blockEngine(ctx: KernelContext): GemmEngine {
+  return ctx.wasm ? new WasmGemm(ctx.wasm) : ctx.gemm.name === 'js' ? jsGemm : ctx.gemm;
+}
+
+/**
+ * The value of AttentionGrad `node`: taken from `stash` when a sibling
+ * already computed it from the same input values, else computed together
+ * with every sibling's (stashing theirs). `siblings` absent: only this one.
+ *
+ * @example
+ * ```ts
+ * // Called by the backend's lifted kernel for AttentionGrad nodes; see backend.ts.
+ * ```
+ */
+export function attentionGradFor(inputs: readonly Value[], node: GraphNode, siblings: ReadonlyMap<AttentionOperand, GraphNode> | undefined, ctx: KernelContext, stash: SiblingResults): NdHandle {
+  const ready = stash.get(node);
+  if (ready) {
+    stash.delete(node);
+    if (ready.inputs.length === inputs.length && ready.inputs.every((x, i) => x === inputs[i])) return ready.value;
+  }
+  const wrt = node.attrs.wrt as AttentionOperand;
+  const group = siblings ?? new Map([[wrt, node]]);
+  const [q, k, v, out, g] = inputs.map(rowView);
+  const shapes = Object.fromEntries([...group].map(([w, n]) => [w, n.shape]));
+  const attrs = node.attrs as { scale: number; causal: boolean };
+  const batchShape = out.batchShape;
+  const grads = attentionGrads({ q, k, v, out, g, batchShape, scale: attrs.scale, causal: attrs.causal }, new Set(group.keys()), blockEngine(ctx), node.dtype, shapes);
+  for (const [w, n] of group) if (n !== node) stash.set(n, { inputs, value: grads[w]! });
+  return grads[wrt]!;
+}
