@@ -1,5 +1,5 @@
 import { createKernelBackend, SasError, type Backend, type GraphNode, type Kernel, type Tensor } from '@sas/core';
-import { GpuDevice, type DeviceStats } from './device/device.js';
+import { GpuDevice, MAX_ELEMENTS, type DeviceStats } from './device/device.js';
 import { ALL_MODES, pickMode, probeMode } from './env.js';
 import { materialize } from './kernels/context.js';
 import { GPU_KERNELS, type KernelContext } from './kernels/index.js';
@@ -9,6 +9,8 @@ import { fromStorage, isWholeStorage, releaseTensor, type GpuTensor } from './te
 export interface GpujsBackendOptions {
   /** gpu.js mode; omitted: the best mode available here (headlessgl, then webasm, then cpu in Node). */
   readonly mode?: string;
+  /** Most kernels kept compiled (default `DEFAULT_MAX_KERNELS`, 256); the least recently used is destroyed first. */
+  readonly maxKernels?: number;
 }
 
 /** A gpu.js backend: a core `Backend` plus resource counts. */
@@ -41,7 +43,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
   }
   const probe = await probeMode(mode);
   if (!probe.available) throw new SasError('E_BACKEND', `gpujs mode '${mode}' is unavailable: ${probe.reason}`);
-  const device = new GpuDevice(mode);
+  const device = new GpuDevice(mode, { maxKernels: options.maxKernels });
   const ctx: KernelContext = { device };
   const kernels: Record<string, Kernel<GpuTensor>> = {};
   for (const [op, kernel] of Object.entries(GPU_KERNELS)) {
@@ -51,6 +53,9 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
     name: 'gpujs',
     mode,
     dtypes: ['float32'],
+    // gpu.js addresses elements with float32 arithmetic (exact to 2^24): refuse a larger tensor
+    // before anything is uploaded, rather than when its kernel launches part-way through a run.
+    maxElements: MAX_ELEMENTS,
     kernels,
     upload: (t) => fromStorage(device.upload(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data)), t.shape),
     download: (h, node) => download(ctx, h, node),

@@ -8,6 +8,32 @@ import { isTexture, type BufferResult, type Storage, type StorageData } from './
  */
 export const MAX_ELEMENTS = 2 ** 24;
 
+/**
+ * Kernels a device keeps compiled by default. Shapes are baked into kernel
+ * sources, so every new shape compiles new kernels; a layer's forward and
+ * backward passes need ~50–60, so 256 holds several shapes' working sets while
+ * bounding what a program that sees ever new shapes can accumulate (in webasm
+ * each kernel holds its own WebAssembly.Memory, and unbounded caches ran out
+ * after ~2 000 fuzzed layer shapes).
+ */
+export const DEFAULT_MAX_KERNELS = 256;
+
+/** Options of `GpuDevice`. */
+export interface GpuDeviceOptions {
+  /** Most kernels kept compiled (default `DEFAULT_MAX_KERNELS`); the least recently used is destroyed first. */
+  readonly maxKernels?: number;
+}
+
+/** A cached kernel and the storages it produced that are still alive. */
+interface CachedKernel {
+  readonly key: string;
+  readonly kernel: IKernelRunShortcut;
+  /** Live storages this kernel made: in GL modes they are its textures, which destroying the kernel would delete. */
+  outputs: number;
+  /** Out of the cache; destroyed once `outputs` drops to 0. */
+  evicted: boolean;
+}
+
 /** One kernel launch: generated source, output length, arguments (storages or uniform floats). */
 export interface Launch {
   /** Kernel source (`function (...) { ... }`); it is also the cache key, since shapes are baked in. */
@@ -21,7 +47,10 @@ export interface Launch {
 
 /** Counts for the resource-hygiene test and for users chasing leaks. */
 export interface DeviceStats {
-  /** Kernels compiled and cached by this backend. */
+  /**
+   * Kernels compiled and not yet destroyed: those cached (at most `maxKernels`)
+   * plus evicted ones whose outputs are still alive.
+   */
   readonly kernels: number;
   /** Kernel objects gpu.js itself holds (includes any it switched to internally). */
   readonly gpujsKernels: number;
@@ -36,7 +65,8 @@ export interface DeviceStats {
 
 /**
  * A gpu.js instance in one mode plus everything this backend keeps on it:
- * a kernel cache keyed by generated source, and reference-counted storages.
+ * a bounded (least recently used) kernel cache keyed by generated source, and
+ * reference-counted storages.
  * Data stays where the mode computes (textures in GL modes) from upload to
  * download; only `read` brings it back.
  *
@@ -57,14 +87,30 @@ export class GpuDevice {
   readonly gl: boolean;
   /** True in webgpu, where kernels resolve asynchronously: storages hold promises, chained kernel to kernel. */
   readonly async: boolean;
-  private readonly cache = new Map<string, IKernelRunShortcut>();
+  /** Compiled kernels by key, least recently used first (a Map keeps insertion order). */
+  private readonly cache = new Map<string, CachedKernel>();
+  /** Evicted kernels waiting for their last output storage to be released. */
+  private readonly retiring = new Set<CachedKernel>();
+  /** Which kernel made each live storage, so the kernel outlives its outputs. */
+  private readonly origin = new Map<Storage, CachedKernel>();
+  /** webgpu: frees of GPU buffers still pending; a kernel is destroyed only after them. */
+  private pendingFrees: Promise<unknown> = Promise.resolve();
+  readonly maxKernels: number;
   private liveStorages = 0;
   private empty: Storage | null = null;
   private readonly glLive = new Set<unknown>();
   private watched: unknown = null;
   private disposed = false;
 
-  constructor(readonly mode: string) {
+  constructor(
+    readonly mode: string,
+    options: GpuDeviceOptions = {},
+  ) {
+    const maxKernels = options.maxKernels ?? DEFAULT_MAX_KERNELS;
+    if (!Number.isInteger(maxKernels) || maxKernels < 1) {
+      throw new SasError('E_BACKEND', `backend 'gpujs': option maxKernels must be an integer ≥ 1, got ${String(maxKernels)}`);
+    }
+    this.maxKernels = maxKernels;
     try {
       this.gpu = new GPU({ mode: mode as never });
     } catch (e) {
@@ -79,7 +125,8 @@ export class GpuDevice {
     this.checkLive();
     checkSize(l.op, l.size);
     if (l.size === 0) return this.own(null, 0);
-    const kernel = this.kernel(l.source, l.size, l.op);
+    const entry = this.kernel(l.source, l.size, l.op);
+    const kernel = entry.kernel;
     const args = l.args.map((a) => (typeof a === 'number' ? a : this.argData(a)));
     const failed = (e: unknown) => new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
     if (this.async) {
@@ -91,7 +138,7 @@ export class GpuDevice {
       });
       out.catch(() => {}); // a failure surfaces where the value is read, not as an unhandled rejection
       for (const a of l.args) if (typeof a !== 'number') (a.readers ??= []).push(out);
-      return this.own(out, l.size);
+      return this.made(entry, this.own(out, l.size));
     }
     let out: unknown;
     try {
@@ -100,7 +147,7 @@ export class GpuDevice {
       throw failed(e);
     }
     this.checkNoFallback(kernel, l.op);
-    return this.own(out as Texture | Float32Array, l.size);
+    return this.made(entry, this.own(out as Texture | Float32Array, l.size));
   }
 
   /** Puts host data on the device (one upload kernel per length in GL modes). */
@@ -136,17 +183,26 @@ export class GpuDevice {
     if (s.data instanceof Promise) {
       // Free the buffer only once every launch reading it has been submitted (the queue keeps it alive after that).
       const data = s.data;
-      Promise.allSettled(s.readers ?? []).then(() => data.then((b) => b.delete(), () => {}));
+      const freed = Promise.allSettled(s.readers ?? []).then(() => data.then((b) => b.delete(), () => {}));
+      this.pendingFrees = Promise.allSettled([this.pendingFrees, freed]);
       s.readers = undefined;
     }
     s.data = null;
     this.liveStorages--;
+    // The texture above was freed through its kernel (gpu.js deletes a kernel's textures via the kernel),
+    // so only now may an evicted kernel whose last output this was be destroyed.
+    const entry = this.origin.get(s);
+    if (entry) {
+      this.origin.delete(s);
+      entry.outputs--;
+      if (entry.evicted && entry.outputs === 0) this.destroyKernel(entry);
+    }
   }
 
   /** Live counts, for tests and leak hunting. */
   stats(): DeviceStats {
     const listed = (this.gpu as unknown as { kernels?: unknown[] }).kernels ?? [];
-    return { kernels: this.cache.size, gpujsKernels: listed.length, storages: this.liveStorages, glTextures: this.glLive.size };
+    return { kernels: this.cache.size + this.retiring.size, gpujsKernels: listed.length, storages: this.liveStorages, glTextures: this.glLive.size };
   }
 
   /** Destroys every kernel, then the gpu.js instance (and its GL context). */
@@ -155,8 +211,11 @@ export class GpuDevice {
     if (this.empty) this.release(this.empty);
     this.empty = null;
     this.disposed = true;
-    await Promise.all([...this.cache.values()].map((k) => k.destroy())); // webgpu kernels release asynchronously
+    await this.pendingFrees;
+    await Promise.all([...this.cache.values(), ...this.retiring].map((e) => e.kernel.destroy())); // webgpu kernels release asynchronously
     this.cache.clear();
+    this.retiring.clear();
+    this.origin.clear();
     await this.gpu.destroy();
     // GL and wasm kernels unlist themselves from gpu.kernels when destroyed; gpu.js's cpu
     // kernels do not. The instance is dead either way, so drop its list.
@@ -166,19 +225,68 @@ export class GpuDevice {
     this.glLive.clear();
   }
 
-  private kernel(source: string, size: number, op: string): IKernelRunShortcut {
+  /** The cached kernel for (source, size), compiled on a miss; marks it most recently used and evicts past `maxKernels`. */
+  private kernel(source: string, size: number, op: string): CachedKernel {
     const key = `${size}|${source}`;
-    let k = this.cache.get(key);
-    if (!k) {
-      try {
-        k = this.gpu.createKernel(source, { output: [size], pipeline: true, immutable: true, precision: 'single', tactic: 'precision' } as never);
-      } catch (e) {
-        throw new SasError('E_BACKEND', `gpujs (${this.mode}): cannot compile the ${op} kernel: ${(e as Error).message.split('\n')[0]}`);
-      }
-      this.cache.set(key, k);
-      this.watchContext();
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
     }
-    return k;
+    let k: IKernelRunShortcut;
+    try {
+      k = this.gpu.createKernel(source, { output: [size], pipeline: true, immutable: true, precision: 'single', tactic: 'precision' } as never);
+    } catch (e) {
+      throw new SasError('E_BACKEND', `gpujs (${this.mode}): cannot compile the ${op} kernel: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const entry: CachedKernel = { key, kernel: k, outputs: 0, evicted: false };
+    this.cache.set(key, entry);
+    this.watchContext();
+    this.evict();
+    return entry;
+  }
+
+  /**
+   * Evicts least recently used kernels past `maxKernels` (the newest, just
+   * added last, is never among them). A kernel whose outputs are still alive
+   * (a tensor of the current run, or one the caller holds) is destroyed only
+   * when the last of them is released: in GL modes destroying a kernel deletes
+   * every texture it made and its framebuffers, which those storages still read.
+   */
+  private evict(): void {
+    for (const oldest of this.cache.values()) {
+      if (this.cache.size <= this.maxKernels) return;
+      this.cache.delete(oldest.key);
+      oldest.evicted = true;
+      if (oldest.outputs === 0) this.destroyKernel(oldest);
+      else this.retiring.add(oldest);
+    }
+  }
+
+  private destroyKernel(entry: CachedKernel): void {
+    this.retiring.delete(entry);
+    const destroy = () => {
+      const inner = entry.kernel.kernel as unknown;
+      void entry.kernel.destroy();
+      // GL and wasm kernels unlist themselves from gpu.kernels when destroyed; gpu.js's cpu kernels
+      // do not, and that list would then keep every evicted kernel reachable.
+      const listed = (this.gpu as unknown as { kernels?: unknown[] }).kernels;
+      const i = listed ? listed.indexOf(inner) : -1;
+      if (i >= 0) listed!.splice(i, 1);
+    };
+    // webgpu: buffers this kernel made may still be waiting to be freed; destroy after them.
+    if (this.async) void this.pendingFrees.then(destroy);
+    else destroy();
+  }
+
+  /** Records that `entry` made storage `s` (refs = 1), so the kernel is not destroyed while `s` lives. */
+  private made(entry: CachedKernel, s: Storage): Storage {
+    if (s.data !== null) {
+      entry.outputs++;
+      this.origin.set(s, entry);
+    }
+    return s;
   }
 
   /**
