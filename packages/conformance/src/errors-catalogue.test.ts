@@ -108,10 +108,11 @@ describe('catalogue: invalid layer configurations (E_CONFIG)', () => {
     });
   }
 
-  it('non-finite size (NaN, Infinity)', async () => {
-    // The message names the field and the rule; the value itself prints as JSON's null (see the report).
-    await expectError('config: non-finite size', 'E_CONFIG', /^config\.seqLen: expected a positive integer, got /, () => validateConfig({ ...SAS, seqLen: NaN }));
-    await expectError('config: non-finite size', 'E_CONFIG', /^config\.headDim: expected a positive integer, got /, () => validateConfig({ ...SAS, headDim: Infinity }));
+  it('non-finite size (NaN, ±Infinity)', async () => {
+    // Printed as themselves, not as JSON's null.
+    await expectError('config: size NaN', 'E_CONFIG', 'config.seqLen: expected a positive integer, got NaN', () => validateConfig({ ...SAS, seqLen: NaN }));
+    await expectError('config: size Infinity', 'E_CONFIG', 'config.headDim: expected a positive integer, got Infinity', () => validateConfig({ ...SAS, headDim: Infinity }));
+    await expectError('config: size -Infinity', 'E_CONFIG', 'config.batch: expected a positive integer, got -Infinity', () => buildLayer({ ...SAS, batch: -Infinity }));
   });
 });
 

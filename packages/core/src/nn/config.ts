@@ -31,9 +31,14 @@ export interface BaselineConfig {
 /** Any layer configuration. */
 export type LayerConfig = SASConfig | BaselineConfig;
 
+/** A value as a message shows it: JSON (so strings keep their quotes), except non-finite numbers, which JSON prints as null. */
+function show(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 function positiveInt(field: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new SasError('E_CONFIG', `config.${field}: expected a positive integer, got ${JSON.stringify(value)}`);
+    throw new SasError('E_CONFIG', `config.${field}: expected a positive integer, got ${show(value)}`);
   }
 }
 
@@ -52,10 +57,10 @@ export function validateConfig(config: unknown): LayerConfig {
   if (config === null || typeof config !== 'object') throw new SasError('E_CONFIG', `config: expected an object, got ${config === null ? 'null' : typeof config}`);
   const c = config as Record<string, unknown>;
   if (!['sas', 'mha', 'gqa', 'mqa'].includes(c.kind as string)) {
-    throw new SasError('E_CONFIG', `config.kind: expected one of sas, mha, gqa, mqa, got ${JSON.stringify(c.kind)}`);
+    throw new SasError('E_CONFIG', `config.kind: expected one of sas, mha, gqa, mqa, got ${show(c.kind)}`);
   }
   for (const f of ['batch', 'seqLen', 'heads', 'headDim']) positiveInt(f, c[f]);
-  if (typeof c.causal !== 'boolean') throw new SasError('E_CONFIG', `config.causal: expected a boolean, got ${JSON.stringify(c.causal)}`);
+  if (typeof c.causal !== 'boolean') throw new SasError('E_CONFIG', `config.causal: expected a boolean, got ${show(c.causal)}`);
   if (c.kind === 'sas') {
     for (const f of ['simHeads', 'simHeadDim', 'kernelSize']) positiveInt(f, c[f]);
     const heads = c.heads as number;
