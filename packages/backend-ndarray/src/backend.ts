@@ -27,8 +27,8 @@ export interface NdarrayBackendOptions {
   readonly simd?: boolean;
   /** Products smaller than this many multiply-adds stay in JS (copy overhead); default 4096. */
   readonly simdMinWork?: number;
-  /** Called after every kernel with the op name and its wall time in ms (for profiling; off by default). */
-  readonly onKernel?: (op: string, ms: number) => void;
+  /** Called after every kernel with the op name (or fused kernel), its wall time in ms and the node (for profiling; off by default). */
+  readonly onKernel?: (op: string, ms: number, node: GraphNode) => void;
   /**
    * Fuse `softmax(mask(q·kᵀ·c))·v` chains into one blocked attention kernel
    * (default true). Off, every node runs its own kernel.
@@ -89,7 +89,7 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
     const t0 = performance.now();
     const out = run(inputs, node, inputNodes);
     // Deferred nodes cost nothing here; their work is reported under the fused kernel that absorbs them.
-    if (!(out instanceof Deferred)) onKernel(fusedLabel(op, roles.get(node)), performance.now() - t0);
+    if (!(out instanceof Deferred)) onKernel(fusedLabel(op, roles.get(node)), performance.now() - t0, node);
     return out;
   };
 }

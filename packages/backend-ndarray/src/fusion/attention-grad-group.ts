@@ -1,8 +1,9 @@
 import type { AttentionOperand, GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import type { Value } from '../deferred.js';
-import type { NdHandle } from '../handle.js';
+import { alloc, type NdHandle } from '../handle.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
+import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import { WasmGemm } from '../wasm/engine.js';
 import { attentionGrads } from './attention-grad.js';
 import { rowView } from './rows.js';
@@ -32,6 +33,8 @@ function blockEngine(ctx: KernelContext): GemmEngine {
  * The value of AttentionGrad `node`: taken from `stash` when a sibling
  * already computed it from the same input values, else computed together
  * with every sibling's (stashing theirs). `siblings` absent: only this one.
+ * Float32 runs on the SIMD runtime when the backend has one
+ * (`wasmAttentionGrads`), else on `attentionGrads` through the gemm engine.
  *
  * @example
  * ```ts
@@ -50,7 +53,12 @@ export function attentionGradFor(inputs: readonly Value[], node: GraphNode, sibl
   const shapes = Object.fromEntries([...group].map(([w, n]) => [w, n.shape]));
   const attrs = node.attrs as { scale: number; causal: boolean };
   const batchShape = out.batchShape;
-  const grads = attentionGrads({ q, k, v, out, g, batchShape, scale: attrs.scale, causal: attrs.causal }, new Set(group.keys()), blockEngine(ctx), node.dtype, shapes);
+  const operands = { q, k, v, out, g, batchShape, scale: attrs.scale, causal: attrs.causal };
+  let grads: Partial<Record<AttentionOperand, NdHandle>>;
+  if (ctx.wasm && node.dtype === 'float32' && [q, k, v, out, g].every((x) => x.data instanceof Float32Array)) {
+    grads = Object.fromEntries([...group].map(([w, n]) => [w, alloc('float32', n.shape)]));
+    wasmAttentionGrads(ctx.wasm, operands, Object.fromEntries(Object.entries(grads).map(([w, h]) => [w, h!.data as Float32Array])));
+  } else grads = attentionGrads(operands, new Set(group.keys()), blockEngine(ctx), node.dtype, shapes);
   for (const [w, n] of group) if (n !== node) stash.set(n, { inputs, value: grads[w]! });
   return grads[wrt]!;
 }

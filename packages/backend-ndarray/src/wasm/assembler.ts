@@ -76,7 +76,8 @@ export const i32Mul: Code = [0x6c];
 export const i32Shl: Code = [0x74];
 export const i32LtS: Code = [0x48];
 export const f32Add: Code = [0x92];
-/** f32.store with 4-byte alignment and a constant byte offset. */
+/** `f32.load` (4-byte aligned) at a constant byte offset. @example `f32Load(8) // [0x2a, 2, 8]` */
+export const f32Load = (offset = 0): Code => [0x2a, 2, ...uleb(offset)];
 /** `f32.store` (4-byte aligned) at a constant byte offset. @example `f32Store(8) // [0x38, 2, 8]` */
 export const f32Store = (offset = 0): Code => [0x38, 2, ...uleb(offset)];
 const simd = (op: number): Code => [0xfd, ...uleb(op)];

@@ -36,6 +36,9 @@ describe('WasmGemm.abt matches the JS loops', () => {
     [64, 300, 250],
     [700, 10, 100],
     [5, 3, 1],
+    // Long K (blocked along K, summed with gemm_acc): ragged tiles and a ragged last K block.
+    [67, 70, 5000],
+    [3, 130, 2049],
   ];
   for (const [m, n, k] of SHAPES) {
     it(`M=${m} N=${n} K=${k}, with strided operands and an offset C`, () => {
@@ -54,6 +57,18 @@ describe('WasmGemm.abt matches the JS loops', () => {
       if (n + 2 <= ldc && m > 0) expect(ours[7 + n]).toBe(42);
     });
   }
+
+  it('applies the epilogue per column panel on the long-K path (biases and addends line up)', () => {
+    const [m, n, k] = [70, 131, 3000];
+    const A = random(m * k, 4);
+    const B = random(n * k, 5);
+    const ep = { colBias: { data: random(n + 3, 6), off: 3 }, addends: [{ data: random(m * n, 7), off: 0 }] };
+    const ours = new Float32Array(m * n);
+    const ref = new Float32Array(m * n);
+    new WasmGemm(undefined, 0).abt(A, 0, k, B, 0, k, ours, 0, n, m, n, k, ep);
+    jsGemm.abt(A, 0, k, B, 0, k, ref, 0, n, m, n, k, ep);
+    for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[i])));
+  });
 
   it('reuses its heap across calls of different sizes without stale padding leaking in', () => {
     const engine = new WasmGemm(undefined, 0);

@@ -9,6 +9,18 @@ const BLOCK_FLOATS = 1 << 16;
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
+/** Products with K above this many floats are blocked along K too (see `abtLongK`). */
+const LONG_K = 2048;
+/** K floats per block of the long-K path, and rows / columns per tile of C there. */
+const K_BLOCK = 512;
+const TILE_C = 64;
+
+/** The epilogue of the column panel starting at `j0` (column biases and addends move; row biases don't). */
+function shiftColumns(ep: Epilogue | undefined, j0: number): Epilogue | undefined {
+  if (!ep) return ep;
+  return { ...ep, colBias: ep.colBias && { data: ep.colBias.data, off: ep.colBias.off + j0 }, addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + j0 })) };
+}
+
 /**
  * A float32 gemm engine on the WebAssembly SIMD kernel. Operands are copied
  * into the instance's linear memory, padded with zeros to the kernel's tile
@@ -38,6 +50,10 @@ export class WasmGemm implements GemmEngine {
       jsGemm.abt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue);
       return;
     }
+    if (K > LONG_K) {
+      this.abtLongK(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue);
+      return;
+    }
     const k4 = roundUp(K, TILE_K);
     const n4 = roundUp(N, TILE_N);
     const panel = Math.max(TILE_N, Math.floor(BLOCK_FLOATS / k4 / TILE_N) * TILE_N);
@@ -58,6 +74,40 @@ export class WasmGemm implements GemmEngine {
         gemm(aBase * 4, (bBase + j0 * k4) * 4, (cBase + j0) * 4, rows2, cols, k4, k4 * 4, k4 * 4, n4 * 4);
       }
       storeRows(this.runtime.heap, cBase, n4, C, cOff, ldc, i0, rows, N, epilogue);
+    }
+  }
+
+  /**
+   * C = A·Bᵀ for long K (weight gradients: K is every row of a batch, e.g.
+   * 12288): C in 64×64 tiles, each summed over K blocks of 512 with
+   * `gemm_acc`, so the A and B blocks in use (2 × 128 KB) stay in L2 instead
+   * of streaming all of B past every few rows of A.
+   */
+  private abtLongK(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
+    const aBase = 0;
+    const bBase = aBase + TILE_C * K_BLOCK;
+    const cBase = bBase + TILE_C * K_BLOCK;
+    this.runtime.reserve(cBase + TILE_C * TILE_C);
+    for (let i0 = 0; i0 < M; i0 += TILE_C) {
+      const rows = Math.min(TILE_C, M - i0);
+      const rows2 = roundUp(rows, TILE_M);
+      for (let j0 = 0; j0 < N; j0 += TILE_C) {
+        const cols = Math.min(TILE_C, N - j0);
+        const cols4 = roundUp(cols, TILE_N);
+        for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+          const kw = Math.min(K_BLOCK, K - k0);
+          const kw4 = roundUp(kw, TILE_K);
+          const heap = this.runtime.heap;
+          copyRows(A, aOff + i0 * lda + k0, lda, heap, aBase, kw4, rows, kw);
+          if (rows2 > rows) heap.fill(0, aBase + rows * kw4, aBase + rows2 * kw4);
+          if (epilogue?.reluA) this.runtime.reluInPlace(aBase * 4, rows2 * kw4);
+          copyRows(B, bOff + j0 * ldb + k0, ldb, heap, bBase, kw4, cols, kw);
+          if (cols4 > cols) heap.fill(0, bBase + cols * kw4, bBase + cols4 * kw4);
+          const gemm = k0 === 0 ? this.runtime.gemm : this.runtime.gemmAcc;
+          gemm(aBase * 4, bBase * 4, cBase * 4, rows2, cols4, kw4, kw4 * 4, kw4 * 4, cols4 * 4);
+        }
+        storeRows(this.runtime.heap, cBase, cols4, C, cOff + j0, ldc, i0, rows, cols, shiftColumns(epilogue, j0));
+      }
     }
   }
 }

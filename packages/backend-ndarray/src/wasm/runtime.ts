@@ -48,6 +48,8 @@ export function wasmSimdAvailable(): boolean {
  */
 export class WasmRuntime {
   readonly gemm: GemmExport;
+  /** As `gemm`, but C += A·Bᵀ. */
+  readonly gemmAcc: GemmExport;
   readonly softmaxRows: SoftmaxExport;
   /** Relu in place on `n` floats (a multiple of 4) at byte `ptr`. */
   readonly reluInPlace: ReluExport;
@@ -60,6 +62,7 @@ export class WasmRuntime {
     this.memory = new WebAssembly.Memory({ initial: 16 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.gemm = instance.exports.gemm as GemmExport;
+    this.gemmAcc = instance.exports.gemm_acc as GemmExport;
     this.softmaxRows = instance.exports.softmax_rows as SoftmaxExport;
     this.reluInPlace = instance.exports.relu as ReluExport;
     this.heap = new Float32Array(this.memory.buffer);

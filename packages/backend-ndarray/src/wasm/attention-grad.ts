@@ -1,0 +1,169 @@
+import { forEachBroadcast, sizeOf, type AttentionOperand } from '@sas/core';
+import type { AttentionGradOperands } from '../fusion/attention-grad.js';
+import { transpose2d } from '../lib/transpose2d.js';
+import { copyRows, type WasmRuntime } from './runtime.js';
+
+/** Query rows per block (a multiple of 4: the block is the K of two products). */
+const BLOCK_Q = 64;
+const up = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** Adds `rows`×`cols` of the heap block at `src` (stride `lds`) into `dst` rows from `dOff` (stride `cols`). */
+function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array, dOff: number, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + r * lds;
+    const d = dOff + r * cols;
+    for (let c = 0; c < cols; c++) dst[d + c] += heap[s + c];
+  }
+}
+
+/**
+ * `attentionGrads` (fusion/attention-grad.ts) with everything resident in
+ * the SIMD runtime's heap, float32: per head, q, k, v and g are staged once
+ * (rows padded to 4 floats) with kᵀ; then per block of query rows the score
+ * strip, its softmax (`softmax_rows`), dP = g·vᵀ, dS, and the products
+ * Pᵀ·g, dS·k and dSᵀ·q all run in wasm on heap operands; only the block
+ * results come back, added into the gradients. `grads` are zero-filled
+ * float32 arrays shaped like their operands (contiguous).
+ *
+ * @example
+ * ```ts
+ * import { wasmAttentionGrads } from './attention-grad.js';
+ * import { WasmRuntime } from './runtime.js';
+ * import { rowView } from '../fusion/rows.js';
+ * import { wrap } from '../handle.js';
+ * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
+ * const dv = new Float32Array(4);
+ * wasmAttentionGrads(new WasmRuntime(), { q: x, k: x, v: x, out: x, g: x, batchShape: [], scale: 1, causal: true }, { v: dv });
+ * ```
+ */
+export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, grads: Partial<Record<AttentionOperand, Float32Array>>): void {
+  const { q, k, v, out, g, batchShape, causal } = ops;
+  const { q: dq, k: dk, v: dv } = grads;
+  const { rows: tq, cols: dkw } = q;
+  const tk = k.rows;
+  const dvw = v.cols;
+  if (sizeOf(batchShape) === 0 || tq === 0 || tk === 0) return;
+  // Rows that see no key make P NaN over every key, so every dv entry is NaN (as Pᵀ·g in the reference).
+  if (dv && causal && tq > tk) dv.fill(NaN);
+  const scale = Math.fround(ops.scale);
+  const needS = !!(dq || dk);
+  const dk4 = up(Math.max(dkw, 1), 4);
+  const dv4 = up(Math.max(dvw, 1), 4);
+  const tq4 = up(tq, 4);
+  const tk4 = up(tk, 4);
+  const block = Math.min(BLOCK_Q, tq4);
+  // Heap layout, in floats.
+  const qBase = 0;
+  const kBase = qBase + tq4 * dk4;
+  const ktBase = kBase + tk4 * dk4;
+  const vBase = ktBase + dk4 * tk4;
+  const gBase = vBase + tk4 * dv4;
+  const gtBase = gBase + tq4 * dv4;
+  const qtBase = gtBase + dv4 * block;
+  const sBase = qtBase + dk4 * block;
+  const dpBase = sBase + block * tk4;
+  const ptBase = dpBase + block * tk4;
+  const cqBase = ptBase + tk4 * block;
+  // dk and dv of the current kv head, summed over query blocks (and heads sharing it) in place.
+  const dkAcc = cqBase + block * dk4;
+  const dvAcc = dkAcc + tk4 * dk4;
+  const end = dvAcc + tk4 * dv4;
+  let heap = rt.reserve(end);
+  heap.fill(0, 0, end);
+  const qd = q.data as Float32Array;
+  const kd = k.data as Float32Array;
+  const vd = v.data as Float32Array;
+  const gd = g.data as Float32Array;
+  const od = out.data as Float32Array;
+  const rowDot = new Float64Array(block);
+  let stagedK = -1;
+  let stagedV = -1;
+  let accK = -1;
+  let accV = -1;
+  // Adds an accumulator into its gradient rows and clears it.
+  const flush = (acc: number, ld: number, grad: Float32Array | undefined, index: number, cols: number) => {
+    if (!grad || index < 0) return;
+    heap = rt.heap;
+    addRows(heap, acc, ld, grad, index * tk * cols, tk, cols);
+    heap.fill(0, acc, acc + tk4 * ld);
+  };
+  forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape, out.batchShape, g.batchShape], (_bi, [qi, ki, vi, oi, gi]) => {
+    heap = rt.heap;
+    copyRows(qd, q.batchOffsets[qi], q.rowStride, heap, qBase, dk4, tq, dkw);
+    copyRows(gd, g.batchOffsets[gi], g.rowStride, heap, gBase, dv4, tq, dvw);
+    if (ki !== accK) {
+      flush(dkAcc, dk4, dk, accK, dkw);
+      accK = ki;
+    }
+    if (vi !== accV) {
+      flush(dvAcc, dv4, dv, accV, dvw);
+      accV = vi;
+    }
+    if (ki !== stagedK) {
+      copyRows(kd, k.batchOffsets[ki], k.rowStride, heap, kBase, dk4, tk, dkw);
+      if (dq) transpose2d(kd, k.batchOffsets[ki], k.rowStride, tk, dkw, heap, ktBase, tk4);
+      stagedK = ki;
+    }
+    if (vi !== stagedV && needS) {
+      copyRows(vd, v.batchOffsets[vi], v.rowStride, heap, vBase, dv4, tk, dvw);
+      stagedV = vi;
+    }
+    const oOff = out.batchOffsets[oi];
+    const gOff = g.batchOffsets[gi];
+    for (let i0 = 0; i0 < tq; i0 += block) {
+      const rows = Math.min(block, tq - i0);
+      const rows4 = up(rows, 4);
+      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      if (width === 0) continue;
+      const w4 = up(width, 4);
+      const valid = (r: number) => (r >= rows ? 0 : causal ? Math.max(0, Math.min(width, i0 + r + tk - tq + 1)) : width);
+      rt.gemm((qBase + i0 * dk4) * 4, kBase * 4, sBase * 4, rows4, w4, dk4, dk4 * 4, dk4 * 4, w4 * 4);
+      // Row r sees keys j < v0 + r (causal) or all `width`; rows seeing none get P = 0 (dv is NaN already).
+      const v0 = causal ? i0 + tk - tq + 1 : width;
+      const first = Math.min(rows, Math.max(0, 1 - v0));
+      if (first < rows) rt.softmaxRows((sBase + first * w4) * 4, rows - first, w4 * 4, v0 + first, causal ? 1 : 0, width, scale);
+      heap = rt.heap;
+      for (let r = 0; r < rows4; r++) heap.fill(0, sBase + r * w4 + valid(r), sBase + (r + 1) * w4);
+      if (dv) {
+        // dv[0:width] += Pᵀ·g_block: A = Pᵀ [w4 × rows4], B = g_blockᵀ [dv4 × rows4].
+        transpose2d(heap, sBase, w4, rows4, w4, heap, ptBase, rows4);
+        transpose2d(heap, gBase + i0 * dv4, dv4, rows4, dv4, heap, gtBase, rows4);
+        rt.gemmAcc(ptBase * 4, gtBase * 4, dvAcc * 4, w4, dv4, rows4, rows4 * 4, rows4 * 4, dv4 * 4);
+        heap = rt.heap;
+      }
+      if (!needS) continue;
+      rt.gemm((gBase + i0 * dv4) * 4, vBase * 4, dpBase * 4, rows4, w4, dv4, dv4 * 4, dv4 * 4, w4 * 4);
+      heap = rt.heap;
+      for (let r = 0; r < rows; r++) {
+        let s = 0;
+        const go = gOff + (i0 + r) * g.rowStride;
+        const oo = oOff + (i0 + r) * out.rowStride;
+        for (let c = 0; c < dvw; c++) s += gd[go + c] * od[oo + c];
+        rowDot[r] = s;
+      }
+      // dS = scale · P ⊙ (dP − rowsum(g ⊙ out)) in place of P; masked and padding entries stay 0.
+      for (let r = 0; r < rows; r++) {
+        const n = valid(r);
+        const base = sBase + r * w4;
+        const dpRow = dpBase + r * w4;
+        const d = rowDot[r];
+        for (let j = 0; j < n; j++) heap[base + j] = heap[base + j] * (heap[dpRow + j] - d) * scale;
+      }
+      if (dq) {
+        // dq_block = dS·k[0:w4]: B = kᵀ rows (stride tk4), K = w4.
+        rt.gemm(sBase * 4, ktBase * 4, cqBase * 4, rows4, dk4, w4, w4 * 4, tk4 * 4, dk4 * 4);
+        heap = rt.heap;
+        addRows(heap, cqBase, dk4, dq, qi * tq * dkw + i0 * dkw, rows, dkw);
+      }
+      if (dk) {
+        // dk[0:width] += dSᵀ·q_block: A = dSᵀ [w4 × rows4], B = q_blockᵀ [dk4 × rows4].
+        transpose2d(heap, sBase, w4, rows4, w4, heap, ptBase, rows4);
+        transpose2d(heap, qBase + i0 * dk4, dk4, rows4, dk4, heap, qtBase, rows4);
+        rt.gemmAcc(ptBase * 4, qtBase * 4, dkAcc * 4, w4, dk4, rows4, rows4 * 4, rows4 * 4, dk4 * 4);
+        heap = rt.heap;
+      }
+    }
+  });
+  flush(dkAcc, dk4, dk, accK, dkw);
+  flush(dvAcc, dv4, dv, accV, dvw);
+}
