@@ -1,5 +1,5 @@
 import { forEachBroadcast, sizeOf } from '@sas/core';
-import type { FloatData } from '../handle.js';
+import { allocData, dtypeOf, type FloatData } from '../handle.js';
 import type { Epilogue } from './epilogue.js';
 import type { GemmEngine } from './gemm.js';
 import { transpose2d } from './transpose2d.js';
@@ -38,7 +38,8 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
   if (out.length === 0) return;
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
-  const scratchB = transposeB ? undefined : new (b.data.constructor as Float32ArrayConstructor)(n * k);
+  // Scratch through allocData: shared when threads may read it (no copy for the workers).
+  const scratchB = transposeB ? undefined : allocData(dtypeOf(b.data), n * k, true);
   const packB = (offset: number): FloatData => {
     if (!scratchB) return b.data;
     transpose2d(b.data, offset, n, k, n, scratchB, 0, k);
@@ -49,7 +50,7 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
     gemm.abt(a.data, 0, k, bt, 0, k, out, 0, n, sizeOf(aBatch) * m, n, k, epilogue);
     return;
   }
-  const scratchA = transposeA ? new (a.data.constructor as Float32ArrayConstructor)(m * k) : undefined;
+  const scratchA = transposeA ? allocData(dtypeOf(a.data), m * k, true) : undefined;
   let packedA = -1;
   let packedB = -1;
   let bt: FloatData = b.data;

@@ -1,7 +1,8 @@
 import type { RowView } from '../fusion/rows.js';
 import { wasmAttention } from '../wasm/attention.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
-import { shared, splitRange, type ThreadPool } from './pool.js';
+import { splitRange, type ThreadPool } from './pool.js';
+import { isShared, shared } from './shared.js';
 
 /** Attention below this many score entries (heads × Tq × Tk) stays on one thread. */
 export const THREAD_MIN_SCORES = 1 << 18;
@@ -11,7 +12,9 @@ export const THREAD_MIN_SCORES = 1 << 18;
  * pool: each thread runs the whole blocked kernel on its own contiguous range
  * of heads in its own SIMD runtime, reading q, k, v and writing `out` in
  * shared memory. `out` must already be shared when the pool is parallel
- * (the caller allocates it so); q, k and v are copied there if they are not.
+ * (the caller allocates it so); q, k and v are copied there if they are not,
+ * which with a live parallel pool happens only to feeds (large values are
+ * allocated shared, see shared.ts): a v read straight from the `value` feed.
  * Heads write disjoint rows, so results equal the single-thread kernel's.
  *
  * @example
@@ -28,7 +31,7 @@ export const THREAD_MIN_SCORES = 1 << 18;
  */
 export function threadedAttention(pool: ThreadPool, rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean): void {
   const heads = batchShape.reduce((a, b) => a * b, 1);
-  const parallel = pool.parallel && heads > 1 && heads * q.rows * k.rows >= THREAD_MIN_SCORES && out.data.buffer instanceof SharedArrayBuffer;
+  const parallel = pool.parallel && heads > 1 && heads * q.rows * k.rows >= THREAD_MIN_SCORES && isShared(out.data);
   if (!parallel) {
     wasmAttention(rt, q, k, v, out, batchShape, scale, causal);
     return;

@@ -1,6 +1,7 @@
 import { SasError } from '@sas/core';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from './node.js';
+import { countParallelPool } from './shared.js';
 
 /** A unit of work a worker runs (see worker.ts for the handlers). */
 export type ThreadTask = { readonly kind: string; readonly [key: string]: unknown };
@@ -57,8 +58,14 @@ export class ThreadPool {
   private readonly sync = new Int32Array(new SharedArrayBuffer(12));
   private readonly message = new Uint8Array(new SharedArrayBuffer(MESSAGE_BYTES));
   private disposed = false;
+  /** Whether this pool is counted in `countParallelPool` (size > 1, not yet disposed). */
+  private counted: boolean;
 
-  constructor(readonly size: number) {}
+  constructor(readonly size: number) {
+    // While a parallel pool is alive, large float32 values are allocated shared (see shared.ts).
+    this.counted = size > 1;
+    if (this.counted) countParallelPool(1);
+  }
 
   /** True when `run` would really use more than one thread. */
   get parallel(): boolean {
@@ -118,6 +125,8 @@ export class ThreadPool {
   /** Terminates the workers (awaits their exit). The pool is unusable afterwards. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    if (this.counted) countParallelPool(-1);
+    this.counted = false;
     const ws = this.workers;
     this.workers = [];
     await Promise.all(ws.map((w) => w.terminate()));
@@ -141,33 +150,5 @@ export function splitRange(n: number, parts: number, align = 1): Array<[number, 
   return out;
 }
 
-/**
- * `data` itself when its storage is a SharedArrayBuffer, else a shared copy
- * (workers read operands in place, so they must live in shared memory).
- *
- * @example
- * ```ts
- * import { shared } from './pool.js';
- * shared(Float32Array.of(1, 2)).buffer instanceof SharedArrayBuffer; // true
- * ```
- */
-export function shared<T extends Float32Array | Float64Array | Int32Array>(data: T): T {
-  if (data.buffer instanceof SharedArrayBuffer) return data;
-  const Ctor = data.constructor as new (b: SharedArrayBuffer) => T;
-  const out = new Ctor(new SharedArrayBuffer(data.byteLength));
-  out.set(data as never);
-  return out;
-}
-
-/**
- * A zero-filled Float32Array of `n` floats on a SharedArrayBuffer.
- *
- * @example
- * ```ts
- * import { sharedFloat32 } from './pool.js';
- * sharedFloat32(4).length; // 4
- * ```
- */
-export function sharedFloat32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(n * 4));
-}
+// The shared-memory helpers moved to shared.ts; kept importable from here.
+export { shared, sharedFloat32 } from './shared.js';

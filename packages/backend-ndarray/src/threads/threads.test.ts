@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildLayer, causalMask, evaluateReference, GraphBuilder, initParams, matMul, mul, randomNormal, softmax, type Tensor } from '@sas/core';
 import { createNdarrayBackend, liveWorkerCount, ndarrayProvider } from '../index.js';
 import { expectClose, kernelTolerance } from '../test/helpers.js';
+import { WasmGemm } from '../wasm/engine.js';
+import type { Epilogue } from '../lib/epilogue.js';
+import { ThreadedGemm } from './gemm.js';
 import { splitRange, ThreadPool } from './pool.js';
+import { isShared, shared, sharedCopyStats, sharedFloat32 } from './shared.js';
 
 // Shapes big enough that both the fused attention (heads × Tq × Tk ≥ 2^18) and the
 // feature-map products (≥ 2^23 multiply-adds) take the threaded path; T = 150 is not a
@@ -66,6 +70,70 @@ describe('threads: 2 against threads: 1 and the reference', () => {
     expect(backend.threads).toBe(1);
     await backend.dispose();
   });
+});
+
+describe('threads: shared memory instead of copies', () => {
+  it('copies feeds into shared memory, and nothing when they are already shared; intermediates are allocated shared', async () => {
+    const graph = buildLayer(SAS);
+    const feeds = feedsFor(SAS);
+    const sharedFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, { ...t, data: shared(t.data as Float32Array) }]));
+    const one = createNdarrayBackend({ threads: 1 });
+    const two = createNdarrayBackend({ threads: 2 });
+    const want = await one.run(graph, feeds);
+    // Not shared there: a single-thread backend next to a parallel one gets the same bits either way.
+    sharedCopyStats(true);
+    const a = await two.run(graph, feeds);
+    // The counter sees copies: v is read straight from the 'value' feed by the threaded attention.
+    expect(sharedCopyStats(true).largest).toBeGreaterThanOrEqual(SAS.seqLen * SAS.heads * SAS.headDim);
+    const b = await two.run(graph, sharedFeeds);
+    // Every tensor a worker reads (feeds, weights packed for a product, q and k) is already shared;
+    // at most a bias vector computed in the graph (PEAA's c·G·b, H·D floats, allocated small) is copied.
+    expect(sharedCopyStats().largest).toBeLessThanOrEqual(SAS.heads * SAS.headDim);
+    expect(isShared(b.output.data)).toBe(true);
+    expect(Array.from(a.output.data)).toEqual(Array.from(want.output.data));
+    expect(Array.from(b.output.data)).toEqual(Array.from(want.output.data));
+    await two.dispose();
+    await one.dispose();
+  }, 60_000);
+
+  // Rows of C split across the pool; every epilogue route must give the single-thread engine's bits.
+  const M = 37, N = 19, K = 23;
+  const rand = (n: number, seed: number) => Float32Array.from(randomNormal([n], seed).data);
+  const inShared = (x: Float32Array) => shared(x);
+  const cases: Array<{ name: string; sharedC: boolean; sharedAddend: boolean }> = [
+    { name: 'C not shared (staged, stored by the caller)', sharedC: false, sharedAddend: false },
+    { name: 'C shared, addend shared (epilogue in the workers)', sharedC: true, sharedAddend: true },
+    { name: 'C shared, addend not shared (epilogue by the caller, in place)', sharedC: true, sharedAddend: false },
+  ];
+  for (const c of cases) {
+    it(`threaded gemm, ${c.name}: identical to one thread`, async () => {
+      const pool = new ThreadPool(2);
+      const base = new WasmGemm(undefined, 0);
+      const threaded = new ThreadedGemm(new WasmGemm(undefined, 0), pool, 0);
+      const lda = K + 3;
+      const ldc = N + 2;
+      const A = rand(M * lda, 11);
+      const B = rand(N * K, 12);
+      const addend = rand(M * ldc + 5, 13);
+      const epilogue = (add: Float32Array): Epilogue => ({
+        colBias: { data: rand(N + 1, 14), off: 1 },
+        rowBias: { data: rand(M + 2, 15), off: 2 },
+        addends: [{ data: add, off: 5 }],
+        reluA: true,
+      });
+      const ep = epilogue(addend);
+      const want = new Float32Array(M * ldc + 4);
+      base.abt(A, 1, lda, B, 0, K, want, 4, ldc, M, N, K, ep);
+      const got = c.sharedC ? sharedFloat32(M * ldc + 4) : new Float32Array(M * ldc + 4);
+      threaded.abt(A, 1, lda, inShared(B), 0, K, got, 4, ldc, M, N, K, { ...ep, addends: [{ data: c.sharedAddend ? shared(addend) : addend, off: 5 }] });
+      expect(Array.from(got)).toEqual(Array.from(want));
+      // The relu really was applied (a negative A value changes some product), so the check has teeth.
+      const noRelu = new Float32Array(M * ldc + 4);
+      base.abt(A, 1, lda, B, 0, K, noRelu, 4, ldc, M, N, K, { ...ep, reluA: false });
+      expect(Array.from(noRelu)).not.toEqual(Array.from(want));
+      await pool.dispose();
+    }, 30_000);
+  }
 });
 
 describe('capacity check with fusion', () => {

@@ -1,0 +1,173 @@
+/**
+ * Shared memory for the worker threads: where operands live so that workers
+ * read and write them in place, and the bookkeeping that keeps copies rare.
+ *
+ * While a parallel pool is alive, large float32 values are allocated on a
+ * SharedArrayBuffer from the start (`handle.ts` asks `preferShared`), so the
+ * threaded kernels find their operands already shared and copy nothing; only
+ * data that came from outside (feeds) is copied, once per kernel call.
+ */
+
+/** Parallel pools alive in this process (constructed with size > 1, not disposed). */
+let parallelPools = 0;
+
+/** Floats copied into shared memory by `shared` since the process started, and the most in one copy. */
+let copiedFloats = 0;
+let largestCopy = 0;
+
+/** Bytes of shared storage allocated since the last `collectGarbage`. */
+let sharedSinceCollect = 0;
+
+/**
+ * Shared storage allocated between two collections of this thread's heap.
+ * V8 (Node 20) does not count SharedArrayBuffer storage towards its
+ * collection heuristics the way it counts ArrayBuffers, so dead shared
+ * intermediates would otherwise pile up until some JS allocation triggers a
+ * collection (a T = 4096 SAS forward on two threads reached 1.8× the
+ * single-thread peak that way). A full collection of a small heap costs a
+ * few ms; 64 MiB of values take far longer than that to compute.
+ */
+export const SHARED_COLLECT_BYTES = 64 << 20;
+
+/**
+ * `gc()` of this isolate, reached as test tools reach it (V8's expose-gc
+ * flag, then a fresh context), or a no-op where that is unavailable (browsers).
+ */
+let gcFunction: (() => void) | undefined;
+
+/**
+ * Runs a full garbage collection of the calling thread's heap where Node
+ * allows it (else does nothing): dead SharedArrayBuffers are freed only by
+ * the collectors of every thread that saw them.
+ *
+ * @example
+ * ```ts
+ * import { collectGarbage } from './shared.js';
+ * collectGarbage(); // dead shared storage of this thread is released
+ * ```
+ */
+export function collectGarbage(): void {
+  if (gcFunction === undefined) {
+    gcFunction = () => {};
+    try {
+      const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+      const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+      const vm = proc?.getBuiltinModule?.('node:vm') as typeof import('node:vm') | undefined;
+      if (v8 && vm) {
+        v8.setFlagsFromString('--expose-gc');
+        const gc = vm.runInNewContext('gc') as unknown;
+        if (typeof gc === 'function') gcFunction = gc as () => void;
+      }
+    } catch {
+      // No collector to call: memory is only released later.
+    }
+  }
+  sharedSinceCollect = 0;
+  gcFunction();
+}
+
+/**
+ * Float32 values with at least this many elements are allocated shared while a
+ * parallel pool is alive: below it, no threaded kernel takes them (a product
+ * needs 2^23 multiply-adds, an attention 2^18 scores) and a SharedArrayBuffer
+ * costs more to create than an ArrayBuffer.
+ */
+export const SHARED_MIN_FLOATS = 1 << 14;
+
+/**
+ * Records that a parallel pool started (+1) or ended (−1); see `preferShared`.
+ *
+ * @example
+ * ```ts
+ * import { countParallelPool, preferShared } from './shared.js';
+ * countParallelPool(1);
+ * preferShared(1 << 20); // true
+ * countParallelPool(-1);
+ * ```
+ */
+export function countParallelPool(delta: 1 | -1): void {
+  parallelPools = Math.max(0, parallelPools + delta);
+}
+
+/**
+ * True when a float32 value of `n` elements should be allocated shared: some
+ * parallel pool is alive and the value is big enough for a threaded kernel.
+ * Single-thread backends alone never get shared storage (results are the same
+ * bits either way; only where they live differs).
+ *
+ * @example
+ * ```ts
+ * import { preferShared } from './shared.js';
+ * preferShared(16); // false: too small for any threaded kernel
+ * ```
+ */
+export function preferShared(n: number): boolean {
+  return parallelPools > 0 && n >= SHARED_MIN_FLOATS && typeof SharedArrayBuffer === 'function';
+}
+
+/**
+ * Floats `shared` has copied so far in this process, and the most in one
+ * copy since the last `reset` (tests check that already-shared operands are
+ * not copied again).
+ *
+ * @example
+ * ```ts
+ * import { sharedCopyStats } from './shared.js';
+ * sharedCopyStats(true).floats >= 0; // true
+ * ```
+ */
+export function sharedCopyStats(reset = false): { floats: number; largest: number } {
+  const stats = { floats: copiedFloats, largest: largestCopy };
+  if (reset) largestCopy = 0;
+  return stats;
+}
+
+/**
+ * True when `data`'s storage is a SharedArrayBuffer (workers can use it in place).
+ *
+ * @example
+ * ```ts
+ * import { isShared, sharedFloat32 } from './shared.js';
+ * isShared(sharedFloat32(2)); // true
+ * ```
+ */
+export function isShared(data: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer === 'function' && data.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * `data` itself when its storage is a SharedArrayBuffer, else a shared copy
+ * (workers read operands in place, so they must live in shared memory).
+ *
+ * @example
+ * ```ts
+ * import { shared } from './shared.js';
+ * shared(Float32Array.of(1, 2)).buffer instanceof SharedArrayBuffer; // true
+ * ```
+ */
+export function shared<T extends Float32Array | Float64Array | Int32Array>(data: T): T {
+  if (isShared(data)) return data;
+  const Ctor = data.constructor as new (b: SharedArrayBuffer) => T;
+  sharedSinceCollect += data.byteLength;
+  if (sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
+  const out = new Ctor(new SharedArrayBuffer(data.byteLength));
+  out.set(data as never);
+  copiedFloats += data.length;
+  largestCopy = Math.max(largestCopy, data.length);
+  return out;
+}
+
+/**
+ * A zero-filled Float32Array of `n` floats on a SharedArrayBuffer.
+ *
+ * @example
+ * ```ts
+ * import { sharedFloat32 } from './shared.js';
+ * sharedFloat32(4).length; // 4
+ * ```
+ */
+export function sharedFloat32(n: number): Float32Array {
+  sharedSinceCollect += n * 4;
+  if (sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
+  return new Float32Array(new SharedArrayBuffer(n * 4));
+}
