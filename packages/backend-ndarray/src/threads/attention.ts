@@ -1,16 +1,17 @@
 import type { RowView } from '../fusion/rows.js';
 import { wasmAttention } from '../wasm/attention.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
-import { splitRange, type ThreadPool } from './pool.js';
+import type { ThreadPool } from './pool.js';
 import { isShared, shared } from './shared.js';
+import { runAttentionChunk, type AttentionTask } from './tasks.js';
 
 /** Attention below this many score entries (heads × Tq × Tk) stays on one thread. */
 export const THREAD_MIN_SCORES = 1 << 18;
 
 /**
- * `wasmAttention` with the heads (batch entries of `out`) split across the
- * pool: each thread runs the whole blocked kernel on its own contiguous range
- * of heads in its own SIMD runtime, reading q, k, v and writing `out` in
+ * `wasmAttention` with the heads (batch entries of `out`) shared out across
+ * the pool: each thread claims head after head (`ThreadPool.runChunks`) and
+ * runs the whole blocked kernel on it in its own SIMD runtime, reading q, k, v and writing `out` in
  * shared memory. `out` must already be shared when the pool is parallel
  * (the caller allocates it so); q, k and v are copied there if they are not,
  * which with a live parallel pool happens only to feeds (large values are
@@ -44,6 +45,6 @@ export function threadedAttention(pool: ThreadPool, rt: WasmRuntime, q: RowView,
     return { ...view, data: copies.get(d)! };
   };
   const [sq, sk, sv] = [toShared(q), toShared(k), toShared(v)];
-  const tasks = splitRange(heads, pool.size).map((range) => ({ kind: 'attention', q: sq, k: sk, v: sv, out: { ...out }, batchShape: [...batchShape], scale, causal, range }));
-  pool.run(tasks, (t) => wasmAttention(rt, sq, sk, sv, out, batchShape, scale, causal, t.range as [number, number]));
+  const task: AttentionTask = { kind: 'attention', q: sq, k: sk, v: sv, out: { ...out }, batchShape: [...batchShape], scale, causal, chunks: heads };
+  pool.runChunks(task, (i) => runAttentionChunk(rt, task, i));
 }

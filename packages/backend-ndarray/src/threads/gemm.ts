@@ -3,8 +3,9 @@ import { hasAdds, storeRows, type Epilogue, type EpilogueOperand } from '../lib/
 import type { GemmEngine } from '../lib/gemm.js';
 import { TILE_M } from '../wasm/gemm-kernel.js';
 import type { WasmGemm } from '../wasm/engine.js';
-import { splitRange, type ThreadPool } from './pool.js';
+import type { ThreadPool } from './pool.js';
 import { isShared, shared, sharedFloat32 } from './shared.js';
+import { runGemmChunk, type GemmTask } from './tasks.js';
 
 /** Products with fewer multiply-adds than this stay on one thread (waking workers and copying operands cost ~0.1–1 ms). */
 export const THREAD_MIN_WORK = 1 << 23;
@@ -33,20 +34,16 @@ function workerEpilogue(ep: Epilogue | undefined, M: number, N: number): Epilogu
   return { ...ep, colBias: sharedOperand(ep.colBias, N), rowBias: sharedOperand(ep.rowBias, M) };
 }
 
-/** `ep` for the block of rows starting at `lo` (row biases and addends move; column biases don't). */
-function shiftRows(ep: Epilogue | undefined, lo: number, ldc: number): Epilogue | undefined {
-  if (!ep) return ep;
-  return {
-    ...ep,
-    rowBias: ep.rowBias && { data: ep.rowBias.data, off: ep.rowBias.off + lo },
-    addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + lo * ldc })),
-  };
-}
+/** Multiply-adds per chunk at least (each chunk restages B in its thread's heap), and chunks per thread at most. */
+const CHUNK_MIN_WORK = 1 << 21;
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * The SIMD gemm engine with large products split by rows of C across a
- * thread pool: each thread runs the same kernel on its own rows (B is read
- * by all), so results are identical to the single-thread engine's.
+ * thread pool: the rows are cut into a few chunks per thread, each thread
+ * claims chunk after chunk (`ThreadPool.runChunks`) and runs the same kernel
+ * on its rows (B is read by all), so results are identical to the
+ * single-thread engine's whichever thread ran which chunk.
  *
  * Memory: while a parallel pool is alive, large values are allocated shared
  * (see shared.ts), so usually nothing is copied and every thread stores its
@@ -91,26 +88,27 @@ export class ThreadedGemm implements GemmEngine {
     const reluA = epilogue?.reluA === true;
     // Raw products (plus relu on A) when the epilogue is left to this thread.
     const ep = inWorkers ?? (reluA ? { reluA: true } : undefined);
-    const tasks = splitRange(M, this.pool.size, TILE_M).map(([lo, hi]) => ({
+    const chunks = Math.max(this.pool.size, Math.min(CHUNKS_PER_THREAD * this.pool.size, Math.floor((M * N * K) / CHUNK_MIN_WORK)));
+    const rows = Math.ceil(M / chunks / TILE_M) * TILE_M;
+    const task: GemmTask = {
       kind: 'gemm',
       A: a.data,
-      aOff: a.off + lo * lda,
+      aOff: a.off,
       lda,
       B: b.data,
       bOff: b.off,
       ldb,
       C: target.data,
-      cOff: target.off + lo * target.ld,
+      cOff: target.off,
       ldc: target.ld,
-      M: hi - lo,
+      M,
       N,
       K,
-      epilogue: shiftRows(ep, lo, target.ld),
-    }));
-    this.pool.run(tasks, (t) => {
-      const g = t as (typeof tasks)[number];
-      this.base.abt(g.A, g.aOff, g.lda, g.B, g.bOff, g.ldb, g.C, g.cOff, g.ldc, g.M, g.N, g.K, g.epilogue);
-    });
+      rows,
+      chunks: Math.ceil(M / rows),
+      epilogue: ep,
+    };
+    this.pool.runChunks(task, (i) => runGemmChunk(this.base, task, i));
     // Same expression as the single-thread store, so the same bits (in place is safe: each element is read before it is written).
     if (!direct || (inWorkers === undefined && hasAdds(epilogue))) storeRows(target.data, target.off, target.ld, C, cOff, ldc, 0, M, N, epilogue);
   }

@@ -4,13 +4,11 @@
  * the worker counts down the pool's shared counter and wakes the caller.
  * A failure is written to the shared message area, never thrown across.
  */
-import type { RowView } from '../fusion/rows.js';
-import type { Epilogue } from '../lib/epilogue.js';
 import { WasmGemm } from '../wasm/engine.js';
-import { wasmAttention } from '../wasm/attention.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
 import { collectGarbage } from './shared.js';
+import { runAttentionChunk, runGemmChunk, type AttentionTask, type GemmTask } from './tasks.js';
 
 const wt = workerThreads();
 if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
@@ -20,41 +18,13 @@ const runtime = new WasmRuntime();
 // minWork 0: the caller already decided the product is worth the SIMD engine.
 const gemm = new WasmGemm(runtime, 0);
 
-interface AttentionTask {
-  kind: 'attention';
-  q: RowView;
-  k: RowView;
-  v: RowView;
-  out: RowView;
-  batchShape: number[];
-  scale: number;
-  causal: boolean;
-  range: [number, number];
-}
-interface GemmTask {
-  kind: 'gemm';
-  A: Float32Array;
-  aOff: number;
-  lda: number;
-  B: Float32Array;
-  bOff: number;
-  ldb: number;
-  C: Float32Array;
-  cOff: number;
-  ldc: number;
-  M: number;
-  N: number;
-  K: number;
-  /** Shifted to this task's rows; its operands are shared (see threads/gemm.ts). */
-  epilogue?: Epilogue;
-}
-
 Atomics.add(sync, 2, 1);
 wt.parentPort.on('message', (task: AttentionTask | GemmTask) => {
   try {
-    if (task.kind === 'attention') wasmAttention(runtime, task.q, task.k, task.v, task.out, task.batchShape, task.scale, task.causal, task.range);
-    else if (task.kind === 'gemm') gemm.abt(task.A, task.aOff, task.lda, task.B, task.bOff, task.ldb, task.C, task.cOff, task.ldc, task.M, task.N, task.K, task.epilogue);
-    else throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
+    // Claim chunks from the pool's shared counter (slot 3) until none is left; the caller claims too.
+    const run = task.kind === 'attention' ? (i: number) => runAttentionChunk(runtime, task, i) : task.kind === 'gemm' ? (i: number) => runGemmChunk(gemm, task, i) : undefined;
+    if (!run) throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
+    for (let i = Atomics.add(sync, 3, 1); i < task.chunks; i = Atomics.add(sync, 3, 1)) run(i);
   } catch (e) {
     const bytes = new TextEncoder().encode(String(e instanceof Error ? e.stack ?? e.message : e)).subarray(0, message.length);
     message.fill(0);

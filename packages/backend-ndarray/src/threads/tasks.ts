@@ -1,0 +1,102 @@
+import type { RowView } from '../fusion/rows.js';
+import type { Epilogue } from '../lib/epilogue.js';
+import type { GemmEngine } from '../lib/gemm.js';
+import { wasmAttention } from '../wasm/attention.js';
+import type { WasmRuntime } from '../wasm/runtime.js';
+
+/**
+ * Work the pool shares out in chunks (see `ThreadPool.runChunks`): every
+ * thread, the caller included, runs chunk after chunk of the same task until
+ * none is left. The same functions run a chunk on every thread, so which
+ * thread ran which chunk never changes a bit of the result.
+ */
+
+/** The fused attention over heads: chunk i is head (batch entry) i of `out`. Operands in shared memory. */
+export interface AttentionTask {
+  readonly kind: 'attention';
+  readonly q: RowView;
+  readonly k: RowView;
+  readonly v: RowView;
+  readonly out: RowView;
+  readonly batchShape: readonly number[];
+  readonly scale: number;
+  readonly causal: boolean;
+  readonly chunks: number;
+}
+
+/** C = A·Bᵀ (+ epilogue) by rows: chunk i is rows `i·rows ..` of C. Operands in shared memory. */
+export interface GemmTask {
+  readonly kind: 'gemm';
+  readonly A: Float32Array;
+  readonly aOff: number;
+  readonly lda: number;
+  readonly B: Float32Array;
+  readonly bOff: number;
+  readonly ldb: number;
+  readonly C: Float32Array;
+  readonly cOff: number;
+  readonly ldc: number;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  /** Rows of C per chunk (a multiple of the kernel's row tile). */
+  readonly rows: number;
+  readonly chunks: number;
+  /** For the whole M×N block; shifted to each chunk's rows. Its operands are shared. */
+  readonly epilogue?: Epilogue;
+}
+
+/**
+ * `ep` for the block of rows starting at `lo` (row biases and addends move; column biases don't).
+ *
+ * @example
+ * ```ts
+ * import { shiftRows } from './tasks.js';
+ * shiftRows({ rowBias: { data: new Float32Array(4), off: 1 } }, 2, 8)?.rowBias?.off; // 3
+ * ```
+ */
+export function shiftRows(ep: Epilogue | undefined, lo: number, ldc: number): Epilogue | undefined {
+  if (!ep || lo === 0) return ep;
+  return {
+    ...ep,
+    rowBias: ep.rowBias && { data: ep.rowBias.data, off: ep.rowBias.off + lo },
+    addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + lo * ldc })),
+  };
+}
+
+/**
+ * Runs chunk `i` of a gemm task on `engine` (the single-thread SIMD engine of the calling thread).
+ *
+ * @example
+ * ```ts
+ * import { runGemmChunk } from './tasks.js';
+ * import { jsGemm } from '../lib/gemm.js';
+ * const C = new Float32Array(4);
+ * const task = { kind: 'gemm', A: Float32Array.of(1, 2), aOff: 0, lda: 1, B: Float32Array.of(3, 4), bOff: 0, ldb: 1, C, cOff: 0, ldc: 2, M: 2, N: 2, K: 1, rows: 1, chunks: 2 } as const;
+ * runGemmChunk(jsGemm, task, 1); // C = [0, 0, 6, 8]
+ * ```
+ */
+export function runGemmChunk(engine: GemmEngine, t: GemmTask, i: number): void {
+  const lo = i * t.rows;
+  const hi = Math.min(t.M, lo + t.rows);
+  if (hi <= lo) return;
+  engine.abt(t.A, t.aOff + lo * t.lda, t.lda, t.B, t.bOff, t.ldb, t.C, t.cOff + lo * t.ldc, t.ldc, hi - lo, t.N, t.K, shiftRows(t.epilogue, lo, t.ldc));
+}
+
+/**
+ * Runs chunk `i` (one head) of an attention task on the SIMD runtime `rt`.
+ *
+ * @example
+ * ```ts
+ * import { runAttentionChunk } from './tasks.js';
+ * import { WasmRuntime } from '../wasm/runtime.js';
+ * import { rowView } from '../fusion/rows.js';
+ * import { wrap } from '../handle.js';
+ * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [1, 2, 2]));
+ * const out = rowView(wrap(new Float32Array(4), [1, 2, 2]));
+ * runAttentionChunk(new WasmRuntime(), { kind: 'attention', q: x, k: x, v: x, out, batchShape: [1], scale: 1, causal: true, chunks: 1 }, 0); // out row 0 = [1, 0]
+ * ```
+ */
+export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number): void {
+  wasmAttention(rt, t.q, t.k, t.v, t.out, t.batchShape, t.scale, t.causal, [i, i + 1]);
+}
