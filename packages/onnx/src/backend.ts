@@ -49,11 +49,13 @@ export interface OnnxBackendOptions {
 
 /**
  * Sessions kept open by default. A layer needs two (forward, and forward +
- * backward), a conformance run two per case in turn; each holds a few MiB of
- * ONNX Runtime memory, so 16 keeps the working set of any test or training
- * loop while bounding what a program that builds graphs in a loop can hold.
+ * backward), a training loop two or three, a conformance run two per case in
+ * turn. Each session keeps ONNX Runtime's memory arena at the peak its graph
+ * needed (about 1.4 MiB for the soak's small layer, gigabytes for a long T),
+ * so the bound is small: 8 holds those working sets with room to spare while
+ * capping what a program that builds graphs in a loop can hold.
  */
-export const DEFAULT_MAX_SESSIONS = 16;
+export const DEFAULT_MAX_SESSIONS = 8;
 
 let ortModule: Promise<OrtModule> | undefined;
 

@@ -19,6 +19,14 @@ export interface SoakOptions {
    * kernels, sessions) that are never let go.
    */
   readonly rebuildEvery?: number;
+  /**
+   * Fresh graphs to build and run before the clock starts (default 0). A
+   * bounded per-graph cache (ONNX sessions, 8 by default) fills one rebuild at
+   * a time, and in a short loop on a slow machine it may still be filling in
+   * the second half, which would read as growth; warming up past the bound
+   * measures the steady state, where a cache that is not bounded keeps growing.
+   */
+  readonly warmupRebuilds?: number;
   /** Called with each sample as it is taken (progress for long runs). */
   readonly onSample?: (sample: SoakSample) => void;
 }
@@ -85,6 +93,7 @@ export async function soakBackend(backend: Backend, options: SoakOptions): Promi
   };
 
   await pass(gradGraph); // warm-up: compile kernels and fill caches before the clock starts
+  for (let i = 0; i < (options.warmupRebuilds ?? 0); i++) await pass(gradientOf(buildLayer(config, { dtype }), config));
   const samples: SoakSample[] = [];
   const every = (options.seconds * 1000) / (options.samples ?? 40);
   const start = performance.now();
