@@ -4,7 +4,7 @@ import { transpose2d } from '../lib/transpose2d.js';
 import { copyRows, type WasmRuntime } from './runtime.js';
 
 /** Query rows per block (a multiple of 4: the block is the K of two products). */
-const BLOCK_Q = 64;
+const BLOCK_Q = 32;
 const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** Adds `rows`×`cols` of the heap block at `src` (stride `lds`) into `dst` rows from `dOff` (stride `cols`). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, broadcastTo, GraphBuilder, causalMask, conv1d, div, equal, exp, flip, log, matMul, mul, neg, numericalGradientCheck, OP_NAMES, reduceMax, reduceSum,
+  add, broadcastTo, GraphBuilder, causalMask, conv1d, div, equal, exp, flip, grad, log, matMul, mul, neg, numericalGradientCheck, OP_NAMES, reduceMax, reduceSum,
   relu, reshape, seededRandom, softmax, sqrt, step, sub, transpose, type NodeRef, type Tensor,
 } from '@sas/core';
 
@@ -87,6 +87,25 @@ describe('every VJP against float64 central differences', () => {
         const results = await numericalGradientCheck(c.build, c.inputs, cotangent);
         for (const res of results) expect(res.maxScaledError, `${op} seed ${seed} input ${res.input}`).toBeLessThan(1e-6);
       }
+    });
+  }
+});
+
+describe('MatMul VJP with a broadcast cotangent (a sum over groups, as PEAA)', () => {
+  for (const transposeB of [false, true]) {
+    it(`folds the broadcast into 1/G of the rows and still passes the numerical check (transposeB=${transposeB})`, async () => {
+      const rand = seededRandom(transposeB ? 17 : 19);
+      const inputs = { a: uniform([2, 3, 2, 4], rand), w: uniform(transposeB ? [5, 4] : [4, 5], rand) };
+      const build = ([a, w]: NodeRef[]) => reduceSum(matMul(a, w, false, transposeB), [2], false);
+      const results = await numericalGradientCheck(build, inputs, uniform([2, 3, 5], rand));
+      for (const r of results) expect(r.maxScaledError, r.input).toBeLessThan(1e-6);
+      // The products of the gradient run on the 6 summed rows, not the 12 broadcast ones.
+      const b = new GraphBuilder('float64');
+      const [a, w] = [b.input('a', [2, 3, 2, 4]), b.input('w', inputs.w.shape)];
+      b.output('loss', reduceSum(build([a, w]), [0, 1, 2]));
+      const g = grad(b.build(), 'loss', { wrt: ['a', 'w'] });
+      const products = g.nodes.filter((n) => n.op === 'MatMul').slice(1);
+      for (const n of products) expect(n.inputs.map((i) => g.nodes[i].shape.slice(0, -1).reduce((x, y) => x * y, 1))).not.toContain(12);
     });
   }
 });

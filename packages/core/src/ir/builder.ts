@@ -91,6 +91,15 @@ export class GraphBuilder {
     return this.push(opName, inputs.map((r) => r.id), attrs, shape);
   }
 
+  /**
+   * The node `ref` points at (op, inputs, attributes), for VJP rules that
+   * simplify by looking at how a cotangent was made.
+   */
+  nodeOf(ref: NodeRef): GraphNode {
+    if (ref.builder !== this) throw new SasError('E_GRAPH', 'nodeOf: the ref belongs to another graph builder');
+    return this.nodes[ref.id];
+  }
+
   /** Names a node as a graph output. */
   output(name: string, ref: NodeRef): void {
     if (ref.builder !== this) throw new SasError('E_GRAPH', `output '${name}' belongs to another graph builder`);

@@ -3,6 +3,8 @@ import type { TensorType } from '../ir/types.js';
 import { sizeOf } from '../tensor.js';
 import { forEachBroadcast } from './elementwise.js';
 import { attrError, broadcastShapes, defineOp, shapeError } from './op.js';
+import { broadcastTo } from './BroadcastTo.js';
+import { reduceSum } from './ReduceSum.js';
 import { reshape } from './Reshape.js';
 import { unbroadcast } from './unbroadcast.js';
 
@@ -69,6 +71,8 @@ export const MatMul = defineOp<MatMulAttrs>({
   },
   vjp: (g, [a, b], _y, { transposeA, transposeB }) => {
     if (!transposeA && b.rank === 2 && a.rank > 2) {
+      const folded = foldBroadcastCotangent(g, a, b, transposeB);
+      if (folded) return folded;
       // A batch against one shared weight (feature maps, PEAA): fold the batch into
       // the contraction, db = A_flatᵀ·G_flat, instead of one weight-sized product
       // per batch element summed afterwards ([B,T,768,768] at the paper shape).
@@ -96,6 +100,31 @@ export const MatMul = defineOp<MatMulAttrs>({
     return [unbroadcast(da, a.shape), unbroadcast(db, b.shape)];
   },
 });
+
+/**
+ * The VJP of `a·b` (b an unbatched weight) when the cotangent `g` is a
+ * BroadcastTo along axes other than the last (the VJP of a sum over
+ * groups, as in PEAA): every broadcast copy of a row has the same
+ * gradient, so da = broadcast(s·bᵀ) is computed on the rows of the source
+ * s only, and db = (Σ_axes a)ᵀ·s on the summed rows: each product on 1/G
+ * of the rows. Undefined when g is not such a broadcast.
+ */
+function foldBroadcastCotangent(g: NodeRef, a: NodeRef, b: NodeRef, transposeB: boolean): (NodeRef | null)[] | undefined {
+  const node = g.builder.nodeOf(g);
+  if (node.op !== 'BroadcastTo') return undefined;
+  const s = g.builder.ref(node.inputs[0]);
+  const last = g.rank - 1;
+  if (s.rank !== g.rank || s.shape[last] !== g.shape[last]) return undefined;
+  const axes = s.shape.map((d, i) => (d === 1 && g.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0);
+  if (axes.length === 0 || s.shape.some((d, i) => d !== 1 && d !== g.shape[i])) return undefined;
+  const da = broadcastTo(matMul(s, b, false, !transposeB), a.shape);
+  const aSum = reduceSum(a, axes, true);
+  const rows = s.shape.slice(0, -1).reduce((x, y) => x * y, 1);
+  const aFlat = reshape(aSum, [rows, a.shape[last]]);
+  const sFlat = reshape(s, [rows, s.shape[last]]);
+  const db = transposeB ? matMul(sFlat, aFlat, true, false) : matMul(aFlat, sFlat, true, false);
+  return [da, db];
+}
 
 /**
  * Batched matrix product of `a` and `b`, optionally transposing either.
