@@ -11,6 +11,6 @@ export interface KernelContext {
   readonly gemm: GemmEngine;
   /** The SIMD instance behind `gemm` when it is the wasm engine (fused float32 attention runs on it). */
   readonly wasm?: WasmRuntime;
-  /** Worker threads the fused attention splits heads across (with `wasm`; absent or size 1: one thread). */
+  /** Worker threads that share out the fused attention's heads and large products' rows (with `wasm`; absent or size 1: one thread). */
   readonly pool?: ThreadPool;
 }

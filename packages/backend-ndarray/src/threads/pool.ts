@@ -42,7 +42,10 @@ const MESSAGE_BYTES = 4096;
  * counter. Kernels are synchronous, so blocking is what keeps them so; only
  * Node's main thread and workers may block, hence Node only. Operands are
  * SharedArrayBuffer-backed typed arrays (posted by reference); workers are
- * started lazily on the first `run` and terminated by `dispose`.
+ * started lazily on the first `run` and terminated by `dispose`. Kernels use
+ * `runChunks`, where every thread claims chunks of one task until none is
+ * left. While a pool of size > 1 is alive, large float32 values are
+ * allocated shared (see shared.ts), so operands rarely need a copy.
  *
  * @example
  * ```ts

@@ -100,3 +100,23 @@ export function runGemmChunk(engine: GemmEngine, t: GemmTask, i: number): void {
 export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number): void {
   wasmAttention(rt, t.q, t.k, t.v, t.out, t.batchShape, t.scale, t.causal, [i, i + 1]);
 }
+
+/**
+ * Bytes of distinct shared storage a task refers to: what a worker keeps
+ * alive until its heap is next collected (see worker.ts).
+ *
+ * @example
+ * ```ts
+ * import { taskBytes } from './tasks.js';
+ * import { sharedFloat32 } from './shared.js';
+ * const A = sharedFloat32(4);
+ * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, rows: 2, chunks: 1 }); // 32
+ * ```
+ */
+export function taskBytes(t: AttentionTask | GemmTask): number {
+  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
+  const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
+  let bytes = 0;
+  for (const b of buffers) bytes += b.byteLength;
+  return bytes;
+}

@@ -7,8 +7,8 @@
 import { WasmGemm } from '../wasm/engine.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
-import { collectGarbage } from './shared.js';
-import { runAttentionChunk, runGemmChunk, type AttentionTask, type GemmTask } from './tasks.js';
+import { collectGarbage, SHARED_COLLECT_BYTES } from './shared.js';
+import { runAttentionChunk, runGemmChunk, taskBytes, type AttentionTask, type GemmTask } from './tasks.js';
 
 const wt = workerThreads();
 if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
@@ -17,6 +17,9 @@ const runtime = new WasmRuntime();
 
 // minWork 0: the caller already decided the product is worth the SIMD engine.
 const gemm = new WasmGemm(runtime, 0);
+
+/** Bytes of shared storage the tasks since the last collection referred to. */
+let heldBytes = 0;
 
 Atomics.add(sync, 2, 1);
 wt.parentPort.on('message', (task: AttentionTask | GemmTask) => {
@@ -36,6 +39,11 @@ wt.parentPort.on('message', (task: AttentionTask | GemmTask) => {
   // Every task arrives with its own SharedArrayBuffer objects, each keeping its storage (q, k, a
   // product's C: up to hundreds of MiB) alive until this isolate collects them, and a worker allocates
   // almost nothing on its own heap, so it would never collect: with two threads every intermediate a
-  // worker had seen stayed resident. Collected after the count-down, so the caller is not kept waiting.
-  collectGarbage();
+  // worker had seen stayed resident. A collection costs a few ms (more on a loaded machine), so it runs
+  // once the tasks since the last one referred to 64 MiB, after the count-down so the caller is not kept waiting.
+  heldBytes += taskBytes(task);
+  if (heldBytes >= SHARED_COLLECT_BYTES) {
+    heldBytes = 0;
+    collectGarbage();
+  }
 });
