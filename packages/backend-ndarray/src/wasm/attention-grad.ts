@@ -21,8 +21,9 @@ function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array
  * the SIMD runtime's heap, float32: per head, q, k, v and g are staged once
  * (rows padded to 4 floats) with kᵀ; then per block of query rows the score
  * strip, its softmax (`softmax_rows`), dP = g·vᵀ, dS, and the products
- * Pᵀ·g, dS·k and dSᵀ·q all run in wasm on heap operands; only the block
- * results come back, added into the gradients. `grads` are zero-filled
+ * Pᵀ·g and dSᵀ·q (`gemm_atb`, summed into per-head accumulators without
+ * transposing anything) and dS·k all run in wasm on heap operands; only
+ * dq blocks and the finished dk, dv come back, added into the gradients. `grads` are zero-filled
  * float32 arrays shaped like their operands (contiguous).
  *
  * @example
@@ -51,6 +52,9 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
   const dv4 = up(Math.max(dvw, 1), 4);
   const tq4 = up(tq, 4);
   const tk4 = up(tk, 4);
+  // Columns of the dK and dV sums: gemm_atb writes 8-float tiles.
+  const dk8 = up(dk4, 8);
+  const dv8 = up(dv4, 8);
   const block = Math.min(BLOCK_Q, tq4);
   // Heap layout, in floats.
   const qBase = 0;
@@ -58,16 +62,15 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
   const ktBase = kBase + tk4 * dk4;
   const vBase = ktBase + dk4 * tk4;
   const gBase = vBase + tk4 * dv4;
-  const gtBase = gBase + tq4 * dv4;
-  const qtBase = gtBase + dv4 * block;
-  const sBase = qtBase + dk4 * block;
+  // gemm_atb reads 8-float tiles of g and q rows: a row of slack after each.
+  const sBase = gBase + tq4 * dv4 + dv8;
   const dpBase = sBase + block * tk4;
-  const ptBase = dpBase + block * tk4;
-  const cqBase = ptBase + tk4 * block;
+  const dBase = dpBase + block * tk4; // rowsum(g ⊙ out) of the block's rows
+  const cqBase = dBase + block;
   // dk and dv of the current kv head, summed over query blocks (and heads sharing it) in place.
-  const dkAcc = cqBase + block * dk4;
-  const dvAcc = dkAcc + tk4 * dk4;
-  const end = dvAcc + tk4 * dv4;
+  const dkAcc = cqBase + block * dk4 + dk8;
+  const dvAcc = dkAcc + tk4 * dk8;
+  const end = dvAcc + tk4 * dv8;
   let heap = rt.reserve(end);
   heap.fill(0, 0, end);
   const qd = q.data as Float32Array;
@@ -75,7 +78,6 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
   const vd = v.data as Float32Array;
   const gd = g.data as Float32Array;
   const od = out.data as Float32Array;
-  const rowDot = new Float64Array(block);
   let stagedK = -1;
   let stagedV = -1;
   let accK = -1;
@@ -92,11 +94,11 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
     copyRows(qd, q.batchOffsets[qi], q.rowStride, heap, qBase, dk4, tq, dkw);
     copyRows(gd, g.batchOffsets[gi], g.rowStride, heap, gBase, dv4, tq, dvw);
     if (ki !== accK) {
-      flush(dkAcc, dk4, dk, accK, dkw);
+      flush(dkAcc, dk8, dk, accK, dkw);
       accK = ki;
     }
     if (vi !== accV) {
-      flush(dvAcc, dv4, dv, accV, dvw);
+      flush(dvAcc, dv8, dv, accV, dvw);
       accV = vi;
     }
     if (ki !== stagedK) {
@@ -125,11 +127,8 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
       heap = rt.heap;
       for (let r = 0; r < rows4; r++) heap.fill(0, sBase + r * w4 + valid(r), sBase + (r + 1) * w4);
       if (dv) {
-        // dv[0:width] += Pᵀ·g_block: A = Pᵀ [w4 × rows4], B = g_blockᵀ [dv4 × rows4].
-        transpose2d(heap, sBase, w4, rows4, w4, heap, ptBase, rows4);
-        transpose2d(heap, gBase + i0 * dv4, dv4, rows4, dv4, heap, gtBase, rows4);
-        rt.gemmAcc(ptBase * 4, gtBase * 4, dvAcc * 4, w4, dv4, rows4, rows4 * 4, rows4 * 4, dv4 * 4);
-        heap = rt.heap;
+        // dv[0:w4] += Pᵀ·g_block, contracting over the block's rows (P [rows4 × w4], g rows [rows4 × dv]).
+        rt.gemmAtB(sBase * 4, (gBase + i0 * dv4) * 4, dvAcc * 4, w4, dv8, rows4, w4 * 4, dv4 * 4, dv8 * 4);
       }
       if (!needS) continue;
       rt.gemm((gBase + i0 * dv4) * 4, vBase * 4, dpBase * 4, rows4, w4, dv4, dv4 * 4, dv4 * 4, w4 * 4);
@@ -139,16 +138,13 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
         const go = gOff + (i0 + r) * g.rowStride;
         const oo = oOff + (i0 + r) * out.rowStride;
         for (let c = 0; c < dvw; c++) s += gd[go + c] * od[oo + c];
-        rowDot[r] = s;
+        heap[dBase + r] = s;
       }
-      // dS = scale · P ⊙ (dP − rowsum(g ⊙ out)) in place of P; masked and padding entries stay 0.
-      for (let r = 0; r < rows; r++) {
-        const n = valid(r);
-        const base = sBase + r * w4;
-        const dpRow = dpBase + r * w4;
-        const d = rowDot[r];
-        for (let j = 0; j < n; j++) heap[base + j] = heap[base + j] * (heap[dpRow + j] - d) * scale;
-      }
+      // dS = scale · P ⊙ (dP − rowsum(g ⊙ out)) in place of P, then masked and padding entries
+      // back to exactly 0 (CausalMask's VJP), whatever dP held there.
+      rt.softmaxGradRows(sBase * 4, dpBase * 4, dBase * 4, rows, w4, w4 * 4, scale);
+      heap = rt.heap;
+      for (let r = 0; r < rows; r++) heap.fill(0, sBase + r * w4 + valid(r), sBase + (r + 1) * w4);
       if (dq) {
         // dq_block = dS·k[0:w4]: B = kᵀ rows (stride tk4), K = w4.
         rt.gemm(sBase * 4, ktBase * 4, cqBase * 4, rows4, dk4, w4, w4 * 4, tk4 * 4, dk4 * 4);
@@ -156,14 +152,11 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
         addRows(heap, cqBase, dk4, dq, qi * tq * dkw + i0 * dkw, rows, dkw);
       }
       if (dk) {
-        // dk[0:width] += dSᵀ·q_block: A = dSᵀ [w4 × rows4], B = q_blockᵀ [dk4 × rows4].
-        transpose2d(heap, sBase, w4, rows4, w4, heap, ptBase, rows4);
-        transpose2d(heap, qBase + i0 * dk4, dk4, rows4, dk4, heap, qtBase, rows4);
-        rt.gemmAcc(ptBase * 4, qtBase * 4, dkAcc * 4, w4, dk4, rows4, rows4 * 4, rows4 * 4, dk4 * 4);
-        heap = rt.heap;
+        // dk[0:w4] += dSᵀ·q_block, contracting over the block's rows.
+        rt.gemmAtB(sBase * 4, (qBase + i0 * dk4) * 4, dkAcc * 4, w4, dk8, rows4, w4 * 4, dk4 * 4, dk8 * 4);
       }
     }
   });
-  flush(dkAcc, dk4, dk, accK, dkw);
-  flush(dvAcc, dv4, dv, accV, dvw);
+  flush(dkAcc, dk8, dk, accK, dkw);
+  flush(dvAcc, dv8, dv, accV, dvw);
 }

@@ -97,6 +97,28 @@ describe('WasmGemm.abt matches the JS loops', () => {
 });
 
 describe('WasmRuntime kernels', () => {
+  it('gemm_atb adds Aᵀ·B into C (A [K×M], B [K×N] row-major, strided), for K from 1 up', () => {
+    const rt = new WasmRuntime();
+    for (const [m, n, k] of [[4, 8, 1], [8, 16, 5], [12, 24, 37]]) {
+      const [lda, ldb, ldc] = [m + 4, n + 8, n + 8];
+      const A = random(k * lda, m);
+      const B = random(k * ldb, n);
+      const C0 = random(m * ldc, k);
+      const heap = rt.reserve(k * lda + k * ldb + m * ldc);
+      heap.set(A, 0);
+      heap.set(B, k * lda);
+      heap.set(C0, k * lda + k * ldb);
+      rt.gemmAtB(0, k * lda * 4, (k * lda + k * ldb) * 4, m, n, k, lda * 4, ldb * 4, ldc * 4);
+      const C = rt.heap.subarray(k * lda + k * ldb, k * lda + k * ldb + m * ldc);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < ldc; j++) {
+          let want = C0[i * ldc + j];
+          if (j < n) for (let p = 0; p < k; p++) want += A[p * lda + i] * B[p * ldb + j];
+          expect(Math.abs(C[i * ldc + j] - want), `M=${m} N=${n} K=${k} C[${i},${j}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want)));
+        }
+    }
+  });
+
   it('relu matches the reference select: negatives to 0, NaN and -0 kept, only n floats touched', () => {
     const rt = new WasmRuntime();
     const heap = rt.reserve(12);

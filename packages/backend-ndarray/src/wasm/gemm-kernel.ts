@@ -2,8 +2,10 @@ import {
   encodeModule, f32Add, f32Load, f32Store, f32x4Add, f32x4ExtractLane, f32x4Mul, I32, i32Add, i32Const, i32LtS, i32Mul, i32Shl,
   localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Zero, V128, type Code, type ValType,
 } from './assembler.js';
+import { gemmAtbFunction } from './gemm-atb-kernel.js';
 import { reluFunction } from './relu-kernel.js';
 import { softmaxFunction } from './softmax-kernel.js';
+import { softmaxGradFunction } from './softmax-grad-kernel.js';
 
 /** Rows of A per register tile. */
 export const TILE_M = 2;
@@ -72,6 +74,7 @@ function gemmBody(accumulate = false): { locals: Locals; body: Code } {
 
 /**
  * The SIMD module's bytes: imports `env.memory`, exports `gemm`, `gemm_acc`,
+ * `gemm_atb` (gemm-atb-kernel.ts), `softmax_grad_rows` (softmax-grad-kernel.ts),
  * `softmax_rows` (softmax-kernel.ts) and `relu` (relu-kernel.ts).
  * Callers must not pass M, N or K of 0: the loops are do-while.
  *
@@ -86,7 +89,7 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const acc = gemmBody(true);
   const params: ValType[] = PARAMS.map(() => I32);
   return encodeModule(
-    [{ name: 'gemm', params, locals: plain.locals.types, body: plain.body }, { name: 'gemm_acc', params, locals: acc.locals.types, body: acc.body }, softmaxFunction(), reluFunction()],
-    [[], [], [], []],
+    [{ name: 'gemm', params, locals: plain.locals.types, body: plain.body }, { name: 'gemm_acc', params, locals: acc.locals.types, body: acc.body }, gemmAtbFunction(), softmaxFunction(), softmaxGradFunction(), reluFunction()],
+    [[], [], [], [], [], []],
   );
 }

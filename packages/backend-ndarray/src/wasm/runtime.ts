@@ -2,6 +2,7 @@ import { gemmModuleBytes } from './gemm-kernel.js';
 
 type GemmExport = (a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number) => void;
 type SoftmaxExport = (ptr: number, rows: number, ld: number, v0: number, dv: number, width: number, scale: number) => void;
+type SoftmaxGradExport = (p: number, dp: number, d: number, rows: number, width4: number, ld: number, scale: number) => void;
 type ReluExport = (ptr: number, n: number) => void;
 
 const PAGE_BYTES = 65536;
@@ -50,7 +51,11 @@ export class WasmRuntime {
   readonly gemm: GemmExport;
   /** As `gemm`, but C += A·Bᵀ. */
   readonly gemmAcc: GemmExport;
+  /** C += Aᵀ·B for A [K×M], B [K×N] row-major; M a multiple of 4, N of 8 (gemm-atb-kernel.ts). */
+  readonly gemmAtB: GemmExport;
   readonly softmaxRows: SoftmaxExport;
+  /** p ← scale·p·(dp − d[row]) on rows of P in place (softmax-grad-kernel.ts). */
+  readonly softmaxGradRows: SoftmaxGradExport;
   /** Relu in place on `n` floats (a multiple of 4) at byte `ptr`. */
   readonly reluInPlace: ReluExport;
   private readonly memory: WebAssembly.Memory;
@@ -63,7 +68,9 @@ export class WasmRuntime {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.gemm = instance.exports.gemm as GemmExport;
     this.gemmAcc = instance.exports.gemm_acc as GemmExport;
+    this.gemmAtB = instance.exports.gemm_atb as GemmExport;
     this.softmaxRows = instance.exports.softmax_rows as SoftmaxExport;
+    this.softmaxGradRows = instance.exports.softmax_grad_rows as SoftmaxGradExport;
     this.reluInPlace = instance.exports.relu as ReluExport;
     this.heap = new Float32Array(this.memory.buffer);
   }
