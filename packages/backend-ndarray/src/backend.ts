@@ -2,6 +2,7 @@ import { checkCapacity, createKernelBackend, fmtShape, sizeOf, DEFAULT_MAX_ELEME
 import type { KernelContext } from './context.js';
 import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
 import { attentionFromChain } from './fusion/attention.js';
+import { gateFromChain } from './fusion/gate.js';
 import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-group.js';
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
@@ -81,6 +82,10 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       const fused = gemmFromChain(inputs, node, inputNodes, role, ctx);
       if (fused) return fused;
     }
+    if (role?.kind === 'gate') {
+      const fused = gateFromChain(inputs, node, role);
+      if (fused) return fused;
+    }
     if (inputs[0] instanceof Deferred && (op === 'MatMul' || op === 'Conv1d')) return productKernel(inputs, node, ctx);
     return kernel(inputs.map(materialize), node, inputNodes, ctx);
   };
@@ -98,6 +103,7 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
 function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'attention') return 'Attention(fused)';
   if (role?.kind === 'attention-grad') return 'AttentionGrad(fused)';
+  if (role?.kind === 'gate') return 'Mul+Step(fused)';
   if (role?.kind === 'gemm') return `${role.baseOp}+Add(fused)`;
   return op;
 }

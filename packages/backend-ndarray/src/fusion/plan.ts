@@ -1,5 +1,6 @@
 import type { AttentionOperand, Graph, GraphNode } from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
+import type { GateFusion } from './gate.js';
 
 /** What the fused attention kernel needs to know beyond its input values. */
 export interface AttentionFusion {
@@ -49,7 +50,7 @@ export interface GemmFusion {
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
-export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion;
+export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion | GateFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
@@ -124,7 +125,26 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
   planReluInputs(nodes, single, roles);
+  planGates(nodes, single, roles);
   return roles;
+}
+
+/**
+ * Finds `mul(g, step(x))` (Relu's VJP) with g, x and the product all the
+ * same shape and the Step used nowhere else: the Step is deferred and the
+ * Mul computes g·step(x) in one pass (fusion/gate.ts).
+ */
+function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  for (const mul of nodes) {
+    if (mul.op !== 'Mul' || roles.has(mul) || mul.inputs[0] === mul.inputs[1]) continue;
+    const k = mul.inputs.findIndex((id) => nodes[id].op === 'Step' && single(id) && !roles.has(nodes[id]));
+    if (k < 0) continue;
+    const step = nodes[mul.inputs[k]];
+    const other = nodes[mul.inputs[1 - k]];
+    if (!sameShape(nodes[step.inputs[0]].shape, mul.shape) || !sameShape(other.shape, mul.shape)) continue;
+    roles.set(step, DEFER);
+    roles.set(mul, { kind: 'gate', step: step.id });
+  }
 }
 
 /**
