@@ -2,7 +2,7 @@ import type { FloatData } from '../handle.js';
 import { hasAdds, storeRows, type Epilogue, type EpilogueOperand } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { TILE_M } from '../wasm/gemm-kernel.js';
-import type { WasmGemm } from '../wasm/engine.js';
+import { WasmGemm } from '../wasm/engine.js';
 import type { ThreadPool } from './pool.js';
 import { isShared, shared, sharedFloat32 } from './shared.js';
 import { runGemmChunk, type GemmTask } from './tasks.js';
@@ -65,6 +65,12 @@ const CHUNKS_PER_THREAD = 4;
  */
 export class ThreadedGemm implements GemmEngine {
   readonly name: string;
+  /**
+   * The base engine's runtime with no size floor, for this thread's chunks: a
+   * short last chunk must not fall back to the JS loops (different rounding),
+   * as the workers' engines never do.
+   */
+  private readonly chunkEngine: WasmGemm;
 
   constructor(
     private readonly base: WasmGemm,
@@ -72,6 +78,7 @@ export class ThreadedGemm implements GemmEngine {
     private readonly minWork = THREAD_MIN_WORK,
   ) {
     this.name = base.name;
+    this.chunkEngine = new WasmGemm(base.runtime, 0);
   }
 
   abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
@@ -108,7 +115,7 @@ export class ThreadedGemm implements GemmEngine {
       chunks: Math.ceil(M / rows),
       epilogue: ep,
     };
-    this.pool.runChunks(task, (i) => runGemmChunk(this.base, task, i));
+    this.pool.runChunks(task, (i) => runGemmChunk(this.chunkEngine, task, i));
     // Same expression as the single-thread store, so the same bits (in place is safe: each element is read before it is written).
     if (!direct || (inWorkers === undefined && hasAdds(epilogue))) storeRows(target.data, target.off, target.ld, C, cOff, ldc, 0, M, N, epilogue);
   }

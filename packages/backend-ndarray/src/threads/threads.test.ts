@@ -99,19 +99,21 @@ describe('threads: shared memory instead of copies', () => {
   // Rows of C split across the pool; every epilogue route must give the single-thread engine's bits.
   const rand = (n: number, seed: number) => Float32Array.from(randomNormal([n], seed).data);
   const inShared = (x: Float32Array) => shared(x);
-  const cases: Array<{ name: string; sharedC: boolean; sharedAddend: boolean; M: number; N: number; K: number }> = [
+  const cases: Array<{ name: string; sharedC: boolean; sharedAddend: boolean; M: number; N: number; K: number; floor?: number }> = [
     { name: 'C not shared (staged, stored by the caller)', sharedC: false, sharedAddend: false, M: 37, N: 19, K: 23 },
     { name: 'C shared, addend shared (epilogue in the workers)', sharedC: true, sharedAddend: true, M: 37, N: 19, K: 23 },
     { name: 'C shared, addend not shared (epilogue by the caller, in place)', sharedC: true, sharedAddend: false, M: 37, N: 19, K: 23 },
     // 1031·131·125 multiply-adds: 8 chunks of 130 rows claimed by two threads, the last one short.
     { name: 'eight chunks, C and addend shared', sharedC: true, sharedAddend: true, M: 1031, N: 131, K: 125 },
+    // Chunks of 20·7·23 multiply-adds, under the base engine's 4096 floor: they must still run on the SIMD kernel.
+    { name: 'chunks below the base engine floor', sharedC: true, sharedAddend: true, M: 37, N: 7, K: 23, floor: 4096 },
   ];
   for (const c of cases) {
     const { M, N, K } = c;
     it(`threaded gemm, ${c.name}: identical to one thread`, async () => {
       const pool = new ThreadPool(2);
       const base = new WasmGemm(undefined, 0);
-      const threaded = new ThreadedGemm(new WasmGemm(undefined, 0), pool, 0);
+      const threaded = new ThreadedGemm(new WasmGemm(undefined, c.floor ?? 0), pool, 0);
       const lda = K + 3;
       const ldc = N + 2;
       const A = rand(M * lda, 11);
