@@ -27,6 +27,8 @@ const DIMS: [number, number, number][] = [
   [33, 3, 66],
   [2, 0, 3],
   [9, 300, 250],
+  // Aᵀ·B (weight gradient) path: past one 256-column panel and many K blocks.
+  [300, 250, 270],
 ];
 
 // Batch axes: none, equal, broadcast either way, rank mismatch, B unbatched (the tall-A fast path).
