@@ -243,7 +243,7 @@ describe('catalogue: graph JSON', () => {
   b.output('y', exp(b.input('x', [3])));
   const json = graphToJSON(b.build());
   it('an unknown version', () =>
-    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 2 (this library reads version 1)', () => graphFromJSON({ ...json, version: 2 }, 'g.json')));
+    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 3 (this library reads versions 1 and 2)', () => graphFromJSON({ ...json, version: 3 }, 'g.json')));
   it('an unknown op', () =>
     expectError('graph JSON with an unknown op', 'E_GRAPH', "g.json: graph node 1 (Gelu): unknown op 'Gelu'", () => graphFromJSON({ ...json, nodes: [json.nodes[0], { ...json.nodes[1], op: 'Gelu' }] }, 'g.json')));
   it('not a sas-graph document', () => expectError('JSON of another format', 'E_GRAPH', 'g.json: not a sas-graph document (format is "onnx")', () => graphFromJSON({ ...json, format: 'onnx' }, 'g.json')));

@@ -27,7 +27,7 @@ export { scaledDotProductAttention } from './nn/attention-core.js';
 export * from './io/safetensors.js';
 export { grad, type GradOptions } from './autodiff/grad.js';
 export { withCotangentLoss, withMSELoss } from './autodiff/loss.js';
-export { graphToJSON, graphFromJSON, GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphJSON } from './ir/json.js';
+export { graphToJSON, graphFromJSON, GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphJSON, type GraphJSONOptions } from './ir/json.js';
 export { loadAuthorsWeights, saveAuthorsWeights } from './io/authors.js';
 export { numericalGradientCheck, type GradCheckResult } from './autodiff/gradcheck.js';
 export { buildTrainingStep, type OptimizerOptions, type SGDOptions, type AdamWOptions } from './train/optimizer.js';

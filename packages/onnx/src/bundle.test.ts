@@ -63,7 +63,7 @@ describe('graph JSON + safetensors bundle', () => {
     const { json, safetensors } = serializeGraphBundle(graph, initParams(config, 1, 'float32'));
     // header, "nodes":[, one line per node, ], outputs, and the final newline
     expect(json.split('\n').length).toBe(graph.nodes.length + 5);
-    expect(JSON.parse(json)).toMatchObject({ format: 'sas-graph', version: 1, dtype: 'float32' });
+    expect(JSON.parse(json)).toMatchObject({ format: 'sas-graph', version: 2, dtype: 'float32' });
     expect(formatGraphJSON(graph)).toBe(json);
     const st = parseSafetensors(safetensors);
     expect(st.metadata).toEqual({ format: BUNDLE_WEIGHTS_FORMAT, dtype: 'float32' });

@@ -47,7 +47,7 @@ export function weightsPathFor(graphPath: string): string {
  * import { formatGraphJSON } from '@sas/onnx';
  * const b = new GraphBuilder();
  * b.output('y', exp(b.input('x', [3])));
- * formatGraphJSON(b.build()); // '{"format":"sas-graph","version":1,"dtype":"float32",\n "nodes":[\n  {"op":"Input",...'
+ * formatGraphJSON(b.build()); // '{"format":"sas-graph","version":2,"dtype":"float32",\n "nodes":[\n  {"op":"Input",...'
  * ```
  */
 export function formatGraphJSON(graph: Graph): string {

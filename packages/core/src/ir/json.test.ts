@@ -46,3 +46,32 @@ describe('graph JSON', () => {
     expectError({ ...good, nodes: [good.nodes[0], { ...good.nodes[1], shape: [3, 2] }] }, /recorded shape \[3,2\] but the op infers \[2,3\]/);
   });
 });
+
+describe('graph JSON versions', () => {
+  const config = { kind: 'sas', batch: 1, seqLen: 4, heads: 2, headDim: 3, simHeads: 4, simHeadDim: 6, kernelSize: 3, causal: true } as const;
+
+  it('writes version 2 with the Attention node, and version 1 with it lowered to primitives computing the same values', async () => {
+    const graph = buildLayer(config, { dtype: 'float64' });
+    const v2 = graphToJSON(graph);
+    expect(v2.version).toBe(2);
+    expect(v2.nodes.some((n) => n.op === 'Attention')).toBe(true);
+    const v1 = JSON.parse(JSON.stringify(graphToJSON(graph, { version: 1 })));
+    expect(v1.version).toBe(1);
+    expect(v1.nodes.some((n: { op: string }) => n.op === 'Attention' || n.op === 'AttentionGrad')).toBe(false);
+    const feeds = { query: randomNormal([1, 4, 2, 3], 1, 'float64'), key: randomNormal([1, 4, 2, 3], 2, 'float64'), value: randomNormal([1, 4, 2, 3], 3, 'float64'), ...initParams(config, 4, 'float64') };
+    const [a, b] = await Promise.all([evaluateReference(graph, feeds), evaluateReference(graphFromJSON(v1), feeds)]);
+    expect([...b.output.data]).toEqual([...a.output.data]);
+  });
+
+  it('refuses a composite op in a version 1 document, naming the node and the version it needs', () => {
+    const json = graphToJSON(buildLayer(config));
+    const at = json.nodes.findIndex((n) => n.op === 'Attention');
+    try {
+      graphFromJSON({ ...json, version: 1 }, 'old.json');
+      throw new Error('expected a SasError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(SasError);
+      expect((e as SasError).message).toBe(`old.json: node ${at}: op 'Attention' is not in sas-graph version 1 (it came in version 2)`);
+    }
+  });
+});

@@ -1,10 +1,18 @@
 import { SasError } from '../errors.js';
 import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
+import { lowerGraph } from '../backend/lower.js';
+import { COMPOSITE_OP_NAMES } from '../ops/table.js';
 
 /** The format tag and version of serialised graphs; docs/graph-format.md specifies them. */
 export const GRAPH_FORMAT = 'sas-graph';
-export const GRAPH_FORMAT_VERSION = 1;
+export const GRAPH_FORMAT_VERSION = 2;
+
+/**
+ * Versions this library reads. Version 2 added the composite ops
+ * (`Attention`, `AttentionGrad`); version 1 documents hold primitives only.
+ */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /**
  * A graph as plain JSON data. Numbers JSON cannot hold are written as the
@@ -41,6 +49,16 @@ function decodeNumber(v: unknown, where: string): number {
   throw new SasError('E_GRAPH', `${where}: expected a number, got ${JSON.stringify(v)}`);
 }
 
+/** Options of `graphToJSON`. */
+export interface GraphJSONOptions {
+  /**
+   * Format version to write (default the current one, 2). Version 1, for
+   * readers that predate composite ops, gets them lowered to their
+   * primitive decompositions: the same function, more nodes.
+   */
+  readonly version?: 1 | 2;
+}
+
 /**
  * The versioned JSON form of a graph (a plain object; `JSON.stringify` it).
  *
@@ -49,13 +67,16 @@ function decodeNumber(v: unknown, where: string): number {
  * import { GraphBuilder, exp, graphToJSON } from '@sas/core';
  * const b = new GraphBuilder();
  * b.output('y', exp(b.input('x', [3])));
- * JSON.stringify(graphToJSON(b.build())); // {"format":"sas-graph","version":1,...}
+ * JSON.stringify(graphToJSON(b.build())); // {"format":"sas-graph","version":2,...}
  * ```
  */
-export function graphToJSON(graph: Graph): GraphJSON {
+export function graphToJSON(source: Graph, options: GraphJSONOptions = {}): GraphJSON {
+  const version = options.version ?? GRAPH_FORMAT_VERSION;
+  if (!READABLE_VERSIONS.includes(version)) throw new SasError('E_GRAPH', `graphToJSON: version must be 1 or 2, got ${JSON.stringify(version)}`);
+  const graph = version === 1 ? lowerGraph(source, (op) => !COMPOSITE_OP_NAMES.includes(op), 'sas-graph version 1') : source;
   return {
     format: GRAPH_FORMAT,
-    version: GRAPH_FORMAT_VERSION,
+    version,
     dtype: graph.dtype,
     nodes: graph.nodes.map((n) => ({
       op: n.op,
@@ -91,13 +112,16 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
   }
   const d = data as Partial<GraphJSON>;
   if (!d || typeof d !== 'object' || d.format !== GRAPH_FORMAT) throw new SasError('E_GRAPH', `${source}: not a ${GRAPH_FORMAT} document (format is ${JSON.stringify(d?.format)})`);
-  if (d.version !== GRAPH_FORMAT_VERSION) throw new SasError('E_GRAPH', `${source}: unsupported ${GRAPH_FORMAT} version ${JSON.stringify(d.version)} (this library reads version ${GRAPH_FORMAT_VERSION})`);
+  if (typeof d.version !== 'number' || !READABLE_VERSIONS.includes(d.version)) {
+    throw new SasError('E_GRAPH', `${source}: unsupported ${GRAPH_FORMAT} version ${JSON.stringify(d.version)} (this library reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  }
   if (!Array.isArray(d.nodes) || !d.outputs || typeof d.outputs !== 'object') throw new SasError('E_GRAPH', `${source}: expected "nodes" (array) and "outputs" (object)`);
   const nodes: GraphNode[] = d.nodes.map((n, id) => {
     const where = `${source}: node ${id}`;
     if (!n || typeof n.op !== 'string' || !Array.isArray(n.inputs) || !Array.isArray(n.shape) || typeof n.attrs !== 'object' || n.attrs === null) {
       throw new SasError('E_GRAPH', `${where}: expected {op, inputs, attrs, shape}`);
     }
+    if (d.version === 1 && COMPOSITE_OP_NAMES.includes(n.op)) throw new SasError('E_GRAPH', `${where}: op '${n.op}' is not in ${GRAPH_FORMAT} version 1 (it came in version 2)`);
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(n.attrs)) {
       if (typeof v === 'boolean' || (typeof v === 'string' && (TEXT_ATTRS.has(k) || !isNonFiniteName(v)))) attrs[k] = v;
