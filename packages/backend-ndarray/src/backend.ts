@@ -43,11 +43,12 @@ export interface NdarrayBackendOptions {
    */
   readonly threads?: number;
   /**
-   * Exempt the nodes inside fused attention chains (the Tq×Tk scores and
-   * probabilities, which this backend never stores) from the 2^31-element
-   * limit every backend applies before running (default false: refused like
-   * everywhere else, as the conformance catalogue expects). True lets
-   * causal attention run at long T (e.g. T = 16384) in memory linear in T.
+   * Exempt the Tq×Tk scores of Attention / AttentionGrad nodes and of fused
+   * primitive attention chains (which this backend never stores) from the
+   * 2^31-element limit every backend applies before running (default false:
+   * refused like everywhere else, as the conformance catalogue expects). True
+   * lets attention, forward and backward, run at long T (e.g. T = 16384) in
+   * memory linear in T.
    */
   readonly longSequences?: boolean;
 }
