@@ -83,4 +83,19 @@ describe('SessionCache (bounded LRU of sessions)', () => {
     expect(cache.size).toBe(1);
     await cache.clear();
   });
+
+  it('releases a session once, even when a run still holding it ends after clear()', async () => {
+    const released: string[] = [];
+    const cache = new SessionCache<object, { name: string; release(): Promise<void> }>(1);
+    const busy = cache.acquire({}, 'y', fake('busy', released));
+    await busy.session;
+    const next = cache.acquire({}, 'y', fake('next', released)); // evicts busy, which is still held
+    await next.session;
+    next.done();
+    await cache.clear();
+    busy.done();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released.sort()).toEqual(['busy', 'next']);
+    expect(cache.size).toBe(0);
+  });
 });

@@ -35,6 +35,8 @@ interface Entry<S> {
   /** Runs holding a lease on it. */
   users: number;
   evicted: boolean;
+  /** Released (or releasing): never released twice. */
+  closed: boolean;
 }
 
 /**
@@ -81,7 +83,7 @@ export class SessionCache<K extends object, S extends Releasable> {
       this.lru.delete(entry);
       this.lru.add(entry);
     } else {
-      const created: Entry<S> = { session: create(), map: byKey, key, users: 0, evicted: false };
+      const created: Entry<S> = { session: create(), map: byKey, key, users: 0, evicted: false, closed: false };
       entry = created;
       byKey.set(key, created);
       this.lru.add(created);
@@ -107,14 +109,13 @@ export class SessionCache<K extends object, S extends Releasable> {
     };
   }
 
-  /** Releases every session (runs in flight keep theirs until they finish; call after they have). */
+  /** Releases every session, in use or not (call once runs are over, as the backend's dispose does). */
   async clear(): Promise<void> {
     const all = [...this.lru, ...this.draining];
     this.lru.clear();
-    this.draining.clear();
     for (const e of all) {
       forget(e);
-      this.releases.push(e.session.then((s) => s.release()).catch(() => undefined));
+      this.close(e);
     }
     const pending = this.releases;
     this.releases = [];
@@ -136,6 +137,8 @@ export class SessionCache<K extends object, S extends Releasable> {
 
   private close(entry: Entry<S>): void {
     this.draining.delete(entry);
+    if (entry.closed) return;
+    entry.closed = true;
     // A release that fails leaves nothing to retry; it must not become an unhandled rejection.
     const p = entry.session.then((s) => s.release()).catch(() => undefined);
     this.releases.push(p);
