@@ -1,7 +1,9 @@
-import type { AttentionOperand, GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import type { Value } from '../deferred.js';
-import { alloc, type NdHandle } from '../handle.js';
+import { sizeOf, type AttentionOperand, type GraphNode } from '@sas/core';
+import { alloc, wrap, type NdHandle } from '../handle.js';
+import { threadedAttentionGrads } from '../threads/attention-grad.js';
+import { sharedFloat32 } from '../threads/shared.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import { WasmGemm } from '../wasm/engine.js';
@@ -56,8 +58,12 @@ export function attentionGradFor(inputs: readonly Value[], node: GraphNode, sibl
   const operands = { q, k, v, out, g, batchShape, scale: attrs.scale, causal: attrs.causal };
   let grads: Partial<Record<AttentionOperand, NdHandle>>;
   if (ctx.wasm && node.dtype === 'float32' && [q, k, v, out, g].every((x) => x.data instanceof Float32Array)) {
-    grads = Object.fromEntries([...group].map(([w, n]) => [w, alloc('float32', n.shape)]));
-    wasmAttentionGrads(ctx.wasm, operands, Object.fromEntries(Object.entries(grads).map(([w, h]) => [w, h!.data as Float32Array])));
+    // With a parallel pool the heads are split across threads, which write the gradients in place.
+    const threaded = !!ctx.pool?.parallel;
+    grads = Object.fromEntries([...group].map(([w, n]) => [w, threaded ? wrap(sharedFloat32(sizeOf(n.shape)), n.shape) : alloc('float32', n.shape)]));
+    const arrays = Object.fromEntries(Object.entries(grads).map(([w, h]) => [w, h!.data as Float32Array]));
+    if (threaded) threadedAttentionGrads(ctx.pool!, ctx.wasm, operands, arrays);
+    else wasmAttentionGrads(ctx.wasm, operands, arrays);
   } else grads = attentionGrads(operands, new Set(group.keys()), blockEngine(ctx), node.dtype, shapes);
   for (const [w, n] of group) if (n !== node) stash.set(n, { inputs, value: grads[w]! });
   return grads[wrt]!;

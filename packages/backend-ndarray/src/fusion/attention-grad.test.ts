@@ -73,3 +73,20 @@ describe('grouped gradients', () => {
     await backend.dispose();
   });
 });
+
+describe('threaded attention backward', () => {
+  it('splits heads across two threads and matches the reference (and grouped kv heads stay on one thread, still right)', async () => {
+    const backend = createNdarrayBackend({ threads: 2 });
+    try {
+      // 4 heads × 300 × 300 scores: past the threading threshold.
+      for (const [qs, ks] of [[[1, 4, 300, 8], [1, 4, 300, 8]], [[1, 4, 300, 8], [1, 1, 300, 8]]] as const) {
+        const graph = gradGraph('float32', [...qs], [...ks], 8, true);
+        const feeds = { q: randomNormal([...qs], 1), k: randomNormal([...ks], 2), v: randomNormal([...ks.slice(0, -1), 8], 3), g: randomNormal([...qs.slice(0, -1), 8], 4) };
+        const [ours, ref] = await Promise.all([backend.run(graph, feeds), evaluateReference(graph, feeds)]);
+        for (const name of ['dq', 'dk', 'dv']) expectClose(ours[name], ref[name], 2e-5, 2e-5, `${name} ${JSON.stringify(ks)}`);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

@@ -44,6 +44,10 @@ describe('planFusion', () => {
     const grads = roles.filter(([n]) => n.op === 'AttentionGrad');
     expect(grads.map(([n]) => n.attrs.wrt)).toEqual(['q', 'k', 'v']);
     for (const [, role] of grads) expect(role.kind === 'attention-grad' && [...role.siblings.keys()]).toEqual(['q', 'k', 'v']);
+    // q, k, v and the cotangent reach the attention kernels through strided reads, never copied to [B,H',T,·].
+    const readers = new Set(grads.flatMap(([n]) => n.inputs));
+    const viewed = roles.filter(([n, r]) => n.op === 'Transpose' && r.kind === 'defer' && readers.has(n.id));
+    expect(viewed).toHaveLength(4);
   });
 });
 

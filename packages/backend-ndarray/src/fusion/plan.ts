@@ -122,6 +122,7 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     placeAttention(node, { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v }, nodes, single, consumer, roles);
   }
   planAttentionGrads(nodes, roles);
+  planAttentionOperandViews(nodes, uses, roles);
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
   planReluInputs(nodes, single, roles);
@@ -160,6 +161,24 @@ function placeAttention(out: GraphNode, role: AttentionFusion, nodes: readonly G
     roles.set(out, DEFER);
     roles.set(after, { ...role, outPerm: after.attrs.perm as number[] });
   } else roles.set(out, role);
+}
+
+/**
+ * Defers head-layout transposes (row-preserving) whose every consumer is an
+ * Attention or AttentionGrad node: those kernels read their operands through
+ * row views, so in a gradient graph q, k, v and the incoming cotangent are
+ * never copied into the [B,H,T,D] layout, however many of them read it.
+ */
+function planAttentionOperandViews(nodes: readonly GraphNode[], uses: readonly number[], roles: Map<GraphNode, FusionRole>): void {
+  const readers = new Map<number, number>();
+  for (const node of nodes) {
+    if (node.op !== 'Attention' && node.op !== 'AttentionGrad') continue;
+    for (const id of new Set(node.inputs)) readers.set(id, (readers.get(id) ?? 0) + 1);
+  }
+  for (const [id, count] of readers) {
+    const node = nodes[id];
+    if (count === uses[id] && rowPreserving(node) && !roles.has(node)) roles.set(node, DEFER);
+  }
 }
 
 /**

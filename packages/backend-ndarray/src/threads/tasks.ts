@@ -1,7 +1,10 @@
 import type { RowView } from '../fusion/rows.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
+import type { AttentionOperand } from '@sas/core';
+import type { AttentionGradOperands } from '../fusion/attention-grad.js';
 import { wasmAttention } from '../wasm/attention.js';
+import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 
 /**
@@ -21,6 +24,18 @@ export interface AttentionTask {
   readonly batchShape: readonly number[];
   readonly scale: number;
   readonly causal: boolean;
+  readonly chunks: number;
+}
+
+/**
+ * The attention backward over heads: chunk i is batch entry i (no two
+ * entries share a k or v head, so threads write disjoint gradient rows).
+ * Operands and gradients in shared memory.
+ */
+export interface AttentionGradTask {
+  readonly kind: 'attention-grad';
+  readonly ops: AttentionGradOperands;
+  readonly grads: Partial<Record<AttentionOperand, Float32Array>>;
   readonly chunks: number;
 }
 
@@ -113,10 +128,22 @@ export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number):
  * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, rows: 2, chunks: 1 }); // 32
  * ```
  */
-export function taskBytes(t: AttentionTask | GemmTask): number {
-  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
+export function taskBytes(t: AttentionTask | GemmTask | AttentionGradTask): number {
+  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
   const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;
   return bytes;
+}
+
+/**
+ * Runs chunk `i` (one head) of an attention backward task.
+ *
+ * @example
+ * ```ts
+ * // Called by the pool's workers and by the calling thread; see threads/attention-grad.ts.
+ * ```
+ */
+export function runAttentionGradChunk(rt: WasmRuntime, t: AttentionGradTask, i: number): void {
+  wasmAttentionGrads(rt, t.ops, t.grads, [i, i + 1]);
 }

@@ -23,7 +23,9 @@ function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array
  * strip, its softmax (`softmax_rows`), dP = g·vᵀ, dS, and the products
  * Pᵀ·g and dSᵀ·q (`gemm_atb`, summed into per-head accumulators without
  * transposing anything) and dS·k all run in wasm on heap operands; only
- * dq blocks and the finished dk, dv come back, added into the gradients. `grads` are zero-filled
+ * dq blocks and the finished dk, dv come back, added into the gradients.
+ * With `range`, only batch entries `range[0] ≤ b < range[1]` are computed
+ * (one thread's share; entries must then not share a k or v head). `grads` are zero-filled
  * float32 arrays shaped like their operands (contiguous).
  *
  * @example
@@ -37,7 +39,7 @@ function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array
  * wasmAttentionGrads(new WasmRuntime(), { q: x, k: x, v: x, out: x, g: x, batchShape: [], scale: 1, causal: true }, { v: dv });
  * ```
  */
-export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, grads: Partial<Record<AttentionOperand, Float32Array>>): void {
+export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, grads: Partial<Record<AttentionOperand, Float32Array>>, range?: readonly [number, number]): void {
   const { q, k, v, out, g, batchShape, causal } = ops;
   const { q: dq, k: dk, v: dv } = grads;
   const { rows: tq, cols: dkw } = q;
@@ -45,7 +47,7 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
   const dvw = v.cols;
   if (sizeOf(batchShape) === 0 || tq === 0 || tk === 0) return;
   // Rows that see no key make P NaN over every key, so every dv entry is NaN (as Pᵀ·g in the reference).
-  if (dv && causal && tq > tk) dv.fill(NaN);
+  const nanDv = !!dv && causal && tq > tk;
   const scale = Math.fround(ops.scale);
   const needS = !!(dq || dk);
   const dk4 = up(Math.max(dkw, 1), 4);
@@ -89,7 +91,10 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
     addRows(heap, acc, ld, grad, index * tk * cols, tk, cols);
     heap.fill(0, acc, acc + tk4 * ld);
   };
-  forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape, out.batchShape, g.batchShape], (_bi, [qi, ki, vi, oi, gi]) => {
+  forEachBroadcast(batchShape, [q.batchShape, k.batchShape, v.batchShape, out.batchShape, g.batchShape], (bi, [qi, ki, vi, oi, gi]) => {
+    // A thread's share of the heads (see threads/attention-grad.ts): other entries belong to other threads.
+    if (range && (bi < range[0] || bi >= range[1])) return;
+    if (nanDv) dv!.fill(NaN, vi * tk * dvw, (vi + 1) * tk * dvw);
     heap = rt.heap;
     copyRows(qd, q.batchOffsets[qi], q.rowStride, heap, qBase, dk4, tq, dkw);
     copyRows(gd, g.batchOffsets[gi], g.rowStride, heap, gBase, dv4, tq, dvw);
