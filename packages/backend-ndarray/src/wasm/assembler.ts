@@ -106,6 +106,7 @@ export const i32x4Splat: Code = simd(0x11);
 export const f32x4Sub: Code = simd(0xe5);
 export const f32x4Max: Code = simd(0xe9);
 export const f32x4Lt: Code = simd(0x43);
+export const f32x4Abs: Code = simd(0xe0);
 /** pmax(a, b) = a < b ? b : a: with b = 0 exactly the reference relu (NaN and −0 pass through). */
 export const f32x4Pmax: Code = simd(0xeb);
 export const f32x4Nearest: Code = simd(0x6a);

@@ -97,6 +97,29 @@ describe('WasmGemm.abt matches the JS loops', () => {
 });
 
 describe('WasmRuntime kernels', () => {
+  it('softmax_grad_rows: p·(dp − d)·scale per row, with results below 2^-100 stored as 0 (no subnormal products later)', () => {
+    const rt = new WasmRuntime();
+    const heap = rt.reserve(32);
+    const p = [0.5, 1e-20, 0.25, 0, 0.1, 0.2, 0.3, 0.4];
+    const dp = [1, 1e-20, -2, 5, 3, 1, 0, 2];
+    heap.set(p, 0);
+    heap.set(dp, 8);
+    heap.set([0.5, 1], 16); // d per row
+    rt.softmaxGradRows(0, 8 * 4, 16 * 4, 2, 4, 16, 2);
+    const got = rt.heap.subarray(0, 8);
+    p.forEach((v, i) => {
+      const want = Math.fround(v) * (Math.fround(dp[i]) - [0.5, 1][i >> 2]) * 2;
+      expect(Math.abs(got[i] - want), `entry ${i}`).toBeLessThanOrEqual(1e-6 * Math.abs(want));
+    });
+    // A result of 2e-35 (below 2^-100) is stored as 0.
+    heap.set([1e-35, 1, 1, 1], 0);
+    heap.set([1, 1, 1, 1], 8);
+    heap.set([0], 16);
+    rt.softmaxGradRows(0, 8 * 4, 16 * 4, 1, 4, 16, 1);
+    expect(rt.heap[0]).toBe(0);
+    expect(rt.heap[1]).toBe(1);
+  });
+
   it('gemm_atb adds Aᵀ·B into C (A [K×M], B [K×N] row-major, strided), for K from 1 up', () => {
     const rt = new WasmRuntime();
     for (const [m, n, k] of [[4, 8, 1], [8, 16, 5], [12, 24, 37]]) {

@@ -1,7 +1,10 @@
 import {
-  f32Load, f32x4Mul, f32x4Splat, f32x4Sub, F32, I32, i32Add, i32Const, i32Sub, localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Store, V128,
+  f32Load, f32x4Abs, f32x4Const, f32x4Lt, f32x4Mul, f32x4Splat, f32x4Sub, F32, v128Bitselect, v128Zero, I32, i32Add, i32Const, i32Sub, localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Store, V128,
   type Code, type FunctionDef,
 } from './assembler.js';
+
+/** dS entries smaller than this in magnitude are stored as 0 (see the loop). */
+const DS_FLOOR = 2 ** -100;
 
 /**
  * `softmax_grad_rows(p, dp, d, rows, width4, ld, scale)`: for each of `rows`
@@ -9,6 +12,8 @@ import {
  * floats (a multiple of 4), where p and dp are rows of stride `ld` bytes and
  * d holds one float per row: the softmax VJP given the probabilities P,
  * dP = g·vᵀ and rowsum(g ⊙ out), four lanes at a time, in place of P.
+ * Results below 2⁻¹⁰⁰ in magnitude are stored as 0, so the products that
+ * follow never meet subnormal operands.
  *
  * @example
  * ```ts
@@ -22,10 +27,13 @@ export function softmaxGradFunction(): FunctionDef {
   for (const n of ['j', 'pp', 'qp']) l.add(n, I32);
   const vd = l.add('vd', V128);
   const vs = l.add('vs', V128);
+  const vr = l.add('vr', V128);
   const g = (name: string) => localGet(l.get(name));
   const s = (name: string) => localSet(l.get(name));
   const inner: Code = [
-    ...g('pp'), ...g('pp'), ...v128Load(), ...g('qp'), ...v128Load(), ...localGet(vd), ...f32x4Sub, ...f32x4Mul, ...localGet(vs), ...f32x4Mul, ...v128Store(),
+    ...g('pp'), ...v128Load(), ...g('qp'), ...v128Load(), ...localGet(vd), ...f32x4Sub, ...f32x4Mul, ...localGet(vs), ...f32x4Mul, ...localSet(vr),
+    // |dS| below 2⁻¹⁰⁰ becomes 0: it would only make subnormal products in dS·k and dSᵀ·q.
+    ...g('pp'), ...v128Zero, ...localGet(vr), ...localGet(vr), ...f32x4Abs, ...f32x4Const(DS_FLOOR), ...f32x4Lt, ...v128Bitselect, ...v128Store(),
     ...g('pp'), ...i32Const(16), ...i32Add, ...s('pp'), ...g('qp'), ...i32Const(16), ...i32Add, ...s('qp'),
     ...g('j'), ...i32Const(4), ...i32Sub, ...localTee(l.get('j')), ...brIf(0),
   ];

@@ -10,16 +10,24 @@ export const SOFTMAX_PARAMS: readonly [string, ValType][] = [
 ];
 
 /**
+ * exp(x) is exactly 0 below this (e^x < 1e-30): smaller probabilities change
+ * nothing a float32 result can show, but every product they enter is
+ * subnormal, which x86 computes some 100× slower (wasm keeps subnormals), and
+ * peaked attention rows are full of them.
+ */
+export const EXP_FLOOR = -69.0776;
+
+/**
  * exp(x) on four lanes (Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-6
- * polynomial, 2ⁿ built in the exponent bits); about 1 ulp. Below −87.3 (where
- * float32 leaves the normal range) the result is exactly 0, so masked −Inf
- * scores give 0 as in the reference; NaN stays NaN. Leaves the result on the
+ * polynomial, 2ⁿ built in the exponent bits); about 1 ulp. Below EXP_FLOOR the
+ * result is exactly 0, so masked −Inf scores give 0 as in the reference; NaN
+ * stays NaN. Leaves the result on the
  * stack; `x`, `n`, `r`, `p`, `low` are scratch v128 locals.
  */
 function exp4(x: number, n: number, r: number, p: number, low: number): Code {
   const c: Code = [];
-  c.push(...localGet(x), ...f32x4Const(-87.33654), ...f32x4Lt, ...localSet(low));
-  c.push(...localGet(x), ...f32x4Const(-87.33654), ...f32x4Max, ...localSet(x));
+  c.push(...localGet(x), ...f32x4Const(EXP_FLOOR), ...f32x4Lt, ...localSet(low));
+  c.push(...localGet(x), ...f32x4Const(EXP_FLOOR), ...f32x4Max, ...localSet(x));
   c.push(...localGet(x), ...f32x4Const(Math.LOG2E), ...f32x4Mul, ...f32x4Nearest, ...localSet(n));
   c.push(...localGet(x), ...localGet(n), ...f32x4Const(0.693359375), ...f32x4Mul, ...f32x4Sub);
   c.push(...localGet(n), ...f32x4Const(-2.12194440e-4), ...f32x4Mul, ...f32x4Sub, ...localSet(r));
