@@ -8,6 +8,8 @@ export interface SuiteCase {
   readonly mode?: string;
   /** Passed as `--threads` (backends with a thread setting, e.g. ndarray). */
   readonly threads?: number;
+  /** Untimed calls before the timed ones (the bench command's default, 1, when absent). */
+  readonly warmup?: number;
   readonly kind: 'sas' | 'mha';
   readonly shape: string;
   readonly backward: boolean;
@@ -36,6 +38,7 @@ export function runSuiteCase(c: SuiteCase, timeoutMs: number, env: NodeJS.Proces
   const args = [MAIN, 'bench', '--json', '--backend', c.backend, '--kind', c.kind, '--shape', c.shape, '--runs', String(c.runs)];
   if (c.mode) args.push('--mode', c.mode);
   if (c.threads !== undefined) args.push('--threads', String(c.threads));
+  if (c.warmup !== undefined) args.push('--warmup', String(c.warmup));
   if (c.backward) args.push('--backward');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

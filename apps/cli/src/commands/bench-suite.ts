@@ -43,7 +43,7 @@ export const benchSuiteCommand: Command = {
   name: 'bench-suite',
   summary: 'run the standard benchmark set on every backend and write a JSON report (pnpm bench)',
   usage: `sas bench-suite [--seq-lens 512,2048] [--kinds sas,mha] [--backends LABEL,...] [--no-backward]
-                [--runs N] [--timeout SECONDS] [--out FILE] [--force]
+                [--runs N] [--warmup N] [--timeout SECONDS] [--out FILE] [--force]
 
 Runs SAS and MHA at the paper-head shape (H=12, D=64, H'=24, D'=128, B=1) for
 each sequence length, forward and forward+backward, on every contender
@@ -51,7 +51,7 @@ each sequence length, forward and forward+backward, on every contender
 time limit, and writes one JSON report (default bench-results/bench-<time>.json;
 an existing file is kept unless --force). Prints medians and the ratio to ndarray.`,
   async run(argv) {
-    const flags = parseFlags(argv, { 'seq-lens': 'string', kinds: 'string', backends: 'string', 'no-backward': 'boolean', runs: 'string', timeout: 'string', out: 'string', force: 'boolean', verbose: 'boolean' }, 'bench-suite');
+    const flags = parseFlags(argv, { 'seq-lens': 'string', kinds: 'string', backends: 'string', 'no-backward': 'boolean', runs: 'string', warmup: 'string', timeout: 'string', out: 'string', force: 'boolean', verbose: 'boolean' }, 'bench-suite');
     const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
     const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
     for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
@@ -59,6 +59,7 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     for (const w of wanted ?? []) if (!CONTENDERS.some((c) => c.label === w)) throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
     const contenders = CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
     const runs = parsePositiveInt(flags.runs, 'runs', 3);
+    const warmup = flags.warmup === undefined ? undefined : flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
     const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300) * 1000;
     const out = (flags.out as string | undefined) ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
@@ -67,8 +68,11 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     for (const t of seqLens)
       for (const kind of kinds)
         for (const backward of flags['no-backward'] ? [false] : [false, true])
-          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, threads: c.threads, kind, shape: paperHeadShape(kind, t), backward, runs });
+          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, threads: c.threads, kind, shape: paperHeadShape(kind, t), backward, runs, ...(warmup === undefined ? {} : { warmup }) });
     const results: SuiteResult[] = [];
+    const os = await import('node:os');
+    // Load average before and after: the machine may be shared, and medians mean little without it.
+    const loadBefore = os.loadavg();
     for (const c of cases) {
       const contender = CONTENDERS.find((x) => x.label === c.label)!;
       const r: SuiteResult = contender.needsDisplay && !process.env.DISPLAY ? { ...c, ok: false, error: 'skipped: no display (run under xvfb-run -a)' } : await runSuiteCase(c, timeoutMs);
@@ -78,7 +82,7 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     const report = {
       command: `sas bench-suite ${argv.join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: (await import('node:os')).cpus().map((c) => c.model)[0], cores: (await import('node:os')).cpus().length },
+      machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().map((c) => c.model)[0], cores: os.cpus().length, loadBefore, loadAfter: os.loadavg() },
       results,
     };
     writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
