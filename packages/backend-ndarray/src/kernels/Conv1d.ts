@@ -3,6 +3,7 @@ import type { NdKernel } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { transpose2d } from '../lib/transpose2d.js';
+import { threadedConv1d } from '../threads/conv.js';
 import { wasmConv1d } from '../wasm/conv.js';
 
 /**
@@ -31,7 +32,8 @@ import { wasmConv1d } from '../wasm/conv.js';
 export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle, ctx: KernelContext, epilogue?: Epilogue, reluX = false): void {
   // (No channels means a product with K = 0, which the SIMD kernel does not take.)
   if (ctx.wasm && x.data instanceof Float32Array && x.shape[1] > 0) {
-    wasmConv1d(ctx.wasm, x, w, pad, out, epilogue, reluX);
+    if (ctx.pool) threadedConv1d(ctx.pool, ctx.wasm, x, w, pad, out, epilogue, reluX);
+    else wasmConv1d(ctx.wasm, x, w, pad, out, epilogue, reluX);
     return;
   }
   const gemm = ctx.gemm;

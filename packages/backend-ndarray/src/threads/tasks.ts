@@ -3,7 +3,9 @@ import type { Epilogue } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import type { AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
+import { wrap } from '../handle.js';
 import { wasmAttention } from '../wasm/attention.js';
+import { wasmConv1d } from '../wasm/conv.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 
@@ -36,6 +38,26 @@ export interface AttentionGradTask {
   readonly kind: 'attention-grad';
   readonly ops: AttentionGradOperands;
   readonly grads: Partial<Record<AttentionOperand, Float32Array>>;
+  readonly chunks: number;
+}
+
+/**
+ * Conv1d by samples: chunk i is samples `i·samples ..` of x [N,C,L] and out
+ * [N,O,Lout] (row-major, offset 0). Operands in shared memory.
+ */
+export interface ConvTask {
+  readonly kind: 'conv';
+  readonly x: Float32Array;
+  readonly xShape: readonly number[];
+  readonly w: Float32Array;
+  readonly wShape: readonly number[];
+  readonly pad: number;
+  readonly out: Float32Array;
+  readonly outShape: readonly number[];
+  /** Per-channel bias (rowBias) and out-shaped addends, for the whole output; shifted per chunk. */
+  readonly epilogue?: Epilogue;
+  readonly reluX: boolean;
+  readonly samples: number;
   readonly chunks: number;
 }
 
@@ -128,8 +150,8 @@ export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number):
  * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, rows: 2, chunks: 1 }); // 32
  * ```
  */
-export function taskBytes(t: AttentionTask | GemmTask | AttentionGradTask): number {
-  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
+export function taskBytes(t: AttentionTask | GemmTask | AttentionGradTask | ConvTask): number {
+  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : t.kind === 'conv' ? [t.x, t.w, t.out, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)] : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
   const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;
@@ -146,4 +168,26 @@ export function taskBytes(t: AttentionTask | GemmTask | AttentionGradTask): numb
  */
 export function runAttentionGradChunk(rt: WasmRuntime, t: AttentionGradTask, i: number): void {
   wasmAttentionGrads(rt, t.ops, t.grads, [i, i + 1]);
+}
+
+/**
+ * Runs chunk `i` (a block of samples) of a Conv1d task: the same kernel on
+ * views of the samples' rows, with the addends moved to them.
+ *
+ * @example
+ * ```ts
+ * // Called by the pool's workers and by the calling thread; see threads/conv.ts.
+ * ```
+ */
+export function runConvChunk(rt: WasmRuntime, t: ConvTask, i: number): void {
+  const [n, c, l] = t.xShape;
+  const [, o, lOut] = t.outShape;
+  const s0 = i * t.samples;
+  const s1 = Math.min(n, s0 + t.samples);
+  if (s1 <= s0) return;
+  const x = wrap(t.x.subarray(s0 * c * l, s1 * c * l), [s1 - s0, c, l]);
+  const out = wrap(t.out.subarray(s0 * o * lOut, s1 * o * lOut), [s1 - s0, o, lOut]);
+  const shift = s0 * o * lOut;
+  const ep = t.epilogue?.addends ? { ...t.epilogue, addends: t.epilogue.addends.map((a) => ({ data: a.data, off: a.off + shift })) } : t.epilogue;
+  wasmConv1d(rt, x, wrap(t.w, t.wShape), t.pad, out, ep, t.reluX);
 }

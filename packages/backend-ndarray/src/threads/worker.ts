@@ -8,7 +8,7 @@ import { WasmGemm } from '../wasm/engine.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
 import { collectGarbage, SHARED_COLLECT_BYTES } from './shared.js';
-import { runAttentionChunk, runAttentionGradChunk, runGemmChunk, taskBytes, type AttentionGradTask, type AttentionTask, type GemmTask } from './tasks.js';
+import { runAttentionChunk, runAttentionGradChunk, runConvChunk, runGemmChunk, taskBytes, type AttentionGradTask, type AttentionTask, type ConvTask, type GemmTask } from './tasks.js';
 
 const wt = workerThreads();
 if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
@@ -22,12 +22,13 @@ const gemm = new WasmGemm(runtime, 0);
 let heldBytes = 0;
 
 Atomics.add(sync, 2, 1);
-wt.parentPort.on('message', (task: AttentionTask | GemmTask | AttentionGradTask) => {
+wt.parentPort.on('message', (task: AttentionTask | GemmTask | AttentionGradTask | ConvTask) => {
   try {
     // Claim chunks from the pool's shared counter (slot 3) until none is left; the caller claims too.
     const run =
       task.kind === 'attention' ? (i: number) => runAttentionChunk(runtime, task, i)
       : task.kind === 'attention-grad' ? (i: number) => runAttentionGradChunk(runtime, task, i)
+      : task.kind === 'conv' ? (i: number) => runConvChunk(runtime, task, i)
       : task.kind === 'gemm' ? (i: number) => runGemmChunk(gemm, task, i)
       : undefined;
     if (!run) throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
