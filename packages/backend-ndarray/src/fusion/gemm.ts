@@ -1,7 +1,7 @@
 import type { GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, materialize, type Value } from '../deferred.js';
-import { alloc, type NdHandle } from '../handle.js';
+import { alloc, allocData, dtypeOf, type NdHandle } from '../handle.js';
 import { sum } from '../kernels/ReduceSum.js';
 import { planReduce, runReduce } from '../lib/reduce.js';
 import { conv1dInto } from '../kernels/Conv1d.js';
@@ -103,7 +103,13 @@ function reducedProduct(base: Deferred, reduce: NonNullable<GemmFusion['reduce']
   for (let i = 0; i < acc.length; i++) y.data[i] = acc[i] * reduce.scale;
   let terms = 1;
   for (const a of reduce.axes) terms *= x.shape[a];
-  const colBias = bias && { data: bias.data.map((v) => v * terms * reduce.scale), off: bias.off };
+  // Scaled into storage the product's threads can read in place (no copy per call).
+  let colBias: { data: Float32Array | Float64Array; off: number } | undefined;
+  if (bias) {
+    const data = allocData(dtypeOf(bias.data), bias.data.length, true);
+    for (let i = 0; i < data.length; i++) data[i] = bias.data[i] * terms * reduce.scale;
+    colBias = { data, off: bias.off };
+  }
   const transposeB = base.node.attrs.transposeB === true;
   const n = transposeB ? w.shape[0] : w.shape[1];
   batchedMatMul(y, w, false, transposeB, out.data, [...kept.slice(0, -1), n], ctx.gemm, { colBias });
