@@ -22,17 +22,8 @@ import {
   type RefTensor,
   type Tensor,
 } from '@sas/core';
+import { sasError } from '../test-support/sas-error.js';
 
-/** The SasError `fn` throws; fails the test when it throws nothing or something else. */
-function sasError(fn: () => unknown): SasError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SasError);
-    return e as SasError;
-  }
-  throw new Error('expected a SasError, nothing was thrown');
-}
 
 /** The SasError a promise rejects with. */
 async function sasRejection(p: Promise<unknown>): Promise<SasError> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, SasError, add, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
 async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<string, NodeRef>) => NodeRef): Promise<Tensor> {
@@ -14,16 +15,6 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-/** The SasError `fn` throws; fails the test when it throws nothing or something else. */
-function sasError(fn: () => unknown): SasError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SasError);
-    return e as SasError;
-  }
-  throw new Error('expected a SasError, nothing was thrown');
-}
 
 describe('Add', () => {
   it('adds same-shaped tensors', async () => {

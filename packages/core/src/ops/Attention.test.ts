@@ -3,6 +3,7 @@ import {
   attention, attentionGrad, causalMask, COMPOSITE_OP_NAMES, evaluateReference, getOp, grad, GraphBuilder, matMul, mul, numericalGradientCheck, reduceSum,
   SasError, seededRandom, softmax, tensor, type NodeRef, type Tensor,
 } from '@sas/core';
+import { sasError } from '../test-support/sas-error.js';
 
 const LN3 = Math.log(3);
 
@@ -25,15 +26,6 @@ function evaluateDirect(op: string, inputs: Tensor[], attrs: Record<string, unkn
   return getOp(op).evaluate(inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.data) })), attrs as never, shape);
 }
 
-function sasError(fn: () => unknown): SasError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SasError);
-    return e as SasError;
-  }
-  throw new Error('expected a SasError, nothing was thrown');
-}
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {
   expect(a.length).toBe(b.length);

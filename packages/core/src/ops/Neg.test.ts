@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, SasError, neg, evaluateReference, tensor, verifyGraph, type Graph, type NodeRef, type Tensor } from '@sas/core';
+import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(x)` on a float64 graph and evaluates it with the reference interpreter (non-finite feeds allowed). */
 async function run(values: number[], shape: number[], f: (x: NodeRef) => NodeRef): Promise<Tensor> {
@@ -8,16 +9,6 @@ async function run(values: number[], shape: number[], f: (x: NodeRef) => NodeRef
   return (await evaluateReference(b.build(), { x: tensor(values, shape) }, { nonFinite: 'allow' })).y;
 }
 
-/** The SasError `fn` throws; fails the test when it throws nothing or something else. */
-function sasError(fn: () => unknown): SasError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SasError);
-    return e as SasError;
-  }
-  throw new Error('expected a SasError, nothing was thrown');
-}
 
 /** The SasError a promise rejects with. */
 async function sasRejection(p: Promise<unknown>): Promise<SasError> {
