@@ -89,3 +89,16 @@ describe.each(NODE_TEST_MODES)('no leaks on tfjs %s', (mode) => {
     expect(tf.memory().numTensors).toBe(start);
   });
 });
+
+describe('tfjs wasm size limit', () => {
+  it('refuses a tensor over 1 GiB before allocating (SAS at T = 8192 would fail inside wasm memory)', async () => {
+    const backend = await createTfjsBackend({ mode: 'wasm' });
+    const config = { kind: 'mha', batch: 1, seqLen: 16_384, heads: 1, headDim: 1, kvHeads: 1, causal: true } as const;
+    const x = randomNormal([1, 16_384, 1, 1], 1);
+    const tensors = tf.memory().numTensors;
+    await expect(backend.run(buildLayer(config), { query: x, key: x, value: x, ...initParams(config, 2) })).rejects.toThrow(
+      /^backend 'tfjs' \(wasm\): node \d+ \(MatMul\) of shape \[1,1,1,16384,16384\] has 268435456 elements, more than the 268435455 one tensor may hold here/,
+    );
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});

@@ -20,6 +20,9 @@ export interface TfjsBackend extends Backend {
   readonly liveHandles: () => number;
 }
 
+/** Largest tensor (elements) the tfjs wasm mode is given: 1 GiB of float32, a quarter of wasm's 4 GiB memory. */
+export const TFJS_WASM_MAX_ELEMENTS = 2 ** 28 - 1;
+
 /**
  * Creates a backend that runs @sas/core graphs on TensorFlow.js ops, on the
  * tfjs backend named by `mode`, which it activates and verifies (an
@@ -53,6 +56,10 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
     // which for an output that is a fed input is the caller's array.
     download: async (h, node) => ({ dtype: node.dtype, shape: [...node.shape], data: new Float32Array(await materialize(h).data<'float32'>()) }),
     release: (h) => h.dispose(),
+    // The wasm backend keeps every tensor in one WebAssembly memory (at most 4 GiB): a tensor
+    // over 1 GiB cannot fit beside its operands, and tfjs fails deep inside with "memory access
+    // out of bounds" (SAS at T = 8192), so refuse it first with the usual one-line message.
+    ...(mode === 'wasm' ? { maxElements: TFJS_WASM_MAX_ELEMENTS } : {}),
   });
   return {
     name: 'tfjs',

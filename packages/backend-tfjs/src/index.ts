@@ -6,7 +6,7 @@
  *   trained by tfjs autodiff and loading the SAS authors' weights by name.
  */
 export { tfjsProvider } from './provider.js';
-export { createTfjsBackend, type TfjsBackend, type TfjsBackendOptions } from './backend.js';
+export { createTfjsBackend, TFJS_WASM_MAX_ELEMENTS, type TfjsBackend, type TfjsBackendOptions } from './backend.js';
 export { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
 export { availableModes, TFJS_MODES } from './env.js';
 export { TFJS_TOLERANCE } from './tolerance.js';
