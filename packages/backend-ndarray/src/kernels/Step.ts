@@ -15,6 +15,7 @@ import { unaryKernel } from '../lib/elementwise.js';
 export const Step = unaryKernel((x, y, n) => {
   for (let i = 0; i < n; i++) {
     const v = x[i];
-    y[i] = v > 0 ? 1 : v <= 0 ? 0 : NaN;
+    // A compare, not a sign branch (random signs mispredict); NaN stays NaN.
+    y[i] = v !== v ? NaN : +(v > 0);
   }
 });

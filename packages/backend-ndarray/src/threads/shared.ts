@@ -24,10 +24,14 @@ let sharedSinceCollect = 0;
  * collection heuristics the way it counts ArrayBuffers, so dead shared
  * intermediates would otherwise pile up until some JS allocation triggers a
  * collection (a T = 4096 SAS forward on two threads reached 1.8× the
- * single-thread peak that way). A full collection of a small heap costs a
- * few ms; 64 MiB of values take far longer than that to compute.
+ * single-thread peak that way). A full collection costs 5–20 ms on the main
+ * thread; at 64 MiB a SAS gradient graph at T = 512 (several hundred MiB of
+ * intermediates) collected about eight times a run, and two threads were
+ * slower than one on it. At 256 MiB: forward 315 → 209 ms, forward+backward
+ * 1313 → 972 ms (T = 512, two threads, same process), and at most 192 MiB
+ * more dead storage held at long T.
  */
-export const SHARED_COLLECT_BYTES = 64 << 20;
+export const SHARED_COLLECT_BYTES = 256 << 20;
 
 /**
  * `gc()` of this isolate, reached as test tools reach it (V8's expose-gc
