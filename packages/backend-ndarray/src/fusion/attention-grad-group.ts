@@ -1,12 +1,10 @@
+import { sizeOf, type AttentionOperand, type GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import type { Value } from '../deferred.js';
-import { sizeOf, type AttentionOperand, type GraphNode } from '@sas/core';
 import { alloc, wrap, type NdHandle } from '../handle.js';
 import { threadedAttentionGrads } from '../threads/attention-grad.js';
 import { sharedFloat32 } from '../threads/shared.js';
-import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
-import { WasmGemm } from '../wasm/engine.js';
 import { attentionGrads } from './attention-grad.js';
 import { rowView } from './rows.js';
 
@@ -22,14 +20,6 @@ export interface AttentionGradFusion {
 
 /** Results computed for a sibling that has not run yet, with the input values they came from. */
 export type SiblingResults = WeakMap<GraphNode, { readonly inputs: readonly Value[]; readonly value: NdHandle }>;
-
-/**
- * The per-block products of the backward run on one thread (the wasm
- * engine without the thread pool's splitting: its blocks are too small to pay).
- */
-function blockEngine(ctx: KernelContext): GemmEngine {
-  return ctx.wasm ? new WasmGemm(ctx.wasm) : ctx.gemm.name === 'js' ? jsGemm : ctx.gemm;
-}
 
 /**
  * The value of AttentionGrad `node`: taken from `stash` when a sibling
@@ -64,7 +54,7 @@ export function attentionGradFor(inputs: readonly Value[], node: GraphNode, sibl
     const arrays = Object.fromEntries(Object.entries(grads).map(([w, h]) => [w, h!.data as Float32Array]));
     if (threaded) threadedAttentionGrads(ctx.pool!, ctx.wasm, operands, arrays);
     else wasmAttentionGrads(ctx.wasm, operands, arrays);
-  } else grads = attentionGrads(operands, new Set(group.keys()), blockEngine(ctx), node.dtype, shapes);
+  } else grads = attentionGrads(operands, new Set(group.keys()), ctx.gemm, node.dtype, shapes); // float64, or no SIMD runtime: the JS loops either way
   for (const [w, n] of group) if (n !== node) stash.set(n, { inputs, value: grads[w]! });
   return grads[wrt]!;
 }

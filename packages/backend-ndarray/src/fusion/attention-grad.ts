@@ -3,6 +3,7 @@ import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { softmaxScaledRow } from './attention.js';
+import { keysSeen } from './causal.js';
 import type { RowView } from './rows.js';
 
 /** Query rows per block: every strip is BLOCK_Q × Tk (at most), never Tq × Tk. */
@@ -104,9 +105,9 @@ export function attentionGrads(
     const oOff = out.batchOffsets[oi];
     for (let i0 = 0; i0 < tq; i0 += block) {
       const rows = Math.min(block, tq - i0);
-      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      const width = keysSeen(i0 + rows - 1, tk, tq, tk, causal);
       if (width === 0) continue;
-      const valid = (r: number) => (causal ? Math.max(0, Math.min(width, i0 + r + tk - tq + 1)) : width);
+      const valid = (r: number) => keysSeen(i0 + r, width, tq, tk, causal);
       gemm.abt(q.data, qOff + i0 * q.rowStride, q.rowStride, k.data, kOff, k.rowStride, p, 0, width, rows, width, dkw);
       for (let r = 0; r < rows; r++) softmaxScaledRow(p, r * width, valid(r), width, scale);
       transpose2d(g.data, gOff + i0 * g.rowStride, g.rowStride, rows, dvw, gt, 0, rows);

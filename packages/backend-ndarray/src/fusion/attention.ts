@@ -7,6 +7,7 @@ import { transpose2d } from '../lib/transpose2d.js';
 import { threadedAttention } from '../threads/attention.js';
 import { sharedFloat32, ThreadPool } from '../threads/pool.js';
 import type { AttentionFusion } from './plan.js';
+import { keysSeen } from './causal.js';
 import { outputView, rowView, type RowView } from './rows.js';
 
 const SINGLE = new ThreadPool(1);
@@ -93,14 +94,14 @@ export function attention(q: RowView, k: RowView, v: RowView, out: RowView, batc
     for (let i0 = 0; i0 < tq; i0 += BLOCK_Q) {
       const rows = Math.min(BLOCK_Q, tq - i0);
       // Keys visible to the block's last row; later key columns are masked for every row.
-      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      const width = keysSeen(i0 + rows - 1, tk, tq, tk, causal);
       if (width === 0) {
         for (let r = 0; r < rows; r++) o.fill(NaN, oOff + (i0 + r) * out.rowStride, oOff + (i0 + r) * out.rowStride + dv);
         continue;
       }
       gemm.abt(q.data, qOff + i0 * q.rowStride, q.rowStride, k.data, kOff, k.rowStride, strip, 0, width, rows, width, dk);
       for (let r = 0; r < rows; r++) {
-        const valid = causal ? Math.max(0, Math.min(width, i0 + r + tk - tq + 1)) : width;
+        const valid = keysSeen(i0 + r, width, tq, tk, causal);
         softmaxScaledRow(strip, r * width, valid, width, s);
       }
       gemm.abt(strip, 0, width, vt, 0, tk, o, oOff + i0 * out.rowStride, out.rowStride, rows, dv, width);

@@ -1,11 +1,10 @@
 import { sizeOf, type AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
-import type { RowView } from '../fusion/rows.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 import { THREAD_MIN_SCORES } from './attention.js';
 import type { ThreadPool } from './pool.js';
-import { isShared, shared } from './shared.js';
+import { isShared, shareViews } from './shared.js';
 import { runAttentionGradChunk, type AttentionGradTask } from './tasks.js';
 
 /**
@@ -36,17 +35,10 @@ export function threadedAttentionGrads(pool: ThreadPool, rt: WasmRuntime, ops: A
     wasmAttentionGrads(rt, ops, grads);
     return;
   }
-  // Operands may be views of one array (self-attention): copy each storage once.
-  const copies = new Map<Float32Array, Float32Array>();
-  const toShared = (view: RowView): RowView => {
-    const d = view.data as Float32Array;
-    if (isShared(d)) return view;
-    if (!copies.has(d)) copies.set(d, shared(d));
-    return { ...view, data: copies.get(d)! };
-  };
+  const share = shareViews();
   const task: AttentionGradTask = {
     kind: 'attention-grad',
-    ops: { ...ops, q: toShared(ops.q), k: toShared(ops.k), v: toShared(ops.v), out: toShared(ops.out), g: toShared(ops.g), batchShape: [...ops.batchShape] },
+    ops: { ...ops, q: share(ops.q), k: share(ops.k), v: share(ops.v), out: share(ops.out), g: share(ops.g), batchShape: [...ops.batchShape] },
     grads,
     chunks: heads,
   };

@@ -2,7 +2,7 @@ import type { RowView } from '../fusion/rows.js';
 import { wasmAttention } from '../wasm/attention.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 import type { ThreadPool } from './pool.js';
-import { isShared, shared } from './shared.js';
+import { isShared, shareViews } from './shared.js';
 import { runAttentionChunk, type AttentionTask } from './tasks.js';
 
 /** Attention below this many score entries (heads × Tq × Tk) stays on one thread. */
@@ -37,14 +37,8 @@ export function threadedAttention(pool: ThreadPool, rt: WasmRuntime, q: RowView,
     wasmAttention(rt, q, k, v, out, batchShape, scale, causal);
     return;
   }
-  // q, k, v may be views of one array (self-attention through deferred transposes): copy each storage once.
-  const copies = new Map<Float32Array, Float32Array>();
-  const toShared = (view: RowView): RowView => {
-    const d = view.data as Float32Array;
-    if (!copies.has(d)) copies.set(d, shared(d));
-    return { ...view, data: copies.get(d)! };
-  };
-  const [sq, sk, sv] = [toShared(q), toShared(k), toShared(v)];
+  const share = shareViews();
+  const [sq, sk, sv] = [share(q), share(k), share(v)];
   const task: AttentionTask = { kind: 'attention', q: sq, k: sk, v: sv, out: { ...out }, batchShape: [...batchShape], scale, causal, chunks: heads };
   pool.runChunks(task, (i) => runAttentionChunk(rt, task, i));
 }

@@ -39,19 +39,18 @@ export function threadedConv1d(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, w
     wasmConv1d(rt, x, w, pad, out, epilogue, reluX);
     return;
   }
-  // Feeds (x from an input, the weights, biases) are not in shared memory: copy them there once.
-  const toShared = (d: Float32Array) => (isShared(d) ? d : shared(d));
+  // Feeds (x from an input, the weights, biases) are not in shared memory: `shared` copies them there (shared ones stay).
   const ep: Epilogue | undefined = epilogue && {
     ...epilogue,
-    rowBias: epilogue.rowBias && { data: toShared(epilogue.rowBias.data as Float32Array), off: epilogue.rowBias.off },
-    addends: epilogue.addends?.map((a) => ({ data: toShared(a.data as Float32Array), off: a.off })),
+    rowBias: epilogue.rowBias && { data: shared(epilogue.rowBias.data as Float32Array), off: epilogue.rowBias.off },
+    addends: epilogue.addends?.map((a) => ({ data: shared(a.data as Float32Array), off: a.off })),
   };
   const perChunk = Math.max(1, Math.ceil(batch / (pool.size * CHUNKS_PER_THREAD)));
   const task: ConvTask = {
     kind: 'conv',
-    x: toShared(x.data as Float32Array),
+    x: shared(x.data as Float32Array),
     xShape: [...x.shape],
-    w: toShared(w.data as Float32Array),
+    w: shared(w.data as Float32Array),
     wShape: [outChannels, channels, k],
     pad,
     out: out.data as Float32Array,

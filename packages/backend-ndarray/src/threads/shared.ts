@@ -175,3 +175,26 @@ export function sharedFloat32(n: number): Float32Array {
   if (sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
+
+/**
+ * A function that puts views (anything with a `data` array) on shared
+ * storage for the workers: an array already shared stays as it is, and
+ * each other array is copied once however many views read it (q, k and v
+ * may all be views of one array in self-attention).
+ *
+ * @example
+ * ```ts
+ * import { shareViews } from './shared.js';
+ * const share = shareViews();
+ * const data = new Float32Array(4);
+ * share({ data }).data === share({ data }).data; // true: one copy
+ * ```
+ */
+export function shareViews(): <V extends { readonly data: Float32Array | Float64Array }>(view: V) => V {
+  const copies = new Map<Float32Array | Float64Array, Float32Array | Float64Array>();
+  return (view) => {
+    let data = copies.get(view.data);
+    if (!data) copies.set(view.data, (data = shared(view.data)));
+    return data === view.data ? view : { ...view, data };
+  };
+}

@@ -1,11 +1,11 @@
 import { forEachBroadcast, sizeOf, type AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
+import { keysSeen } from '../fusion/causal.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import { copyRows, type WasmRuntime } from './runtime.js';
+import { copyRows, roundUp, type WasmRuntime } from './runtime.js';
 
 /** Query rows per block (a multiple of 4: the block is the K of two products). */
 const BLOCK_Q = 32;
-const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** Adds `rows`×`cols` of the heap block at `src` (stride `lds`) into `dst` rows from `dOff` (stride `cols`). */
 function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array, dOff: number, rows: number, cols: number): void {
@@ -50,13 +50,13 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
   const nanDv = !!dv && causal && tq > tk;
   const scale = Math.fround(ops.scale);
   const needS = !!(dq || dk);
-  const dk4 = up(Math.max(dkw, 1), 4);
-  const dv4 = up(Math.max(dvw, 1), 4);
-  const tq4 = up(tq, 4);
-  const tk4 = up(tk, 4);
+  const dk4 = roundUp(Math.max(dkw, 1), 4);
+  const dv4 = roundUp(Math.max(dvw, 1), 4);
+  const tq4 = roundUp(tq, 4);
+  const tk4 = roundUp(tk, 4);
   // Columns of the dK and dV sums: gemm_atb writes 8-float tiles.
-  const dk8 = up(dk4, 8);
-  const dv8 = up(dv4, 8);
+  const dk8 = roundUp(dk4, 8);
+  const dv8 = roundUp(dv4, 8);
   const block = Math.min(BLOCK_Q, tq4);
   // Heap layout, in floats.
   const qBase = 0;
@@ -119,11 +119,11 @@ export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, 
     const gOff = g.batchOffsets[gi];
     for (let i0 = 0; i0 < tq; i0 += block) {
       const rows = Math.min(block, tq - i0);
-      const rows4 = up(rows, 4);
-      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      const rows4 = roundUp(rows, 4);
+      const width = keysSeen(i0 + rows - 1, tk, tq, tk, causal);
       if (width === 0) continue;
-      const w4 = up(width, 4);
-      const valid = (r: number) => (r >= rows ? 0 : causal ? Math.max(0, Math.min(width, i0 + r + tk - tq + 1)) : width);
+      const w4 = roundUp(width, 4);
+      const valid = (r: number) => (r >= rows ? 0 : keysSeen(i0 + r, width, tq, tk, causal));
       rt.gemm((qBase + i0 * dk4) * 4, kBase * 4, sBase * 4, rows4, w4, dk4, dk4 * 4, dk4 * 4, w4 * 4);
       // Row r sees keys j < v0 + r (causal) or all `width`; rows seeing none get P = 0 (dv is NaN already).
       const v0 = causal ? i0 + tk - tq + 1 : width;

@@ -1,11 +1,11 @@
 import { forEachBroadcast } from '@sas/core';
 import type { RowView } from '../fusion/rows.js';
+import { keysSeen } from '../fusion/causal.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import { copyRows, type WasmRuntime } from './runtime.js';
+import { copyRows, roundUp, type WasmRuntime } from './runtime.js';
 
 /** Query rows per block (even, for the gemm's 2-row tile). */
 const BLOCK_Q = 64;
-const up = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /**
  * The fused attention of `fusion/attention.ts` with everything resident in
@@ -45,10 +45,10 @@ export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowVie
     });
     return;
   }
-  const dk4 = up(Math.max(dk, 1), 4);
-  const dv4 = up(dv, 4);
-  const tk4 = up(tk, 4);
-  const tq2 = up(tq, 2);
+  const dk4 = roundUp(Math.max(dk, 1), 4);
+  const dv4 = roundUp(dv, 4);
+  const tk4 = roundUp(tk, 4);
+  const tq2 = roundUp(tq, 2);
   const block = Math.min(BLOCK_Q, tq2);
   // Heap layout, in floats.
   const qBase = 0;
@@ -76,13 +76,13 @@ export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowVie
     }
     for (let i0 = 0; i0 < tq; i0 += block) {
       const rows = Math.min(block, tq - i0);
-      const rows2 = up(rows, 2);
-      const width = causal ? Math.max(0, Math.min(tk, i0 + rows + tk - tq)) : tk;
+      const rows2 = roundUp(rows, 2);
+      const width = keysSeen(i0 + rows - 1, tk, tq, tk, causal);
       if (width === 0) {
         for (let r = 0; r < rows; r++) o.fill(NaN, rowAt(bi, i0 + r), rowAt(bi, i0 + r) + dv);
         continue;
       }
-      const w4 = up(width, 4);
+      const w4 = roundUp(width, 4);
       rt.gemm((qBase + i0 * dk4) * 4, kBase * 4, sBase * 4, rows2, w4, dk4, dk4 * 4, dk4 * 4, w4 * 4);
       // Row r sees keys j < v0 + r (causal) or all `width`; rows seeing none are NaN, as in the reference.
       const v0 = causal ? i0 + tk - tq + 1 : width;

@@ -1,9 +1,8 @@
 import type { NdHandle } from '../handle.js';
 import { storeRows, type Epilogue } from '../lib/epilogue.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import type { WasmRuntime } from './runtime.js';
+import { roundUp, type WasmRuntime } from './runtime.js';
 
-const up = (n: number, m: number) => Math.ceil(n / m) * m;
 /** Floats of staged samples per gemm call (about 1 MB with the output block). */
 const CHUNK_FLOATS = 1 << 17;
 
@@ -35,17 +34,17 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
   const xd = x.data as Float32Array;
   const wd = w.data;
   const od = out.data as Float32Array;
-  const c4 = up(channels, 4);
+  const c4 = roundUp(channels, 4);
   const kc4 = k * c4;
-  const o2 = up(outChannels, 2);
+  const o2 = roundUp(outChannels, 2);
   const span = length + 2 * pad; // staged rows per sample
   const perChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_FLOATS / (span * c4 + o2 * span))));
   // One product per chunk computes `span` positions per sample of which `outLen`
   // are kept; when the kernel is long (outLen ≪ span, as in the weight gradient
   // of a conv) one product per sample over its `outLen` positions wastes less.
-  const perSample = up(outLen, 4) < 0.75 * span;
+  const perSample = roundUp(outLen, 4) < 0.75 * span;
   const positions = perSample ? outLen : perChunk * span;
-  const n4 = up(positions, 4);
+  const n4 = roundUp(positions, 4);
   // Heap: wr [o2, kc4] | staged rows [(n4 + k) · c4] | output block [o2, n4].
   const wBase = 0;
   const xBase = wBase + o2 * kc4;

@@ -2,12 +2,11 @@ import type { FloatData } from '../handle.js';
 import { storeRows, type Epilogue } from '../lib/epilogue.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
-import { copyRows, WasmRuntime } from './runtime.js';
+import { copyRows, roundUp, WasmRuntime } from './runtime.js';
 
 /** Floats of B per column panel (and of A per row chunk): 256 KB, an L2-sized working set. */
 const BLOCK_FLOATS = 1 << 16;
 
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** Products with K above this many floats are blocked along K too (see `abtLongK`). */
 const LONG_K = 2048;

@@ -87,6 +87,19 @@ export class WasmRuntime {
 }
 
 /**
+ * `n` rounded up to a multiple of `m` (the kernels' tile sizes; operands are padded to them).
+ *
+ * @example
+ * ```ts
+ * import { roundUp } from './runtime.js';
+ * roundUp(5, 4); // 8
+ * ```
+ */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+/**
  * Copies `rows` rows of `k` floats (source stride `ld`) to `dst[base..]` with
  * stride `k4`, zeroing the `k4 − k` padding floats of each row.
  *

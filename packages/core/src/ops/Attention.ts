@@ -1,12 +1,10 @@
 import type { NodeRef } from '../ir/builder.js';
 import { type AttentionAttrs, attentionDims, checkAttentionAttrs } from './attention-shape.js';
 import { attentionGrad } from './AttentionGrad.js';
-import { causalMask, CausalMask } from './CausalMask.js';
-import { evalOp, scalarRef } from './compose.js';
+import { attentionProbabilities, evaluateAttentionProbabilities } from './attention-probs.js';
+import { evalOp } from './compose.js';
 import { defineOp } from './op.js';
 import { matMul, MatMul } from './MatMul.js';
-import { mul, Mul } from './Mul.js';
-import { softmax, Softmax } from './Softmax.js';
 
 /**
  * Scaled dot-product attention as one node: `softmax(mask(scale·q·kᵀ))·v`
@@ -27,16 +25,9 @@ export const Attention = defineOp<AttentionAttrs>({
     return [...batch, tq, dv];
   },
   // The definition, written with the primitives' own float64 oracles.
-  evaluate: ([q, k, v], { scale, causal }) => {
-    const scores = evalOp(Mul, [evalOp(MatMul, [q, k], { transposeA: false, transposeB: true }), scalarRef(scale)]);
-    const probs = evalOp(Softmax, [causal ? evalOp(CausalMask, [scores], { fill: 'neg-inf' }) : scores]);
-    return evalOp(MatMul, [probs, v], { transposeA: false, transposeB: false }).data;
-  },
+  evaluate: ([q, k, v], attrs) => evalOp(MatMul, [evaluateAttentionProbabilities(q, k, attrs), v], { transposeA: false, transposeB: false }).data,
   vjp: (g, [q, k, v], y, attrs) => (['q', 'k', 'v'] as const).map((wrt) => attentionGrad(q, k, v, y, g, attrs, wrt)),
-  decompose: ([q, k, v], { scale, causal }) => {
-    const scores = mul(matMul(q, k, false, true), scale);
-    return matMul(softmax(causal ? causalMask(scores, 'neg-inf') : scores), v);
-  },
+  decompose: ([q, k, v], attrs) => matMul(attentionProbabilities(q, k, attrs), v),
 });
 
 /**

@@ -1,4 +1,5 @@
 import type { NodeRef } from '../ir/builder.js';
+import { attentionProbabilities, evaluateAttentionProbabilities } from './attention-probs.js';
 import { attrError, defineOp } from './op.js';
 import { type AttentionAttrs, attentionDims, checkAttentionAttrs, expectShape } from './attention-shape.js';
 import { causalMask, CausalMask } from './CausalMask.js';
@@ -6,7 +7,6 @@ import { evalOp, scalarRef, sumToShape } from './compose.js';
 import { matMul, MatMul } from './MatMul.js';
 import { mul, Mul } from './Mul.js';
 import { reduceSum, ReduceSum } from './ReduceSum.js';
-import { softmax, Softmax } from './Softmax.js';
 import { sub, Sub } from './Sub.js';
 import { unbroadcast } from './unbroadcast.js';
 
@@ -43,8 +43,7 @@ export const AttentionGrad = defineOp<AttentionGradAttrs>({
     return [...inputs[OPERANDS.indexOf(wrt)].shape];
   },
   evaluate: ([q, k, v, out, g], { scale, causal, wrt }) => {
-    const scores = evalOp(Mul, [evalOp(MatMul, [q, k], { transposeA: false, transposeB: true }), scalarRef(scale)]);
-    const p = evalOp(Softmax, [causal ? evalOp(CausalMask, [scores], { fill: 'neg-inf' }) : scores]);
+    const p = evaluateAttentionProbabilities(q, k, { scale, causal });
     if (wrt === 'v') return sumToShape(evalOp(MatMul, [p, g], { transposeA: true, transposeB: false }), v.shape).data;
     const dp = evalOp(MatMul, [g, v], { transposeA: false, transposeB: true });
     const rowDot = evalOp(ReduceSum, [evalOp(Mul, [g, out])], { axes: [-1], keepDims: true });
@@ -55,8 +54,7 @@ export const AttentionGrad = defineOp<AttentionGradAttrs>({
   },
   // No VJP: second derivatives through attention are not supported.
   decompose: ([q, k, v, out, g], { scale, causal, wrt }) => {
-    const scores = mul(matMul(q, k, false, true), scale);
-    const p = softmax(causal ? causalMask(scores, 'neg-inf') : scores);
+    const p = attentionProbabilities(q, k, { scale, causal });
     if (wrt === 'v') return unbroadcast(matMul(p, g, true, false), v.shape);
     const dp = matMul(g, v, false, true);
     const ds = mul(mul(p, sub(dp, reduceSum(mul(g, out), [-1], true))), scale);
