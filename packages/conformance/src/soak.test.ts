@@ -31,6 +31,13 @@ const WARMUP_REBUILDS = 10;
 // iteration, so CI allows 8 KiB (the resource counts catch leaked tensors exactly);
 // a run of a minute or more is held to 1 KiB (10-minute runs measure 0–2 B per iteration).
 const STEADY_LIMITS = { liveBytesPerIteration: SECONDS >= 60 ? 1024 : 8 * 1024 };
+// Even so, a 10 s floor fitted through 4 points has been seen at 9.7 KiB per iteration on a
+// backend whose 10-minute run is flat (gpujs cpu, CI). A short run whose only problem is live
+// JS growth is therefore measured again for CONFIRM_SECONDS before the test fails: a leak the
+// limit is meant to catch (a kept output is 4 KiB, kept gradients ~40 KiB per iteration) shows
+// in the longer run just the same, a wobble does not.
+const CONFIRM_SECONDS = 30;
+const onlyLiveGrowth = (problems: readonly string[]) => problems.length > 0 && problems.every((p) => p.startsWith('live JS memory grows'));
 
 const targets = (await discoverTargets(workspaceCandidates())).filter((t) => !ONLY || ONLY.includes(t.name) || ONLY.includes(`${t.name}/${t.mode}`));
 const lines: string[] = [];
@@ -69,22 +76,31 @@ describe(`soak: ${SECONDS} s of forward + backward passes per backend`, () => {
         async () => {
           const backend = await target.provider.create({ mode: target.mode });
           try {
-            const report = await soakBackend(backend, { seconds, rebuildEvery: rebuild ? REBUILD_EVERY : 0, warmupRebuilds: rebuild ? WARMUP_REBUILDS : 0 });
-            const line = summarize(`${label}${rebuild ? ' rebuilding' : ''}`, report);
-            lines.push(line);
-            console.log(line);
-            if (REPORT_DIR) {
-              mkdirSync(REPORT_DIR, { recursive: true });
-              writeFileSync(join(REPORT_DIR, `${target.name}-${target.mode}${rebuild ? '-rebuild' : ''}.json`), JSON.stringify(report, null, 1));
+            const limits = rebuild ? REBUILD_LIMITS : STEADY_LIMITS;
+            const soak = async (s: number, suffix: string) => {
+              const report = await soakBackend(backend, { seconds: s, rebuildEvery: rebuild ? REBUILD_EVERY : 0, warmupRebuilds: rebuild ? WARMUP_REBUILDS : 0 });
+              const line = summarize(`${label}${rebuild ? ' rebuilding' : ''}${suffix}`, report);
+              lines.push(line);
+              console.log(line);
+              if (REPORT_DIR) {
+                mkdirSync(REPORT_DIR, { recursive: true });
+                writeFileSync(join(REPORT_DIR, `${target.name}-${target.mode}${rebuild ? '-rebuild' : ''}${suffix ? '-confirm' : ''}.json`), JSON.stringify(report, null, 1));
+              }
+              return report;
+            };
+            let report = await soak(seconds, '');
+            let verdict = assessSoak(report, limits);
+            if (seconds < CONFIRM_SECONDS && onlyLiveGrowth(verdict.problems)) {
+              report = await soak(CONFIRM_SECONDS, ` (re-measured: ${verdict.problems[0]})`);
+              verdict = assessSoak(report, limits);
             }
-            const verdict = assessSoak(report, rebuild ? REBUILD_LIMITS : STEADY_LIMITS);
             expect(verdict.problems, verdict.problems.join('\n')).toEqual([]);
             expect(report.iterations).toBeGreaterThan(0);
           } finally {
             await backend.dispose();
           }
         },
-        (seconds + 120) * 1000,
+        (seconds + CONFIRM_SECONDS + 120) * 1000,
       );
     }
   }
