@@ -5,6 +5,7 @@ import { attentionFromChain } from './fusion/attention.js';
 import { gateFromChain } from './fusion/gate.js';
 import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-group.js';
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
+import { convWeightGradFromChain } from './fusion/conv-weight-grad.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
@@ -83,6 +84,10 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       const fused = gemmFromChain(inputs, node, inputNodes, role, ctx);
       if (fused) return fused;
     }
+    if (role?.kind === 'conv-weight-grad') {
+      const fused = convWeightGradFromChain(inputs, node, ctx);
+      if (fused) return fused;
+    }
     if (role?.kind === 'gate') {
       const fused = gateFromChain(inputs, node, role);
       if (fused) return fused;
@@ -105,7 +110,8 @@ function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'attention') return 'Attention(fused)';
   if (role?.kind === 'attention-grad') return 'AttentionGrad(fused)';
   if (role?.kind === 'gate') return 'Mul+Step(fused)';
-  if (role?.kind === 'gemm') return `${role.baseOp}+Add(fused)`;
+  if (role?.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
+  if (role?.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
   return op;
 }
 

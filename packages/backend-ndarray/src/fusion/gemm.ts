@@ -7,6 +7,7 @@ import { planReduce, runReduce } from '../lib/reduce.js';
 import { conv1dInto } from '../kernels/Conv1d.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { batchedMatMul } from '../lib/matmul.js';
+import { reluInto } from '../lib/relu.js';
 import type { GemmFusion } from './plan.js';
 
 /** Every value reachable through deferred inputs, by node id. */
@@ -48,8 +49,8 @@ export function productKernel(inputs: readonly Value[], node: GraphNode, ctx: Ke
 }
 
 /**
- * The root Add of a `base (+ bias) (+ addends)` chain: one product with the
- * bias and addends applied as its epilogue. Returns undefined when the
+ * The root Add of a `base (+ bias) (+ addends)` chain (or the Relu over it):
+ * one product with the bias and addends applied as its epilogue, then relu. Returns undefined when the
  * deferred chain is not the planned one (the caller then runs the plain Add).
  *
  * @example
@@ -72,6 +73,7 @@ export function gemmFromChain(inputs: readonly Value[], node: GraphNode, inputNo
   if (role.contract) contractedProduct(base, out, ctx);
   else if (role.reduce) reducedProduct(base, role.reduce, out, ctx, bias);
   else product(base.node, base.inputs, out, ctx, epilogue);
+  if (role.relu) reluInto(out.data, 0, out.data, 0, out.data.length);
   return out;
 }
 

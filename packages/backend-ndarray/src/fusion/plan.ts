@@ -1,5 +1,6 @@
 import type { AttentionOperand, Graph, GraphNode } from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
+import type { ConvWeightGradFusion } from './conv-weight-grad.js';
 import type { GateFusion } from './gate.js';
 
 /** What the fused attention kernel needs to know beyond its input values. */
@@ -47,10 +48,16 @@ export interface GemmFusion {
    * per-batch products nor their sum is ever stored.
    */
   readonly contract?: true;
+  /**
+   * Set when the root is a Relu of the chain (its output read by several
+   * nodes, as in a gradient graph): relu is applied to the finished output,
+   * so the pre-activation is never stored.
+   */
+  readonly relu?: true;
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
-export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion | GateFusion;
+export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion | GateFusion | ConvWeightGradFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
@@ -122,10 +129,12 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     placeAttention(node, { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v }, nodes, single, consumer, roles);
   }
   planAttentionGrads(nodes, roles);
+  planConvWeightGrads(nodes, single, roles);
   planAttentionOperandViews(nodes, uses, roles);
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
   planReluInputs(nodes, single, roles);
+  planReluOutputs(nodes, single, roles);
   planGates(nodes, single, roles);
   return roles;
 }
@@ -145,6 +154,25 @@ function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean,
     if (!sameShape(nodes[step.inputs[0]].shape, mul.shape) || !sameShape(other.shape, mul.shape)) continue;
     roles.set(step, DEFER);
     roles.set(mul, { kind: 'gate', step: step.id });
+  }
+}
+
+/**
+ * Finds Conv1d(transpose(x, [1, 0, 2]), transpose(g, [1, 0, 2])) with both
+ * transposes read by nothing else (Conv1d's weight gradient as core's VJP
+ * writes it): the transposes are deferred and the conv reads x and g as
+ * they lie (fusion/conv-weight-grad.ts).
+ */
+function planConvWeightGrads(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  const swapsLeadingAxes = (id: number) => {
+    const perm = nodes[id].attrs.perm as readonly number[] | undefined;
+    return nodes[id].op === 'Transpose' && !!perm && perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(nodes[id]);
+  };
+  for (const conv of nodes) {
+    if (conv.op !== 'Conv1d' || roles.has(conv) || conv.inputs[0] === conv.inputs[1]) continue;
+    if (!conv.inputs.every(swapsLeadingAxes)) continue;
+    for (const id of conv.inputs) roles.set(nodes[id], DEFER);
+    roles.set(conv, { kind: 'conv-weight-grad' });
   }
 }
 
@@ -316,6 +344,31 @@ function planReluInputs(nodes: readonly GraphNode[], single: (id: number) => boo
     // Inside an attention chain the product is computed elsewhere; leave those alone.
     if (role && !(role.kind === 'defer' && isEpilogueBase(user, roles, nodes))) continue;
     if ((user.op === 'MatMul' && user.attrs.transposeA === false) || user.op === 'Conv1d') roles.set(relu, DEFER);
+  }
+}
+
+/**
+ * Folds a Relu that no product reads through (planReluInputs) onto the
+ * MatMul or Conv1d chain under it when that chain feeds nothing else: the
+ * chain's root becomes the Relu, which applies relu to the finished output.
+ * In a gradient graph the activation is read by the next product, by its
+ * weight gradient and by Relu's VJP (g·step(y)), so it is stored; its
+ * pre-activation no longer needs to be.
+ */
+function planReluOutputs(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  for (const relu of nodes) {
+    if (relu.op !== 'Relu' || roles.has(relu)) continue;
+    const x = relu.inputs[0];
+    const inner = nodes[x];
+    if (!single(x)) continue;
+    const role = roles.get(inner);
+    if (role?.kind === 'gemm' && !role.reduce && !role.contract && !role.relu) {
+      roles.set(inner, DEFER);
+      roles.set(relu, { ...role, relu: true });
+    } else if (!role && (inner.op === 'MatMul' || inner.op === 'Conv1d')) {
+      roles.set(inner, DEFER);
+      roles.set(relu, { kind: 'gemm', base: x, baseOp: inner.op, addends: [], relu: true });
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import type { KernelContext } from '../context.js';
 import type { NdKernel } from '../deferred.js';
-import { alloc, type FloatData, type NdHandle } from '../handle.js';
+import { alloc, type NdHandle } from '../handle.js';
 import type { Epilogue } from '../lib/epilogue.js';
+import { reluInto } from '../lib/relu.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { threadedConv1d } from '../threads/conv.js';
 import { wasmConv1d } from '../wasm/conv.js';
@@ -52,13 +53,9 @@ export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle,
   const sample = outChannels * outLen;
   for (let s = 0; s < batch; s++) {
     transpose2d(x.data, s * channels * length, length, channels, length, xt, interior, channels);
-    if (reluX) reluInPlace(xt, interior, interior + length * channels);
+    if (reluX) reluInto(xt, interior, xt, interior, length * channels);
     gemm.abt(wr, 0, kc, xt, 0, channels, out.data, s * sample, outLen, outChannels, outLen, kc, epilogue && shift(epilogue, s * sample));
   }
-}
-
-function reluInPlace(a: FloatData, from: number, to: number): void {
-  for (let i = from; i < to; i++) if (a[i] < 0) a[i] = 0;
 }
 
 /** The epilogue for the block starting `offset` elements into the output (addends move, biases don't). */

@@ -1,4 +1,5 @@
 import { unaryKernel } from '../lib/elementwise.js';
+import { reluInto } from '../lib/relu.js';
 
 /**
  * Elementwise max(x, 0), written as in the reference so NaN stays NaN and −0 stays −0.
@@ -11,6 +12,4 @@ import { unaryKernel } from '../lib/elementwise.js';
  * Relu([wrap(Float32Array.of(-1, 2), [2])], nodeOf('Relu', [2]), []).data; // [0, 2]
  * ```
  */
-export const Relu = unaryKernel((x, y, n) => {
-  for (let i = 0; i < n; i++) y[i] = (x[i] < 0 ? 0 : x[i]);
-});
+export const Relu = unaryKernel((x, y, n) => reluInto(x, 0, y, 0, n));

@@ -1,4 +1,5 @@
 import type { FloatData } from '../handle.js';
+import { reluInto } from './relu.js';
 
 /** A vector or tensor operand of an epilogue: storage and the offset of its first element. */
 export interface EpilogueOperand {
@@ -85,13 +86,14 @@ export function hasAdds(ep: Epilogue | undefined): ep is Epilogue {
  * ```
  */
 export function copyRowsRelu(src: FloatData, off: number, lda: number, dst: FloatData, base: number, ld: number, rows: number, k: number): void {
+  if (lda === k && ld === k) {
+    reluInto(src, off, dst, base, rows * k);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const s = off + r * lda;
     const d = base + r * ld;
-    for (let p = 0; p < k; p++) {
-      const v = src[s + p];
-      dst[d + p] = v < 0 ? 0 : v;
-    }
+    reluInto(src, s, dst, d, k);
     if (ld > k) dst.fill(0, d + k, d + ld);
   }
 }

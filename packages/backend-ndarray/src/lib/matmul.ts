@@ -1,6 +1,6 @@
 import { forEachBroadcast, sizeOf } from '@sas/core';
 import { allocData, dtypeOf, type FloatData } from '../handle.js';
-import type { Epilogue } from './epilogue.js';
+import { applyEpilogue, hasAdds, type Epilogue } from './epilogue.js';
 import type { GemmEngine } from './gemm.js';
 import { transpose2d } from './transpose2d.js';
 
@@ -29,7 +29,6 @@ export interface Operand {
  * ```
  */
 export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[], gemm: GemmEngine, epilogue?: Epilogue): void {
-  if (epilogue?.reluA && transposeA) throw new Error('batchedMatMul: reluA needs an untransposed A');
   const ar = a.shape.length;
   const br = b.shape.length;
   const m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
@@ -38,6 +37,18 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
   if (out.length === 0) return;
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
+  if (transposeA && !transposeB && gemm.atb && a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array) {
+    // Aᵀ·B (weight gradients) as it lies: no packing.
+    const atb = gemm.atb.bind(gemm);
+    const outA = out;
+    forEachBroadcast(outShape.slice(0, -2), [aBatch, bBatch], (bi, [ai, bj]) => {
+      const cOff = bi * m * n;
+      atb(a.data as Float32Array, ai * m * k, m, b.data as Float32Array, bj * k * n, n, outA, cOff, n, m, n, k, epilogue?.reluA === true);
+      if (hasAdds(epilogue)) applyEpilogue(outA, cOff, n, 0, m, n, shiftAddends(epilogue, cOff));
+    });
+    return;
+  }
+  if (epilogue?.reluA && transposeA) throw new Error('batchedMatMul: reluA on a transposed A needs an engine with atb');
   // Scratch through allocData: shared when threads may read it (no copy for the workers).
   const scratchB = transposeB ? undefined : allocData(dtypeOf(b.data), n * k, true);
   const packB = (offset: number): FloatData => {
@@ -68,7 +79,11 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
       packedB = bj;
     }
     const cOff = bi * m * n;
-    const ep = epilogue?.addends ? { ...epilogue, addends: epilogue.addends.map((x) => ({ data: x.data, off: x.off + cOff })) } : epilogue;
-    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, ep);
+    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, epilogue && shiftAddends(epilogue, cOff));
   });
+}
+
+/** `ep` for the batch matrix of C starting at `cOff` (addends move with it; biases do not). */
+function shiftAddends(ep: Epilogue, cOff: number): Epilogue {
+  return ep.addends ? { ...ep, addends: ep.addends.map((x) => ({ data: x.data, off: x.off + cOff })) } : ep;
 }

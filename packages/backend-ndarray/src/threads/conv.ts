@@ -1,11 +1,13 @@
 import type { NdHandle } from '../handle.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { wasmConv1d } from '../wasm/conv.js';
-import type { WasmRuntime } from '../wasm/runtime.js';
+import { wasmConvWeightGrad } from '../wasm/conv-weight-grad.js';
+import { TILE_M } from '../wasm/gemm-kernel.js';
+import { roundUp, type WasmRuntime } from '../wasm/runtime.js';
 import { THREAD_MIN_WORK } from './gemm.js';
 import type { ThreadPool } from './pool.js';
-import { isShared, shared } from './shared.js';
-import { runConvChunk, type ConvTask } from './tasks.js';
+import { isShared, shared, sharedFloat32 } from './shared.js';
+import { runConvChunk, runConvWeightGradChunk, type ConvTask, type ConvWeightGradTask } from './tasks.js';
 
 /** Samples per chunk: enough to amortise a chunk's setup (the reordered kernel), small enough to balance. */
 const CHUNKS_PER_THREAD = 4;
@@ -61,4 +63,37 @@ export function threadedConv1d(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, w
     chunks: Math.ceil(batch / perChunk),
   };
   pool.runChunks(task, (i) => runConvChunk(rt, task, i));
+}
+
+/**
+ * `wasmConvWeightGrad` with the rows of dw (x's channels) shared out across
+ * the pool: each thread stages its channels of x and all of g and sums over
+ * every sample, so nothing is added across threads and the bits equal one
+ * thread's. Small gradients, or no parallel pool, run on this thread.
+ *
+ * @example
+ * ```ts
+ * import { threadedConvWeightGrad } from './conv.js';
+ * import { ThreadPool } from './pool.js';
+ * import { WasmRuntime } from '../wasm/runtime.js';
+ * import { wrap } from '../handle.js';
+ * const dw = wrap(new Float32Array(3), [1, 1, 3]);
+ * threadedConvWeightGrad(new ThreadPool(1), new WasmRuntime(), wrap(Float32Array.of(1, 2, 3), [1, 1, 3]), wrap(Float32Array.of(1, 1, 1), [1, 1, 3]), 1, dw); // dw = [3, 6, 5]
+ * ```
+ */
+export function threadedConvWeightGrad(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, g: NdHandle, pad: number, dw: NdHandle): void {
+  const [n, channels, length] = x.shape;
+  const [, outChannels, outLen] = g.shape;
+  const work = n * channels * outChannels * outLen * (length + 2 * pad - outLen + 1);
+  const xd = x.data as Float32Array;
+  const gd = g.data as Float32Array;
+  if (!pool.parallel || work < THREAD_MIN_WORK || channels < 2 * TILE_M) {
+    wasmConvWeightGrad(rt, xd, x.shape, gd, g.shape, pad, dw.data as Float32Array);
+    return;
+  }
+  const rows = roundUp(Math.ceil(channels / pool.size), TILE_M);
+  const out = sharedFloat32(dw.data.length);
+  const task: ConvWeightGradTask = { kind: 'conv-weight-grad', x: shared(xd), xShape: [...x.shape], g: shared(gd), gShape: [...g.shape], pad, dw: out, rows, chunks: Math.ceil(channels / rows) };
+  pool.runChunks(task, (i) => runConvWeightGradChunk(rt, task, i));
+  dw.data.set(out);
 }

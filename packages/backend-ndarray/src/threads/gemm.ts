@@ -2,10 +2,11 @@ import type { FloatData } from '../handle.js';
 import { hasAdds, storeRows, type Epilogue, type EpilogueOperand } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { TILE_M } from '../wasm/gemm-kernel.js';
+import { ATB_TILE_M, ATB_TILE_N } from '../wasm/gemm-atb-kernel.js';
 import { WasmGemm } from '../wasm/engine.js';
 import type { ThreadPool } from './pool.js';
 import { isShared, shared, sharedFloat32 } from './shared.js';
-import { runGemmChunk, type GemmTask } from './tasks.js';
+import { runAtbChunk, runGemmChunk, type AtbTask, type GemmTask } from './tasks.js';
 
 /** Products with fewer multiply-adds than this stay on one thread (waking workers and copying operands cost ~0.1–1 ms). */
 export const THREAD_MIN_WORK = 1 << 23;
@@ -118,5 +119,29 @@ export class ThreadedGemm implements GemmEngine {
     this.pool.runChunks(task, (i) => runGemmChunk(this.chunkEngine, task, i));
     // Same expression as the single-thread store, so the same bits (in place is safe: each element is read before it is written).
     if (!direct || (inWorkers === undefined && hasAdds(epilogue))) storeRows(target.data, target.off, target.ld, C, cOff, ldc, 0, M, N, epilogue);
+  }
+
+  /**
+   * C = Aᵀ·B with C cut into panels along its longer side, one panel per
+   * chunk: every thread stages all of K for its panel (the part of A or B
+   * outside it is not read), so nothing is summed across threads and the
+   * bits equal the single-thread product's.
+   */
+  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void {
+    const split = N >= M ? 'n' : 'm';
+    const tile = split === 'n' ? ATB_TILE_N : ATB_TILE_M;
+    const extent = split === 'n' ? N : M;
+    if (!this.pool.parallel || M * N * K < this.minWork || extent < 2 * tile) {
+      this.base.atb(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA);
+      return;
+    }
+    const a = sharedBlock(A, aOff, lda, K, M);
+    const b = sharedBlock(B, bOff, ldb, K, N);
+    const direct = isShared(C);
+    const target = direct ? { data: C, off: cOff, ld: ldc } : { data: sharedFloat32(M * N), off: 0, ld: N };
+    const panel = Math.ceil(extent / this.pool.size / tile) * tile;
+    const task: AtbTask = { kind: 'atb', A: a.data, aOff: a.off, lda, B: b.data, bOff: b.off, ldb, C: target.data, cOff: target.off, ldc: target.ld, M, N, K, reluA, split, panel, chunks: Math.ceil(extent / panel) };
+    this.pool.runChunks(task, (i) => runAtbChunk(this.chunkEngine, task, i));
+    if (!direct) for (let i = 0; i < M; i++) C.set(target.data.subarray(i * N, (i + 1) * N), cOff + i * ldc);
   }
 }

@@ -6,8 +6,12 @@ import type { AttentionGradOperands } from '../fusion/attention-grad.js';
 import { wrap } from '../handle.js';
 import { wasmAttention } from '../wasm/attention.js';
 import { wasmConv1d } from '../wasm/conv.js';
+import { wasmConvWeightGrad } from '../wasm/conv-weight-grad.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
+
+/** Every kind of task the pool's workers run. */
+export type PoolTask = AttentionTask | GemmTask | AttentionGradTask | ConvTask | AtbTask | ConvWeightGradTask;
 
 /**
  * Work the pool shares out in chunks (see `ThreadPool.runChunks`): every
@@ -139,6 +143,80 @@ export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number):
 }
 
 /**
+ * A Conv1d weight gradient (wasm/conv-weight-grad.ts) by rows of dw: chunk
+ * i is x's channels `i·rows ..`. Operands in shared memory.
+ */
+export interface ConvWeightGradTask {
+  readonly kind: 'conv-weight-grad';
+  readonly x: Float32Array;
+  readonly xShape: readonly number[];
+  readonly g: Float32Array;
+  readonly gShape: readonly number[];
+  readonly pad: number;
+  /** [C, O, k], every row written by the chunk that owns it. */
+  readonly dw: Float32Array;
+  readonly rows: number;
+  readonly chunks: number;
+}
+
+/**
+ * Runs chunk `i` (a block of x's channels) of a conv weight-gradient task.
+ *
+ * @example
+ * ```ts
+ * // Called by the pool's workers and by the calling thread; see threads/conv.ts.
+ * ```
+ */
+export function runConvWeightGradChunk(rt: WasmRuntime, t: ConvWeightGradTask, i: number): void {
+  const c0 = i * t.rows;
+  const c1 = Math.min(t.xShape[1], c0 + t.rows);
+  if (c1 > c0) wasmConvWeightGrad(rt, t.x, t.xShape, t.g, t.gShape, t.pad, t.dw, [c0, c1]);
+}
+
+/**
+ * C = Aᵀ·B (A [K × M], B [K × N]; see wasm/atb.ts) by panels of C: chunk i
+ * is columns `i·panel ..` of C (`split` 'n') or rows `i·panel ..` ('m').
+ * Each element is summed over all of K by one thread, in order, so the
+ * result does not depend on the split. Operands in shared memory.
+ */
+export interface AtbTask {
+  readonly kind: 'atb';
+  readonly A: Float32Array;
+  readonly aOff: number;
+  readonly lda: number;
+  readonly B: Float32Array;
+  readonly bOff: number;
+  readonly ldb: number;
+  readonly C: Float32Array;
+  readonly cOff: number;
+  readonly ldc: number;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  readonly reluA: boolean;
+  readonly split: 'm' | 'n';
+  /** Columns (or rows) of C per chunk: a multiple of the kernel's tile along that axis. */
+  readonly panel: number;
+  readonly chunks: number;
+}
+
+/**
+ * Runs chunk `i` (a panel of C's columns or rows) of an Aᵀ·B task.
+ *
+ * @example
+ * ```ts
+ * // Called by the pool's workers and by the calling thread; see threads/gemm.ts.
+ * ```
+ */
+export function runAtbChunk(engine: Required<Pick<GemmEngine, 'atb'>>, t: AtbTask, i: number): void {
+  const lo = i * t.panel;
+  const hi = Math.min(t.split === 'n' ? t.N : t.M, lo + t.panel);
+  if (hi <= lo) return;
+  if (t.split === 'n') engine.atb(t.A, t.aOff, t.lda, t.B, t.bOff + lo, t.ldb, t.C, t.cOff + lo, t.ldc, t.M, hi - lo, t.K, t.reluA);
+  else engine.atb(t.A, t.aOff + lo, t.lda, t.B, t.bOff, t.ldb, t.C, t.cOff + lo * t.ldc, t.ldc, hi - lo, t.N, t.K, t.reluA);
+}
+
+/**
  * Bytes of distinct shared storage a task refers to: what a worker keeps
  * alive until its heap is next collected (see worker.ts).
  *
@@ -150,8 +228,14 @@ export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number):
  * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, rows: 2, chunks: 1 }); // 32
  * ```
  */
-export function taskBytes(t: AttentionTask | GemmTask | AttentionGradTask | ConvTask): number {
-  const arrays = t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data] : t.kind === 'conv' ? [t.x, t.w, t.out, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)] : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)] : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
+export function taskBytes(t: PoolTask): number {
+  const arrays =
+    t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data]
+    : t.kind === 'conv' ? [t.x, t.w, t.out, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)]
+    : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)]
+    : t.kind === 'atb' ? [t.A, t.B, t.C]
+    : t.kind === 'conv-weight-grad' ? [t.x, t.g, t.dw]
+    : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
   const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;

@@ -8,7 +8,7 @@ import { WasmGemm } from '../wasm/engine.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
 import { collectGarbage, SHARED_COLLECT_BYTES } from './shared.js';
-import { runAttentionChunk, runAttentionGradChunk, runConvChunk, runGemmChunk, taskBytes, type AttentionGradTask, type AttentionTask, type ConvTask, type GemmTask } from './tasks.js';
+import { runAtbChunk, runAttentionChunk, runAttentionGradChunk, runConvChunk, runConvWeightGradChunk, runGemmChunk, taskBytes, type PoolTask } from './tasks.js';
 
 const wt = workerThreads();
 if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
@@ -22,7 +22,7 @@ const gemm = new WasmGemm(runtime, 0);
 let heldBytes = 0;
 
 Atomics.add(sync, 2, 1);
-wt.parentPort.on('message', (task: AttentionTask | GemmTask | AttentionGradTask | ConvTask) => {
+wt.parentPort.on('message', (task: PoolTask) => {
   try {
     // Claim chunks from the pool's shared counter (slot 3) until none is left; the caller claims too.
     const run =
@@ -30,6 +30,8 @@ wt.parentPort.on('message', (task: AttentionTask | GemmTask | AttentionGradTask 
       : task.kind === 'attention-grad' ? (i: number) => runAttentionGradChunk(runtime, task, i)
       : task.kind === 'conv' ? (i: number) => runConvChunk(runtime, task, i)
       : task.kind === 'gemm' ? (i: number) => runGemmChunk(gemm, task, i)
+      : task.kind === 'atb' ? (i: number) => runAtbChunk(gemm, task, i)
+      : task.kind === 'conv-weight-grad' ? (i: number) => runConvWeightGradChunk(runtime, task, i)
       : undefined;
     if (!run) throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
     for (let i = Atomics.add(sync, 3, 1); i < task.chunks; i = Atomics.add(sync, 3, 1)) run(i);

@@ -3,6 +3,7 @@ import { storeRows, type Epilogue } from '../lib/epilogue.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
 import { copyRows, roundUp, WasmRuntime } from './runtime.js';
+import { wasmAtb } from './atb.js';
 
 /** Floats of B per column panel (and of A per row chunk): 256 KB, an L2-sized working set. */
 const BLOCK_FLOATS = 1 << 16;
@@ -74,6 +75,11 @@ export class WasmGemm implements GemmEngine {
       }
       storeRows(this.runtime.heap, cBase, n4, C, cOff, ldc, i0, rows, N, epilogue);
     }
+  }
+
+  /** C = Aᵀ·B on the `gemm_atb` kernel (see atb.ts): no operand is transposed. */
+  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void {
+    wasmAtb(this.runtime, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA);
   }
 
   /**

@@ -1,5 +1,5 @@
 import {
-  f32Load, f32x4Add, f32x4Mul, f32x4Splat, I32, i32Add, i32Const, i32Mul, i32Sub, localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Store, V128,
+  f32Load, f32x4Add, f32x4Mul, f32x4Splat, I32, i32Add, i32Const, i32Mul, i32Sub, localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Store, v128Zero, V128,
   type Code, type FunctionDef,
 } from './assembler.js';
 
@@ -15,8 +15,11 @@ const PARAMS = ['a', 'b', 'c', 'm', 'n', 'k', 'lda', 'ldb', 'ldc'];
  * [K × M] and B [K × N] row-major (pointers and row strides in bytes), M a
  * multiple of 4, N of 8, K ≥ 1. The outer-product form: each K step loads
  * two vectors of one row of B and four scalars of one row of A (splat), and
- * does 8 vector multiply-adds into a 4×8 tile of C held in registers; no
- * operand is ever transposed. The attention backward's dV = Pᵀ·g and
+ * does 8 vector multiply-adds into a 4×8 tile of sums held in registers,
+ * which start at 0 and are added to C at the end: a caller that cuts K into
+ * blocks gets the sum of per-block sums, whose float32 rounding error grows
+ * with the block length and the block count rather than with K. No operand
+ * is ever transposed. The attention backward's dV = Pᵀ·g and
  * dK = dSᵀ·q contract over query rows, which is exactly this layout.
  *
  * @example
@@ -50,11 +53,11 @@ export function gemmAtbFunction(): FunctionDef {
   // One tile: row pointers into C, load the sums, K loop, store them back.
   const tile: Code = [...g('c'), ...g('i'), ...g('ldc'), ...i32Mul, ...i32Add, ...g('j'), ...i32Const(4), ...i32Mul, ...i32Add, ...s(rowPtr(0))];
   for (let r = 1; r < ATB_TILE_M; r++) tile.push(...g(rowPtr(r - 1)), ...g('ldc'), ...i32Add, ...s(rowPtr(r)));
-  for (let r = 0; r < ATB_TILE_M; r++) for (let h = 0; h < 2; h++) tile.push(...g(rowPtr(r)), ...v128Load(16 * h), ...localSet(acc[r][h]));
+  for (let r = 0; r < ATB_TILE_M; r++) for (let h = 0; h < 2; h++) tile.push(...v128Zero, ...localSet(acc[r][h]));
   tile.push(...g('a'), ...g('i'), ...i32Const(4), ...i32Mul, ...i32Add, ...s('ap'));
   tile.push(...g('b'), ...g('j'), ...i32Const(4), ...i32Mul, ...i32Add, ...s('bp'));
   tile.push(...g('k'), ...s('p'), ...loop(step));
-  for (let r = 0; r < ATB_TILE_M; r++) for (let h = 0; h < 2; h++) tile.push(...g(rowPtr(r)), ...localGet(acc[r][h]), ...v128Store(16 * h));
+  for (let r = 0; r < ATB_TILE_M; r++) for (let h = 0; h < 2; h++) tile.push(...g(rowPtr(r)), ...g(rowPtr(r)), ...v128Load(16 * h), ...localGet(acc[r][h]), ...f32x4Add, ...v128Store(16 * h));
   tile.push(...g('j'), ...i32Const(ATB_TILE_N), ...i32Add, ...localTee(l.get('j')), ...g('n'), ...i32Sub, ...brIf(0));
 
   const rows: Code = [...i32Const(0), ...s('j'), ...loop(tile)];
