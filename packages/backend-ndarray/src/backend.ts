@@ -109,7 +109,7 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
 function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'attention') return 'Attention(fused)';
   if (role?.kind === 'attention-grad') return 'AttentionGrad(fused)';
-  if (role?.kind === 'gate') return 'Mul+Step(fused)';
+  if (role?.kind === 'gate') return role.addend === undefined ? 'Mul+Step(fused)' : 'Add+Mul+Step(fused)';
   if (role?.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
   if (role?.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
   return op;

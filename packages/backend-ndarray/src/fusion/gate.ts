@@ -1,17 +1,26 @@
 import type { GraphNode } from '@sas/core';
 import { Deferred, materialize, type Value } from '../deferred.js';
-import { alloc, type NdHandle } from '../handle.js';
+import { alloc, type FloatData, type NdHandle } from '../handle.js';
 
-/** A Mul of a cotangent by Step(x) (Relu's VJP) computed in one pass; the Step is deferred. */
+/**
+ * A Mul of a cotangent by Step(x) (Relu's VJP) computed in one pass; the
+ * Step is deferred. With `addend`, the root is an Add of that Mul and
+ * another same-shaped value (a residual's cotangent joining the branch's),
+ * and the Mul is deferred too.
+ */
 export interface GateFusion {
   readonly kind: 'gate';
   /** Node id of the Step. */
   readonly step: number;
+  /** Node id of the Mul (the root itself when there is no addend). */
+  readonly mul: number;
+  /** Node id of the value added to the gated product. */
+  readonly addend?: number;
 }
 
 /**
- * `g · step(x)` in one pass over same-shaped g and x, without storing
- * step(x): the VJP of Relu. Each element is exactly `g · s` with s = 1, 0
+ * `g · step(x)` (`+ addend`) in one pass over same-shaped g and x, without
+ * storing step(x) (or the product): the VJP of Relu. Each element is exactly `g · s` with s = 1, 0
  * or NaN as the Step kernel gives, so results equal the unfused pair's.
  * Returns undefined when the inputs are not the planned pair.
  *
@@ -21,18 +30,34 @@ export interface GateFusion {
  * ```
  */
 export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: GateFusion): NdHandle | undefined {
-  const k = inputs.findIndex((v) => v instanceof Deferred && v.node.id === role.step);
+  let gated = inputs;
+  let addend: FloatData | undefined;
+  if (role.addend !== undefined) {
+    const m = inputs.findIndex((v) => v instanceof Deferred && v.node.id === role.mul);
+    if (m < 0) return undefined;
+    gated = (inputs[m] as Deferred).inputs;
+    addend = materialize(inputs[1 - m]).data;
+  }
+  const k = gated.findIndex((v) => v instanceof Deferred && v.node.id === role.step);
   if (k < 0) return undefined;
-  const x = materialize((inputs[k] as Deferred).inputs[0]).data;
-  const g = materialize(inputs[1 - k]).data;
+  const x = materialize((gated[k] as Deferred).inputs[0]).data;
+  const g = materialize(gated[1 - k]).data;
   const out = alloc(node.dtype, node.shape);
   const y = out.data;
-  if (x.length !== y.length || g.length !== y.length) return undefined;
+  if (x.length !== y.length || g.length !== y.length || (addend && addend.length !== y.length)) return undefined;
   // `+(v > 0)` compiles to a compare, not a branch: x's signs are random in a layer, and a
   // mispredicted branch per element made this loop twice as slow. NaN (rare) keeps its branch.
-  for (let i = 0; i < y.length; i++) {
-    const v = x[i];
-    y[i] = g[i] * (v !== v ? NaN : +(v > 0));
+  // g·s is exact (s is 1, 0 or NaN), so adding the addend to it rounds once, as the unfused Add does.
+  if (addend) {
+    for (let i = 0; i < y.length; i++) {
+      const v = x[i];
+      y[i] = addend[i] + g[i] * (v !== v ? NaN : +(v > 0));
+    }
+  } else {
+    for (let i = 0; i < y.length; i++) {
+      const v = x[i];
+      y[i] = g[i] * (v !== v ? NaN : +(v > 0));
+    }
   }
   return out;
 }

@@ -142,9 +142,13 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
 /**
  * Finds `mul(g, step(x))` (Relu's VJP) with g, x and the product all the
  * same shape and the Step used nowhere else: the Step is deferred and the
- * Mul computes g·step(x) in one pass (fusion/gate.ts).
+ * Mul computes g·step(x) in one pass (fusion/gate.ts); when the product's
+ * only reader is an Add of a same-shaped value, the Add computes
+ * `other + g·step(x)` in that pass instead.
  */
 function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
+  const consumer = new Map<number, GraphNode>();
+  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
   for (const mul of nodes) {
     if (mul.op !== 'Mul' || roles.has(mul) || mul.inputs[0] === mul.inputs[1]) continue;
     const k = mul.inputs.findIndex((id) => nodes[id].op === 'Step' && single(id) && !roles.has(nodes[id]));
@@ -153,7 +157,17 @@ function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean,
     const other = nodes[mul.inputs[1 - k]];
     if (!sameShape(nodes[step.inputs[0]].shape, mul.shape) || !sameShape(other.shape, mul.shape)) continue;
     roles.set(step, DEFER);
-    roles.set(mul, { kind: 'gate', step: step.id });
+    // A residual's cotangent joining the branch's: add(other, gated) in the same pass.
+    const add = consumer.get(mul.id);
+    if (single(mul.id) && add?.op === 'Add' && !roles.has(add) && add.inputs[0] !== add.inputs[1] && sameShape(add.shape, mul.shape)) {
+      const addend = add.inputs[0] === mul.id ? add.inputs[1] : add.inputs[0];
+      if (sameShape(nodes[addend].shape, mul.shape)) {
+        roles.set(mul, DEFER);
+        roles.set(add, { kind: 'gate', step: step.id, mul: mul.id, addend });
+        continue;
+      }
+    }
+    roles.set(mul, { kind: 'gate', step: step.id, mul: mul.id });
   }
 }
 
