@@ -92,7 +92,8 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       const fused = gateFromChain(inputs, node, role);
       if (fused) return fused;
     }
-    if (inputs[0] instanceof Deferred && (op === 'MatMul' || op === 'Conv1d')) return productKernel(inputs, node, ctx);
+    // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
+    if ((op === 'MatMul' && inputs.some((v) => v instanceof Deferred)) || (op === 'Conv1d' && inputs[0] instanceof Deferred)) return productKernel(inputs, node, ctx);
     return kernel(inputs.map(materialize), node, inputNodes, ctx);
   };
   if (!onKernel) return run;

@@ -26,6 +26,9 @@ describe('reductions match the reference', () => {
 
   it('ReduceSum of many float32 values accumulates in double', async () => {
     await checkOp('ReduceSum', [[4096, 3]], { axes: [0], keepDims: false }, { atol: 1e-6, rtol: 1e-6 });
+    // Bias-gradient shapes: leading axes summed four rows at a time, with 1–3 rows left over.
+    for (const [i, rows] of [5, 6, 7, 13].entries()) await checkOp('ReduceSum', [[rows, 3, 10]], { axes: [0, 1], keepDims: false }, { atol: 1e-6, rtol: 1e-6, seed: i + 1 });
+    await checkOp('ReduceSum', [[2, 9, 5]], { axes: [1], keepDims: true }, { atol: 1e-6, rtol: 1e-6 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, conv1d, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, reduceSum, withCotangentLoss, type Graph } from '@sas/core';
+import { buildLayer, conv1d, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, reduceSum, relu, withCotangentLoss, type Graph } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { expectClose } from '../test/helpers.js';
 import { NDARRAY_TOLERANCE } from '../tolerance.js';
@@ -11,10 +11,10 @@ import { wasmConvWeightGrad } from '../wasm/conv-weight-grad.js';
 import { planFusion } from './plan.js';
 
 /** ∂Σ(conv(x, w)·c)/∂w and /∂x for one conv shape. */
-function convGradient(n: number, channels: number, length: number, outChannels: number, k: number, pad: number): Graph {
+function convGradient(n: number, channels: number, length: number, outChannels: number, k: number, pad: number, reluInput = false): Graph {
   const b = new GraphBuilder('float32');
   const x = b.input('x', [n, channels, length]);
-  const y = conv1d(x, b.param('w', [outChannels, channels, k]), pad);
+  const y = conv1d(reluInput ? relu(x) : x, b.param('w', [outChannels, channels, k]), pad);
   b.output('loss', reduceSum(mul(y, b.input('c', y.shape)), [0, 1, 2]));
   return grad(b.build(), 'loss', { wrt: ['w', 'x'] });
 }
@@ -27,20 +27,25 @@ describe('Conv1d weight gradient from x and g as they lie', () => {
     const g = grad(withCotangentLoss(buildLayer(config), 'output'), 'loss', { wrt: ['query', 'key', 'value', ...layerParams(config).map((p) => p.name)] });
     expect(weightGrads(g).length).toBe(g.nodes.filter((n) => n.op === 'Param' && n.shape.length === 3).length);
     expect(weightGrads(g).length).toBe(6);
+    // Every activation is read through relu by its readers, so none is stored.
+    expect(g.nodes.filter((n) => n.op === 'Relu').every((n) => planFusion(g).get(n)?.kind === 'defer')).toBe(true);
   });
 
   // Channel counts off the kernel's tiles (2 rows, 4 columns), Lout off 4, pad 0 (no padding) and k = 5.
   const shapes = [
     { n: 7, channels: 5, length: 13, outChannels: 3, k: 3, pad: 1 },
+    // x through a deferred Relu (read by the conv, the weight gradient and the gate): relu while staging.
+    { n: 30, channels: 6, length: 16, outChannels: 8, k: 3, pad: 1, relu: true },
     { n: 40, channels: 24, length: 64, outChannels: 24, k: 3, pad: 1 },
     { n: 9, channels: 3, length: 11, outChannels: 6, k: 5, pad: 0 },
     { n: 4, channels: 12, length: 10, outChannels: 24, k: 5, pad: 2 },
   ];
   for (const s of shapes) {
     for (const threads of [1, 2]) {
-      it(`N=${s.n} C=${s.channels} L=${s.length} O=${s.outChannels} k=${s.k} pad=${s.pad}, ${threads} thread(s): matches the reference`, async () => {
-        const g = convGradient(s.n, s.channels, s.length, s.outChannels, s.k, s.pad);
+      it(`N=${s.n} C=${s.channels} L=${s.length} O=${s.outChannels} k=${s.k} pad=${s.pad}${s.relu ? ', relu(x)' : ''}, ${threads} thread(s): matches the reference`, async () => {
+        const g = convGradient(s.n, s.channels, s.length, s.outChannels, s.k, s.pad, s.relu);
         expect(weightGrads(g).length).toBe(1);
+        if (s.relu) expect(planFusion(g).get(g.nodes.find((n) => n.op === 'Relu')!)?.kind).toBe('defer');
         const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 3, 'float32')]));
         const backend = createNdarrayBackend({ threads });
         try {

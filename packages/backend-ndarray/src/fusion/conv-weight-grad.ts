@@ -4,11 +4,12 @@ import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
 import { threadedConvWeightGrad } from '../threads/conv.js';
 import { wasmConvWeightGrad } from '../wasm/conv-weight-grad.js';
+import { readThroughRelu } from './relu-read.js';
 
 /**
  * A Conv1d of transpose(x, [1, 0, 2]) by transpose(g, [1, 0, 2]) (Conv1d's
  * weight gradient as core's VJP writes it), computed from x and g as they
- * lie; both transposes are deferred.
+ * lie; both transposes are deferred, and x may be a deferred Relu.
  */
 export interface ConvWeightGradFusion {
   readonly kind: 'conv-weight-grad';
@@ -28,12 +29,12 @@ export interface ConvWeightGradFusion {
 export function convWeightGradFromChain(inputs: readonly Value[], node: GraphNode, ctx: KernelContext): NdHandle | undefined {
   const [xt, gt] = inputs;
   if (!ctx.wasm || !(xt instanceof Deferred) || !(gt instanceof Deferred) || node.dtype !== 'float32') return undefined;
-  const x = materialize(xt.inputs[0]);
+  const { value: x, relu } = readThroughRelu(xt.inputs[0]);
   const g = materialize(gt.inputs[0]);
   if (!(x.data instanceof Float32Array) || !(g.data instanceof Float32Array) || x.shape[0] === 0) return undefined;
   const out = alloc(node.dtype, node.shape);
   const pad = node.attrs.pad as number;
-  if (ctx.pool) threadedConvWeightGrad(ctx.pool, ctx.wasm, x, g, pad, out);
-  else wasmConvWeightGrad(ctx.wasm, x.data, x.shape, g.data, g.shape, pad, out.data as Float32Array);
+  if (ctx.pool) threadedConvWeightGrad(ctx.pool, ctx.wasm, x, g, pad, out, relu);
+  else wasmConvWeightGrad(ctx.wasm, x.data, x.shape, g.data, g.shape, pad, out.data as Float32Array, relu);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { GraphNode } from '@sas/core';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
+import { beforeRelu } from './relu-read.js';
 
 /**
  * A Mul of a cotangent by Step(x) (Relu's VJP) computed in one pass; the
@@ -40,7 +41,8 @@ export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: G
   }
   const k = gated.findIndex((v) => v instanceof Deferred && v.node.id === role.step);
   if (k < 0) return undefined;
-  const x = materialize((gated[k] as Deferred).inputs[0]).data;
+  // step(relu(a)) is step(a): a deferred Relu under the Step is read before it.
+  const x = beforeRelu((gated[k] as Deferred).inputs[0]).data;
   const g = materialize(gated[1 - k]).data;
   const out = alloc(node.dtype, node.shape);
   const y = out.data;

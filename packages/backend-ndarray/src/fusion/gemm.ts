@@ -8,6 +8,7 @@ import { conv1dInto } from '../kernels/Conv1d.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { batchedMatMul } from '../lib/matmul.js';
 import { reluInto } from '../lib/relu.js';
+import { readThroughRelu } from './relu-read.js';
 import type { GemmFusion } from './plan.js';
 
 /** Every value reachable through deferred inputs, by node id. */
@@ -22,12 +23,16 @@ function collect(inputs: readonly Value[], inputNodes: readonly GraphNode[], int
 /** Runs a MatMul or Conv1d node on its (possibly deferred-relu) inputs into `out`, with `epilogue` adds. */
 function product(base: GraphNode, inputs: readonly Value[], out: NdHandle, ctx: KernelContext, epilogue: Epilogue): void {
   const [aVal, bVal] = inputs;
-  const relu = aVal instanceof Deferred && aVal.node.op === 'Relu';
-  const a = materialize(relu ? aVal.inputs[0] : aVal);
-  const b = materialize(bVal);
+  let { value: a, relu } = readThroughRelu(aVal);
   if (base.op === 'MatMul') {
-    batchedMatMul(a, b, base.attrs.transposeA === true, base.attrs.transposeB === true, out.data, out.shape, ctx.gemm, relu ? { ...epilogue, reluA: true } : epilogue);
+    let { value: b, relu: reluB } = readThroughRelu(bVal);
+    // A transposed A, or B, is read through relu only by the float32 Aᵀ·B kernel; elsewhere the Relu runs once.
+    const atb = !!ctx.gemm.atb && base.attrs.transposeA === true && base.attrs.transposeB !== true && a.data instanceof Float32Array && b.data instanceof Float32Array;
+    if (relu && base.attrs.transposeA === true && !atb) [a, relu] = [materialize(aVal), false];
+    if (reluB && !atb) [b, reluB] = [materialize(bVal), false];
+    batchedMatMul(a, b, base.attrs.transposeA === true, base.attrs.transposeB === true, out.data, out.shape, ctx.gemm, relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue);
   } else {
+    const b = materialize(bVal);
     conv1dInto(a, b, base.attrs.pad as number, out, ctx, epilogue, relu);
   }
 }

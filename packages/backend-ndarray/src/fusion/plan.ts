@@ -133,7 +133,7 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   planAttentionOperandViews(nodes, uses, roles);
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, roles);
-  planReluInputs(nodes, single, roles);
+  planReluInputs(nodes, uses, roles);
   planReluOutputs(nodes, single, roles);
   planGates(nodes, single, roles);
   return roles;
@@ -343,21 +343,53 @@ function planEpilogues(nodes: readonly GraphNode[], single: (id: number) => bool
 }
 
 /**
- * Defers a Relu whose only consumer is a MatMul (as its untransposed left
- * operand) or a Conv1d (as its input): the product reads the operand through
- * relu while staging it, so the relu'd tensor is never stored.
+ * Defers a Relu whose every reader can take the pre-activation instead and
+ * apply relu itself: a MatMul reading it as its left operand (relu while
+ * staging A), or as either operand of Aᵀ·B (`gemm_atb` stages both row by
+ * row), possibly through a Reshape read only by such products (a weight
+ * gradient's [rows, features] view); a Conv1d reading it as its input
+ * (relu while staging x), or through the transpose of a planned conv weight
+ * gradient; and a Step (Relu's VJP: step(relu(x)) is step(x)). In a
+ * gradient graph the activation then is never stored: the next product,
+ * its weight gradient and the gate all read the pre-activation. A reader
+ * that cannot read through relu after all (a float64 product of a
+ * transposed A) computes the Relu once, as its kernel would have.
  */
-function planReluInputs(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
-  const consumer = new Map<number, GraphNode>();
-  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
-  for (const relu of nodes) {
-    if (relu.op !== 'Relu' || roles.has(relu) || !single(relu.id)) continue;
-    const user = consumer.get(relu.id);
-    if (!user || user.inputs[0] !== relu.id || user.inputs[1] === relu.id) continue;
+function planReluInputs(nodes: readonly GraphNode[], uses: readonly number[], roles: Map<GraphNode, FusionRole>): void {
+  const readers = new Map<number, GraphNode[]>();
+  for (const node of nodes) for (const input of new Set(node.inputs)) readers.set(input, [...(readers.get(input) ?? []), node]);
+  // Inside an attention chain the product is computed elsewhere; leave those alone.
+  const freeProduct = (user: GraphNode) => {
     const role = roles.get(user);
-    // Inside an attention chain the product is computed elsewhere; leave those alone.
-    if (role && !(role.kind === 'defer' && isEpilogueBase(user, roles, nodes))) continue;
-    if ((user.op === 'MatMul' && user.attrs.transposeA === false) || user.op === 'Conv1d') roles.set(relu, DEFER);
+    return !role || (role.kind === 'defer' && isEpilogueBase(user, roles, nodes));
+  };
+  const readsAsLeft = (user: GraphNode, id: number) => user.inputs[0] === id && user.inputs[1] !== id;
+  const productRead = (user: GraphNode, id: number) => readsAsLeft(user, id) && (user.op === 'MatMul' || user.op === 'Conv1d') && freeProduct(user);
+  // Aᵀ·B (a weight gradient) stages both operands row by row, so either may be read through relu.
+  const atbRead = (user: GraphNode, id: number) =>
+    user.op === 'MatMul' && user.attrs.transposeA === true && user.attrs.transposeB !== true && user.inputs[0] !== user.inputs[1] && user.inputs.includes(id) && freeProduct(user);
+  const reshapeForProducts = (user: GraphNode) =>
+    user.op === 'Reshape' && !roles.has(user) && uses[user.id] === (readers.get(user.id) ?? []).length && (readers.get(user.id) ?? []).every((r) => atbRead(r, user.id));
+  const convWeightGradInput = (user: GraphNode, id: number) => roles.get(user)?.kind === 'defer' && user.op === 'Transpose' && (readers.get(user.id) ?? []).some((r) => roles.get(r)?.kind === 'conv-weight-grad' && r.inputs[0] === user.id);
+  for (const relu of nodes) {
+    if (relu.op !== 'Relu' || roles.has(relu)) continue;
+    const users = readers.get(relu.id) ?? [];
+    // Graph outputs are read by nobody in the graph: uses counts them, readers does not.
+    if (users.length === 0 || uses[relu.id] !== users.length) continue;
+    const reshapes: GraphNode[] = [];
+    const ok = users.every((user) => {
+      if (user.op === 'Step') return true;
+      if (productRead(user, relu.id) || atbRead(user, relu.id)) return true;
+      if (convWeightGradInput(user, relu.id)) return true;
+      if (reshapeForProducts(user)) {
+        reshapes.push(user);
+        return true;
+      }
+      return false;
+    });
+    if (!ok) continue;
+    roles.set(relu, DEFER);
+    for (const r of reshapes) roles.set(r, DEFER);
   }
 }
 

@@ -24,6 +24,8 @@ export interface Epilogue {
   readonly addends?: readonly EpilogueOperand[];
   /** Read A through relu. */
   readonly reluA?: boolean;
+  /** Read B through relu: only the Aᵀ·B path (`GemmEngine.atb`) takes it. */
+  readonly reluB?: boolean;
 }
 
 /**

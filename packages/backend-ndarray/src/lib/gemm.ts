@@ -12,11 +12,12 @@ export interface GemmEngine {
   readonly name: string;
   abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void;
   /**
-   * C = Aᵀ·B for A [K × M] and B [K × N] row-major (C overwritten; A read
-   * through relu when `reluA`), where the engine has a kernel for that
-   * layout; engines without one leave it out and callers pack A and B for `abt`.
+   * C = Aᵀ·B for A [K × M] and B [K × N] row-major (C overwritten; A and B
+   * read through relu when `reluA`, `reluB`), where the engine has a kernel
+   * for that layout; engines without one leave it out and callers pack A
+   * and B for `abt`.
    */
-  atb?(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void;
+  atb?(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB?: boolean): void;
 }
 
 /**

@@ -43,12 +43,12 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
     const outA = out;
     forEachBroadcast(outShape.slice(0, -2), [aBatch, bBatch], (bi, [ai, bj]) => {
       const cOff = bi * m * n;
-      atb(a.data as Float32Array, ai * m * k, m, b.data as Float32Array, bj * k * n, n, outA, cOff, n, m, n, k, epilogue?.reluA === true);
+      atb(a.data as Float32Array, ai * m * k, m, b.data as Float32Array, bj * k * n, n, outA, cOff, n, m, n, k, epilogue?.reluA === true, epilogue?.reluB === true);
       if (hasAdds(epilogue)) applyEpilogue(outA, cOff, n, 0, m, n, shiftAddends(epilogue, cOff));
     });
     return;
   }
-  if (epilogue?.reluA && transposeA) throw new Error('batchedMatMul: reluA on a transposed A needs an engine with atb');
+  if ((epilogue?.reluA && transposeA) || epilogue?.reluB) throw new Error('batchedMatMul: relu on a transposed A or on B needs an engine with atb and float32 operands');
   // Scratch through allocData: shared when threads may read it (no copy for the workers).
   const scratchB = transposeB ? undefined : allocData(dtypeOf(b.data), n * k, true);
   const packB = (offset: number): FloatData => {

@@ -54,6 +54,12 @@ export interface ReduceOps {
   fold(acc: number, x: FloatData, xi: number, n: number): number;
   /** `out[oi + j] = combine(out[oi + j], x[xi + j])` for j < n. */
   combine(out: Float64Array, oi: number, x: FloatData, xi: number, n: number): void;
+  /**
+   * `combine` over `rows` consecutive rows of x (from `xi`, each n long)
+   * into the same outputs, when the op has a faster way than one row at a
+   * time (a bias gradient sums thousands of rows into one).
+   */
+  combineRows?(out: Float64Array, oi: number, x: FloatData, xi: number, n: number, rows: number): void;
 }
 
 /**
@@ -77,6 +83,15 @@ export function runReduce(plan: ReducePlan, x: FloatData, out: Float64Array, ops
   let runs = 1;
   for (const d of outer) runs *= d;
   if (n === 0 || runs === 0) return;
+  if (!innerReduced && rank > 0 && outerOut[rank - 1] === 0 && ops.combineRows) {
+    // The rows of the innermost outer axis all land on the same outputs: one call per block of them.
+    const rows = outer[rank - 1];
+    runReduce({ n: n * rows, innerReduced: false, outer: outer.slice(0, -1), outerOut: outer.slice(0, -1).map((_, i) => outerOut[i]) }, x, out, {
+      fold: ops.fold,
+      combine: (o, oi, xs, xi) => ops.combineRows!(o, oi, xs, xi, n, rows),
+    });
+    return;
+  }
   const counter = new Array<number>(rank).fill(0);
   let oi = 0;
   for (let r = 0; r < runs; r++) {

@@ -81,19 +81,19 @@ export function threadedConv1d(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, w
  * threadedConvWeightGrad(new ThreadPool(1), new WasmRuntime(), wrap(Float32Array.of(1, 2, 3), [1, 1, 3]), wrap(Float32Array.of(1, 1, 1), [1, 1, 3]), 1, dw); // dw = [3, 6, 5]
  * ```
  */
-export function threadedConvWeightGrad(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, g: NdHandle, pad: number, dw: NdHandle): void {
+export function threadedConvWeightGrad(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, g: NdHandle, pad: number, dw: NdHandle, reluX = false): void {
   const [n, channels, length] = x.shape;
   const [, outChannels, outLen] = g.shape;
   const work = n * channels * outChannels * outLen * (length + 2 * pad - outLen + 1);
   const xd = x.data as Float32Array;
   const gd = g.data as Float32Array;
   if (!pool.parallel || work < THREAD_MIN_WORK || channels < 2 * TILE_M) {
-    wasmConvWeightGrad(rt, xd, x.shape, gd, g.shape, pad, dw.data as Float32Array);
+    wasmConvWeightGrad(rt, xd, x.shape, gd, g.shape, pad, dw.data as Float32Array, reluX);
     return;
   }
   const rows = roundUp(Math.ceil(channels / pool.size), TILE_M);
   const out = sharedFloat32(dw.data.length);
-  const task: ConvWeightGradTask = { kind: 'conv-weight-grad', x: shared(xd), xShape: [...x.shape], g: shared(gd), gShape: [...g.shape], pad, dw: out, rows, chunks: Math.ceil(channels / rows) };
+  const task: ConvWeightGradTask = { kind: 'conv-weight-grad', x: shared(xd), xShape: [...x.shape], g: shared(gd), gShape: [...g.shape], pad, reluX, dw: out, rows, chunks: Math.ceil(channels / rows) };
   pool.runChunks(task, (i) => runConvWeightGradChunk(rt, task, i));
   dw.data.set(out);
 }

@@ -127,12 +127,12 @@ export class ThreadedGemm implements GemmEngine {
    * outside it is not read), so nothing is summed across threads and the
    * bits equal the single-thread product's.
    */
-  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void {
+  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
     const split = N >= M ? 'n' : 'm';
     const tile = split === 'n' ? ATB_TILE_N : ATB_TILE_M;
     const extent = split === 'n' ? N : M;
     if (!this.pool.parallel || M * N * K < this.minWork || extent < 2 * tile) {
-      this.base.atb(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA);
+      this.base.atb(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA, reluB);
       return;
     }
     const a = sharedBlock(A, aOff, lda, K, M);
@@ -140,7 +140,7 @@ export class ThreadedGemm implements GemmEngine {
     const direct = isShared(C);
     const target = direct ? { data: C, off: cOff, ld: ldc } : { data: sharedFloat32(M * N), off: 0, ld: N };
     const panel = Math.ceil(extent / this.pool.size / tile) * tile;
-    const task: AtbTask = { kind: 'atb', A: a.data, aOff: a.off, lda, B: b.data, bOff: b.off, ldb, C: target.data, cOff: target.off, ldc: target.ld, M, N, K, reluA, split, panel, chunks: Math.ceil(extent / panel) };
+    const task: AtbTask = { kind: 'atb', A: a.data, aOff: a.off, lda, B: b.data, bOff: b.off, ldb, C: target.data, cOff: target.off, ldc: target.ld, M, N, K, reluA, reluB, split, panel, chunks: Math.ceil(extent / panel) };
     this.pool.runChunks(task, (i) => runAtbChunk(this.chunkEngine, task, i));
     if (!direct) for (let i = 0; i < M; i++) C.set(target.data.subarray(i * N, (i + 1) * N), cOff + i * ldc);
   }

@@ -153,6 +153,7 @@ export interface ConvWeightGradTask {
   readonly g: Float32Array;
   readonly gShape: readonly number[];
   readonly pad: number;
+  readonly reluX: boolean;
   /** [C, O, k], every row written by the chunk that owns it. */
   readonly dw: Float32Array;
   readonly rows: number;
@@ -170,7 +171,7 @@ export interface ConvWeightGradTask {
 export function runConvWeightGradChunk(rt: WasmRuntime, t: ConvWeightGradTask, i: number): void {
   const c0 = i * t.rows;
   const c1 = Math.min(t.xShape[1], c0 + t.rows);
-  if (c1 > c0) wasmConvWeightGrad(rt, t.x, t.xShape, t.g, t.gShape, t.pad, t.dw, [c0, c1]);
+  if (c1 > c0) wasmConvWeightGrad(rt, t.x, t.xShape, t.g, t.gShape, t.pad, t.dw, t.reluX, [c0, c1]);
 }
 
 /**
@@ -194,6 +195,7 @@ export interface AtbTask {
   readonly N: number;
   readonly K: number;
   readonly reluA: boolean;
+  readonly reluB: boolean;
   readonly split: 'm' | 'n';
   /** Columns (or rows) of C per chunk: a multiple of the kernel's tile along that axis. */
   readonly panel: number;
@@ -212,8 +214,8 @@ export function runAtbChunk(engine: Required<Pick<GemmEngine, 'atb'>>, t: AtbTas
   const lo = i * t.panel;
   const hi = Math.min(t.split === 'n' ? t.N : t.M, lo + t.panel);
   if (hi <= lo) return;
-  if (t.split === 'n') engine.atb(t.A, t.aOff, t.lda, t.B, t.bOff + lo, t.ldb, t.C, t.cOff + lo, t.ldc, t.M, hi - lo, t.K, t.reluA);
-  else engine.atb(t.A, t.aOff + lo, t.lda, t.B, t.bOff, t.ldb, t.C, t.cOff + lo * t.ldc, t.ldc, hi - lo, t.N, t.K, t.reluA);
+  if (t.split === 'n') engine.atb(t.A, t.aOff, t.lda, t.B, t.bOff + lo, t.ldb, t.C, t.cOff + lo, t.ldc, t.M, hi - lo, t.K, t.reluA, t.reluB);
+  else engine.atb(t.A, t.aOff + lo, t.lda, t.B, t.bOff, t.ldb, t.C, t.cOff + lo * t.ldc, t.ldc, hi - lo, t.N, t.K, t.reluA, t.reluB);
 }
 
 /**

@@ -10,13 +10,16 @@ import { WasmRuntime } from './runtime.js';
 const rand = (n: number, seed: number) => Float32Array.from(randomNormal([n], seed).data);
 
 /** C = Aᵀ·B in float64 from the float32 operands, relu on A when asked: the oracle. */
-function atbF64(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, M: number, N: number, K: number, relu: boolean): Float64Array {
+function atbF64(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, M: number, N: number, K: number, relu: boolean, reluB = false): Float64Array {
   const c = new Float64Array(M * N);
   for (let p = 0; p < K; p++) {
     for (let i = 0; i < M; i++) {
       const a0 = A[aOff + p * lda + i];
       const a = relu && a0 < 0 ? 0 : a0;
-      for (let j = 0; j < N; j++) c[i * N + j] += a * B[bOff + p * ldb + j];
+      for (let j = 0; j < N; j++) {
+        const b = B[bOff + p * ldb + j];
+        c[i * N + j] += a * (reluB && b < 0 ? 0 : b);
+      }
     }
   }
   return c;
@@ -25,16 +28,16 @@ function atbF64(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOf
 describe('wasmAtb: C = Aᵀ·B without transposing', () => {
   // Odd M and N (padding of the 4×8 tile), K under, at and over one 64-row block, strides and offsets.
   for (const [M, N, K] of [[5, 11, 3], [128, 64, 64], [37, 19, 1000], [300, 270, 250]]) {
-    for (const relu of [false, true]) {
-      it(`M=${M} N=${N} K=${K}${relu ? ', relu on A' : ''}: within float32 rounding of the float64 product`, () => {
+    for (const [relu, reluB] of [[false, false], [true, false], [false, true]]) {
+      it(`M=${M} N=${N} K=${K}${relu ? ', relu on A' : ''}${reluB ? ', relu on B' : ''}: within float32 rounding of the float64 product`, () => {
         const lda = M + 3;
         const ldb = N + 1;
         const ldc = N + 2;
         const A = rand(K * lda + 2, 1);
         const B = rand(K * ldb + 1, 2);
         const C = new Float32Array(M * ldc + 4).fill(7);
-        wasmAtb(new WasmRuntime(), A, 2, lda, B, 1, ldb, C, 4, ldc, M, N, K, relu);
-        const want = atbF64(A, 2, lda, B, 1, ldb, M, N, K, relu);
+        wasmAtb(new WasmRuntime(), A, 2, lda, B, 1, ldb, C, 4, ldc, M, N, K, relu, reluB);
+        const want = atbF64(A, 2, lda, B, 1, ldb, M, N, K, relu, reluB);
         let worst = 0;
         for (let i = 0; i < M; i++) {
           for (let j = 0; j < N; j++) {
@@ -70,9 +73,9 @@ describe('threaded atb: identical to one thread', () => {
       const B = shared(rand(K * N, 4));
       const ldc = N + 1;
       const want = new Float32Array(M * ldc);
-      new WasmGemm(undefined, 0).atb(A, 0, M, B, 0, N, want, 0, ldc, M, N, K, true);
+      new WasmGemm(undefined, 0).atb(A, 0, M, B, 0, N, want, 0, ldc, M, N, K, true, true);
       const got = c.sharedC ? sharedFloat32(M * ldc) : new Float32Array(M * ldc);
-      new ThreadedGemm(new WasmGemm(undefined, 0), pool, 0).atb(A, 0, M, B, 0, N, got, 0, ldc, M, N, K, true);
+      new ThreadedGemm(new WasmGemm(undefined, 0), pool, 0).atb(A, 0, M, B, 0, N, got, 0, ldc, M, N, K, true, true);
       expect(Array.from(got)).toEqual(Array.from(want));
       await pool.dispose();
     }, 30_000);

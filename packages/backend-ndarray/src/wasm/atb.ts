@@ -19,8 +19,8 @@ const MAX_BLOCK_ROWS = 64;
  * of rows, each block of A and B copied in as it lies (contiguous rows, no
  * transpose) and contracted by `gemm_atb`, which adds each block's sums to
  * C. The blocks depend on K alone, so a product cut into column or row
- * panels (threads/gemm.ts) gives the same bits. With `reluA`, A is read
- * through relu (a deferred activation).
+ * panels (threads/gemm.ts) gives the same bits. With `reluA` (`reluB`), A
+ * (B) is read through relu (a deferred activation).
  *
  * @example
  * ```ts
@@ -31,7 +31,7 @@ const MAX_BLOCK_ROWS = 64;
  * wasmAtb(new WasmRuntime(), Float32Array.of(1, 2), 0, 2, Float32Array.of(3, 4), 0, 2, c, 0, 2, 2, 2, 1, false);
  * ```
  */
-export function wasmAtb(rt: WasmRuntime, A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void {
+export function wasmAtb(rt: WasmRuntime, A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
   if (M === 0 || N === 0) return;
   const m4 = roundUp(M, ATB_TILE_M);
   const n8 = roundUp(N, ATB_TILE_N);
@@ -47,6 +47,7 @@ export function wasmAtb(rt: WasmRuntime, A: Float32Array, aOff: number, lda: num
     copyRows(A, aOff + k0 * lda, lda, heap, aBase, m4, rows, M);
     if (reluA) rt.reluInPlace(aBase * 4, rows * m4);
     copyRows(B, bOff + k0 * ldb, ldb, heap, bBase, n8, rows, N);
+    if (reluB) rt.reluInPlace(bBase * 4, rows * n8);
     rt.gemmAtB(aBase * 4, bBase * 4, cBase * 4, m4, n8, rows, m4 * 4, n8 * 4, n8 * 4);
   }
   if (ldc === N && n8 === N) C.set(heap.subarray(cBase, cBase + M * N), cOff);

@@ -15,8 +15,9 @@ const CHUNK_FLOATS = 1 << 17;
  * is staged as it lies: x's rows with `pad` zeros before them (so row c read
  * from float t is x[n, c, t − pad ..]) and g's rows; then, per sample and
  * tap, `gemm_acc` adds x_nᵗ·g_nᵀ (K = Lout) to that tap's C×O block of
- * sums. Rows `c0 .. c1` only when given (a thread's share; a multiple of
- * the kernel's 2-row tile apart, except at the end).
+ * sums. With `reluX`, x is read through relu (a deferred activation). Rows
+ * `c0 .. c1` only when given (a thread's share; a multiple of the kernel's
+ * 2-row tile apart, except at the end).
  *
  * @example
  * ```ts
@@ -35,6 +36,7 @@ export function wasmConvWeightGrad(
   gShape: readonly number[],
   pad: number,
   dw: Float32Array,
+  reluX = false,
   rows: readonly [number, number] = [0, xShape[1]],
 ): void {
   const [n, channels, length] = xShape;
@@ -71,6 +73,8 @@ export function wasmConvWeightGrad(
       if (gContiguous) heap.set(g.subarray(gs, gs + outChannels * outLen), gd);
       else for (let o = 0; o < outChannels; o++) for (let j = 0; j < outLen; j++) heap[gd + o * k4 + j] = g[gs + o * outLen + j];
     }
+    // Padding is zero and stays zero under relu.
+    if (reluX) rt.reluInPlace(xBase * 4, count * m2 * stride);
     for (let i = 0; i < count; i++) {
       const a = xBase + i * m2 * stride;
       const b = gBase + i * o4 * k4;

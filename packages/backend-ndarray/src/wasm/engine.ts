@@ -78,8 +78,8 @@ export class WasmGemm implements GemmEngine {
   }
 
   /** C = Aᵀ·B on the `gemm_atb` kernel (see atb.ts): no operand is transposed. */
-  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean): void {
-    wasmAtb(this.runtime, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA);
+  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
+    wasmAtb(this.runtime, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA, reluB);
   }
 
   /**
