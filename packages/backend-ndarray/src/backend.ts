@@ -89,7 +89,7 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       if (fused) return fused;
     }
     if (role?.kind === 'gate') {
-      const fused = gateFromChain(inputs, node, role);
+      const fused = gateFromChain(inputs, node, role, ctx);
       if (fused) return fused;
     }
     // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.

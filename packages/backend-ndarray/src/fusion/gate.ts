@@ -2,6 +2,13 @@ import type { GraphNode } from '@sas/core';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import { beforeRelu } from './relu-read.js';
+import type { KernelContext } from '../context.js';
+import { gateRange } from '../lib/gate-loop.js';
+import { isShared } from '../threads/shared.js';
+import { runGateChunk, type GateTask } from '../threads/tasks.js';
+
+/** Elements at least for the threads to share a gate (waking a worker costs ~0.1 ms; a million elements take ~3 ms). */
+const GATE_THREAD_MIN = 1 << 18;
 
 /**
  * A Mul of a cotangent by Step(x) (Relu's VJP) computed in one pass; the
@@ -30,7 +37,7 @@ export interface GateFusion {
  * // Called by the backend for Mul nodes `planFusion` marks as gates; see backend.ts.
  * ```
  */
-export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: GateFusion): NdHandle | undefined {
+export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: GateFusion, ctx: KernelContext): NdHandle | undefined {
   let gated = inputs;
   let addend: FloatData | undefined;
   if (role.addend !== undefined) {
@@ -47,19 +54,12 @@ export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: G
   const out = alloc(node.dtype, node.shape);
   const y = out.data;
   if (x.length !== y.length || g.length !== y.length || (addend && addend.length !== y.length)) return undefined;
-  // `+(v > 0)` compiles to a compare, not a branch: x's signs are random in a layer, and a
-  // mispredicted branch per element made this loop twice as slow. NaN (rare) keeps its branch.
-  // g·s is exact (s is 1, 0 or NaN), so adding the addend to it rounds once, as the unfused Add does.
-  if (addend) {
-    for (let i = 0; i < y.length; i++) {
-      const v = x[i];
-      y[i] = addend[i] + g[i] * (v !== v ? NaN : +(v > 0));
-    }
-  } else {
-    for (let i = 0; i < y.length; i++) {
-      const v = x[i];
-      y[i] = g[i] * (v !== v ? NaN : +(v > 0));
-    }
-  }
+  const pool = ctx.pool;
+  if (pool?.parallel && y.length >= GATE_THREAD_MIN && [x, g, y, ...(addend ? [addend] : [])].every((a) => a instanceof Float32Array && isShared(a))) {
+    // Memory-bound JS loops: each thread takes ranges of elements (the same loop, so the same bits).
+    const chunks = pool.size * 4;
+    const task: GateTask = { kind: 'gate', x: x as Float32Array, g: g as Float32Array, addend: addend as Float32Array | undefined, y: y as Float32Array, per: Math.ceil(y.length / chunks), chunks };
+    pool.runChunks(task, (i) => runGateChunk(task, i));
+  } else gateRange(x, g, addend, y, 0, y.length);
   return out;
 }

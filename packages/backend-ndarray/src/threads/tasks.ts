@@ -5,13 +5,14 @@ import type { AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
 import { wrap } from '../handle.js';
 import { wasmAttention } from '../wasm/attention.js';
+import { gateRange } from '../lib/gate-loop.js';
 import { wasmConv1d } from '../wasm/conv.js';
 import { wasmConvWeightGrad } from '../wasm/conv-weight-grad.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 
 /** Every kind of task the pool's workers run. */
-export type PoolTask = AttentionTask | GemmTask | AttentionGradTask | ConvTask | AtbTask | ConvWeightGradTask;
+export type PoolTask = AttentionTask | GemmTask | AttentionGradTask | ConvTask | AtbTask | ConvWeightGradTask | GateTask;
 
 /**
  * Work the pool shares out in chunks (see `ThreadPool.runChunks`): every
@@ -143,6 +144,35 @@ export function runAttentionChunk(rt: WasmRuntime, t: AttentionTask, i: number):
 }
 
 /**
+ * Relu's VJP, `y = (addend +) g · step(x)` (lib/gate-loop.ts), by ranges:
+ * chunk i is elements `i·per ..`. Arrays in shared memory.
+ */
+export interface GateTask {
+  readonly kind: 'gate';
+  readonly x: Float32Array;
+  readonly g: Float32Array;
+  readonly addend?: Float32Array;
+  readonly y: Float32Array;
+  readonly per: number;
+  readonly chunks: number;
+}
+
+/**
+ * Runs chunk `i` (a range of elements) of a gate task.
+ *
+ * @example
+ * ```ts
+ * import { runGateChunk } from './tasks.js';
+ * const y = new Float32Array(2);
+ * runGateChunk({ kind: 'gate', x: Float32Array.of(1, -1), g: Float32Array.of(3, 4), y, per: 2, chunks: 1 }, 0); // y = [3, 0]
+ * ```
+ */
+export function runGateChunk(t: GateTask, i: number): void {
+  const lo = i * t.per;
+  gateRange(t.x, t.g, t.addend, t.y, lo, Math.min(t.y.length, lo + t.per));
+}
+
+/**
  * A Conv1d weight gradient (wasm/conv-weight-grad.ts) by rows of dw: chunk
  * i is x's channels `i·rows ..`. Operands in shared memory.
  */
@@ -237,6 +267,7 @@ export function taskBytes(t: PoolTask): number {
     : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)]
     : t.kind === 'atb' ? [t.A, t.B, t.C]
     : t.kind === 'conv-weight-grad' ? [t.x, t.g, t.dw]
+    : t.kind === 'gate' ? [t.x, t.g, t.y, t.addend]
     : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
   const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
   let bytes = 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, causalMask, evaluateReference, GraphBuilder, initParams, matMul, mul, randomNormal, softmax, type Tensor } from '@sas/core';
+import { buildLayer, causalMask, evaluateReference, grad, GraphBuilder, initParams, layerParams, matMul, mul, randomNormal, softmax, withCotangentLoss, type Tensor } from '@sas/core';
 import { createNdarrayBackend, liveWorkerCount, ndarrayProvider } from '../index.js';
 import { expectClose, kernelTolerance } from '../test/helpers.js';
+import { NDARRAY_TOLERANCE } from '../tolerance.js';
 import { WasmGemm } from '../wasm/engine.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { ThreadedGemm } from './gemm.js';
@@ -64,6 +65,26 @@ describe('threads: 2 against threads: 1 and the reference', () => {
       expect(liveWorkerCount()).toBe(before);
     }, 60_000);
   }
+
+  it(`sas T=${SAS.seqLen} gradients: same bits on two threads (attention backward, Aᵀ·B and conv weight gradients, gates), within tolerance of the reference`, async () => {
+    const graph = grad(withCotangentLoss(buildLayer(SAS), 'output'), 'loss', { wrt: ['query', 'key', 'value', ...layerParams(SAS).map((p) => p.name)] });
+    const feeds = { ...feedsFor(SAS), cotangent: randomNormal([1, SAS.seqLen, SAS.heads * SAS.headDim], 9) };
+    const one = createNdarrayBackend({ threads: 1 });
+    const two = createNdarrayBackend({ threads: 2 });
+    try {
+      const [a, b] = [await one.run(graph, feeds), await two.run(graph, feeds)];
+      const want = await evaluateReference(graph, feeds);
+      const names = Object.keys(graph.outputs).filter((n) => n.startsWith('grad.'));
+      expect(names.length).toBe(3 + layerParams(SAS).length);
+      for (const name of names) {
+        expect(Array.from(b[name].data), name).toEqual(Array.from(a[name].data));
+        expectClose(b[name], want[name], NDARRAY_TOLERANCE.gradAtol, NDARRAY_TOLERANCE.gradRtol, name);
+      }
+    } finally {
+      await two.dispose();
+      await one.dispose();
+    }
+  }, 120_000);
 
   it('the provider passes threads through', async () => {
     const backend = (await ndarrayProvider.create({ mode: 'cpu', threads: 1 } as { mode: string })) as ReturnType<typeof createNdarrayBackend>;

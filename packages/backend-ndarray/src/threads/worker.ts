@@ -8,7 +8,7 @@ import { WasmGemm } from '../wasm/engine.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
 import { collectGarbage, SHARED_COLLECT_BYTES } from './shared.js';
-import { runAtbChunk, runAttentionChunk, runAttentionGradChunk, runConvChunk, runConvWeightGradChunk, runGemmChunk, taskBytes, type PoolTask } from './tasks.js';
+import { runAtbChunk, runAttentionChunk, runAttentionGradChunk, runConvChunk, runConvWeightGradChunk, runGateChunk, runGemmChunk, taskBytes, type PoolTask } from './tasks.js';
 
 const wt = workerThreads();
 if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
@@ -32,6 +32,7 @@ wt.parentPort.on('message', (task: PoolTask) => {
       : task.kind === 'gemm' ? (i: number) => runGemmChunk(gemm, task, i)
       : task.kind === 'atb' ? (i: number) => runAtbChunk(gemm, task, i)
       : task.kind === 'conv-weight-grad' ? (i: number) => runConvWeightGradChunk(runtime, task, i)
+      : task.kind === 'gate' ? (i: number) => runGateChunk(task, i)
       : undefined;
     if (!run) throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
     for (let i = Atomics.add(sync, 3, 1); i < task.chunks; i = Atomics.add(sync, 3, 1)) run(i);
