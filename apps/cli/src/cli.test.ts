@@ -82,6 +82,20 @@ describe('sas bench', () => {
     expect(m.minMs).toBeLessThanOrEqual(m.medianMs);
     expect(m.gflopsPerSecond).toBeGreaterThan(0);
     expect(m.peakRssMiB).toBeGreaterThan(0);
+    expect(m.forward).toBeUndefined();
+  });
+
+  it('with --backward, also times the forward alternately and reports the backward as a multiple of it', () => {
+    const r = sas('bench', '--backend', 'reference', '--shape', '1,8,2,4,4,8', '--runs', '2', '--backward', '--json');
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.backward).toBe(true);
+    expect(m.forward.medianMs).toBeGreaterThan(0);
+    expect(m.backwardMs).toBeCloseTo(m.medianMs - m.forward.medianMs, 6);
+    expect(m.backwardOverForward).toBeCloseTo(m.backwardMs / m.forward.medianMs, 6);
+    expect(m.forwardBackwardOverForward).toBeCloseTo(m.medianMs / m.forward.medianMs, 6);
+    const text = sas('bench', '--backend', 'reference', '--shape', '1,8,2,4,4,8', '--runs', '1', '--backward');
+    expect(text.stdout).toMatch(/forward alone, timed alternately: median [\d.]+ ms; backward -?[\d.]+ ms = -?[\d.]+× the forward/);
   });
 
   it('rejects malformed shapes and flags that do not fit the kind', () => {

@@ -13,6 +13,22 @@ export interface Measurement {
   readonly gflopsPerSecond: number;
   /** Peak resident set size of this process so far, MiB. */
   readonly peakRssMiB: number;
+  /**
+   * With the backward pass: the forward alone, timed in the same process
+   * alternately with the gradient graph (one forward, one forward+backward,
+   * …), so both medians see the same machine; and what the backward adds.
+   */
+  readonly forward?: {
+    readonly medianMs: number;
+    readonly minMs: number;
+    readonly maxMs: number;
+  };
+  /** Forward+backward median minus the forward median, ms. */
+  readonly backwardMs?: number;
+  /** `backwardMs` over the forward median (the autodiff issue asks for at most 3). */
+  readonly backwardOverForward?: number;
+  /** Forward+backward median over the forward median. */
+  readonly forwardBackwardOverForward?: number;
 }
 
 /** Options of `measureLayer`. */
@@ -54,7 +70,9 @@ export function benchFeeds(config: LayerConfig, dtype: Backend['dtypes'][number]
 /**
  * Times a layer on a backend: `warmup` untimed calls (kernel compilation,
  * caches), then `runs` timed ones; reports the median, spread, FLOP rate and
- * peak RSS.
+ * peak RSS. With `backward`, the forward alone is timed alternately with the
+ * gradient graph, and the report adds its median and the backward's cost
+ * relative to it.
  *
  * @example
  * ```ts
@@ -66,17 +84,28 @@ export async function measureLayer(backend: Backend, config: LayerConfig, option
   const dtype = backend.dtypes[0];
   const { graph, outputs } = benchGraph(config, dtype, options.backward);
   const feeds = benchFeeds(config, dtype, options.backward);
-  for (let i = 0; i < options.warmup; i++) await backend.run(graph, feeds, { outputs });
-  const times: number[] = [];
-  for (let i = 0; i < options.runs; i++) {
+  // With the backward pass the forward is timed too, alternately, for a side-by-side ratio.
+  const forward = options.backward ? { ...benchGraph(config, dtype, false), feeds: benchFeeds(config, dtype, false) } : undefined;
+  const timed = async (g: Graph, f: Record<string, Tensor>, outs: string[]) => {
     const start = performance.now();
+    await backend.run(g, f, { outputs: outs });
+    return performance.now() - start;
+  };
+  for (let i = 0; i < options.warmup; i++) {
+    if (forward) await backend.run(forward.graph, forward.feeds, { outputs: forward.outputs });
     await backend.run(graph, feeds, { outputs });
-    times.push(performance.now() - start);
+  }
+  const times: number[] = [];
+  const forwardTimes: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    if (forward) forwardTimes.push(await timed(forward.graph, forward.feeds, forward.outputs));
+    times.push(await timed(graph, feeds, outputs));
   }
   times.sort((a, b) => a - b);
+  forwardTimes.sort((a, b) => a - b);
   const flops = estimateFlops(config).total * (options.backward ? 3 : 1);
   const medianMs = quantile(times, 0.5);
-  return {
+  const measurement: Measurement = {
     medianMs,
     minMs: times[0],
     maxMs: times[times.length - 1],
@@ -85,5 +114,14 @@ export async function measureLayer(backend: Backend, config: LayerConfig, option
     flops,
     gflopsPerSecond: flops / (medianMs * 1e6),
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  if (!forward) return measurement;
+  const fwd = quantile(forwardTimes, 0.5);
+  return {
+    ...measurement,
+    forward: { medianMs: fwd, minMs: forwardTimes[0], maxMs: forwardTimes[forwardTimes.length - 1] },
+    backwardMs: medianMs - fwd,
+    backwardOverForward: (medianMs - fwd) / fwd,
+    forwardBackwardOverForward: medianMs / fwd,
   };
 }

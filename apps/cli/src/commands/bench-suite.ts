@@ -24,7 +24,7 @@ function writeNew(path: string, text: string, force: boolean): void {
 }
 
 function table(results: readonly SuiteResult[]): string {
-  const lines = [`${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}`];
+  const lines = [`${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}${'bwd/fwd'.padStart(9)}`];
   for (const r of results) {
     const name = `${r.kind} T=${r.shape.split(',')[1]} ${r.backward ? 'fwd+bwd' : 'fwd'}`;
     if (!r.ok) {
@@ -34,7 +34,9 @@ function table(results: readonly SuiteResult[]): string {
     const base = results.find((b) => b.ok && b.label === 'ndarray' && b.kind === r.kind && b.shape === r.shape && b.backward === r.backward);
     const ms = r.result.medianMs as number;
     const ratio = base && base.ok ? `${(ms / (base.result.medianMs as number)).toFixed(2)}×` : '–';
-    lines.push(`${name.padEnd(34)}${r.label.padEnd(18)}${ms.toFixed(1).padStart(11)}${ratio.padStart(12)}${(r.result.gflopsPerSecond as number).toFixed(2).padStart(9)}${`${(r.result.peakRssMiB as number).toFixed(0)} MiB`.padStart(10)}`);
+    // The backward's cost over the forward timed alternately in the same process (fwd+bwd cases).
+    const bwd = typeof r.result.backwardOverForward === 'number' ? `${r.result.backwardOverForward.toFixed(2)}×` : '';
+    lines.push(`${name.padEnd(34)}${r.label.padEnd(18)}${ms.toFixed(1).padStart(11)}${ratio.padStart(12)}${(r.result.gflopsPerSecond as number).toFixed(2).padStart(9)}${`${(r.result.peakRssMiB as number).toFixed(0)} MiB`.padStart(10)}${bwd.padStart(9)}`);
   }
   return lines.join('\n');
 }

@@ -13,7 +13,9 @@ export const benchCommand: Command = {
 
 Warm-up calls, then N timed calls (default 5) of the layer's forward pass (with
 --backward: forward and every gradient). Prints the median and spread, the FLOP
-rate (SAS.md's forward estimate, ×3 with --backward) and the peak RSS.
+rate (SAS.md's forward estimate, ×3 with --backward) and the peak RSS. With
+--backward the forward alone is timed too, alternately in the same process, and
+the backward's cost is printed as a multiple of it.
 --threads N is passed to backends with a thread setting (ndarray; default: all cores);
 --long lets ndarray run fused attention whose (never stored) T×T scores exceed 2^31 elements.
 Baselines read the shape as B,T,H,D; --kv-heads defaults to H for mha and 1 for mqa.
@@ -41,6 +43,12 @@ Default backend: ${DEFAULT_BACKEND}.`,
             `median ${m.medianMs.toFixed(1)} ms (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)}, IQR ${m.iqrMs.toFixed(1)}, ${runs} runs), ` +
             `${m.gflopsPerSecond.toFixed(2)} GFLOP/s, peak RSS ${m.peakRssMiB.toFixed(0)} MiB\n`,
         );
+        if (m.forward) {
+          process.stdout.write(
+            `  forward alone, timed alternately: median ${m.forward.medianMs.toFixed(1)} ms; backward ${m.backwardMs!.toFixed(1)} ms = ` +
+              `${m.backwardOverForward!.toFixed(2)}× the forward (forward+backward ${m.forwardBackwardOverForward!.toFixed(2)}×)\n`,
+          );
+        }
       }
       return 0;
     } finally {
