@@ -66,9 +66,8 @@ export interface ConvTask {
   readonly chunks: number;
 }
 
-/** C = A·Bᵀ (+ epilogue) by rows: chunk i is rows `i·rows ..` of C. Operands in shared memory. */
-export interface GemmTask {
-  readonly kind: 'gemm';
+/** The operands of a product task: row-major blocks at offsets with row strides, and the sizes. */
+export interface ProductOperands {
   readonly A: Float32Array;
   readonly aOff: number;
   readonly lda: number;
@@ -81,6 +80,11 @@ export interface GemmTask {
   readonly M: number;
   readonly N: number;
   readonly K: number;
+}
+
+/** C = A·Bᵀ (+ epilogue) by rows: chunk i is rows `i·rows ..` of C. Operands in shared memory. */
+export interface GemmTask extends ProductOperands {
+  readonly kind: 'gemm';
   /** Rows of C per chunk (a multiple of the kernel's row tile). */
   readonly rows: number;
   readonly chunks: number;
@@ -207,23 +211,11 @@ export function runConvWeightGradChunk(rt: WasmRuntime, t: ConvWeightGradTask, i
 /**
  * C = Aᵀ·B (A [K × M], B [K × N]; see wasm/atb.ts) by panels of C: chunk i
  * is columns `i·panel ..` of C (`split` 'n') or rows `i·panel ..` ('m').
- * Each element is summed over all of K by one thread, in order, so the
- * result does not depend on the split. Operands in shared memory.
+ * Each element is summed over all of K by one thread, in the same K blocks,
+ * so the result does not depend on the split. Operands in shared memory.
  */
-export interface AtbTask {
+export interface AtbTask extends ProductOperands {
   readonly kind: 'atb';
-  readonly A: Float32Array;
-  readonly aOff: number;
-  readonly lda: number;
-  readonly B: Float32Array;
-  readonly bOff: number;
-  readonly ldb: number;
-  readonly C: Float32Array;
-  readonly cOff: number;
-  readonly ldc: number;
-  readonly M: number;
-  readonly N: number;
-  readonly K: number;
   readonly reluA: boolean;
   readonly reluB: boolean;
   readonly split: 'm' | 'n';
