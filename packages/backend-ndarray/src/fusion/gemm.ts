@@ -6,7 +6,7 @@ import { sum } from '../kernels/ReduceSum.js';
 import { planReduce, runReduce } from '../lib/reduce.js';
 import { conv1dInto } from '../kernels/Conv1d.js';
 import type { Epilogue } from '../lib/epilogue.js';
-import { batchedMatMul } from '../lib/matmul.js';
+import { batchedMatMul, takesAtb } from '../lib/matmul.js';
 import { reluInto } from '../lib/relu.js';
 import { readThroughRelu } from './relu-read.js';
 import type { GemmFusion } from './plan.js';
@@ -27,7 +27,7 @@ function product(base: GraphNode, inputs: readonly Value[], out: NdHandle, ctx: 
   if (base.op === 'MatMul') {
     let { value: b, relu: reluB } = readThroughRelu(bVal);
     // A transposed A, or B, is read through relu only by the float32 Aᵀ·B kernel; elsewhere the Relu runs once.
-    const atb = !!ctx.gemm.atb && base.attrs.transposeA === true && base.attrs.transposeB !== true && a.data instanceof Float32Array && b.data instanceof Float32Array;
+    const atb = takesAtb(a.data, b.data, out.data, base.attrs.transposeA === true, base.attrs.transposeB === true, ctx.gemm);
     if (relu && base.attrs.transposeA === true && !atb) [a, relu] = [materialize(aVal), false];
     if (reluB && !atb) [b, reluB] = [materialize(bVal), false];
     batchedMatMul(a, b, base.attrs.transposeA === true, base.attrs.transposeB === true, out.data, out.shape, ctx.gemm, relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue);

@@ -132,10 +132,10 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   planConvWeightGrads(nodes, single, roles);
   planAttentionOperandViews(nodes, uses, roles);
   planEpilogues(nodes, single, roles);
-  planReducedProducts(nodes, single, roles);
+  planReducedProducts(nodes, single, consumer, roles);
   planReluInputs(nodes, uses, roles);
   planReluOutputs(nodes, single, roles);
-  planGates(nodes, single, roles);
+  planGates(nodes, single, consumer, roles);
   return roles;
 }
 
@@ -146,9 +146,7 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
  * only reader is an Add of a same-shaped value, the Add computes
  * `other + g·step(x)` in that pass instead.
  */
-function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
-  const consumer = new Map<number, GraphNode>();
-  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
+function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
   for (const mul of nodes) {
     if (mul.op !== 'Mul' || roles.has(mul) || mul.inputs[0] === mul.inputs[1]) continue;
     const k = mul.inputs.findIndex((id) => nodes[id].op === 'Step' && single(id) && !roles.has(nodes[id]));
@@ -248,9 +246,7 @@ function planAttentionGrads(nodes: readonly GraphNode[], roles: Map<GraphNode, F
  * root: by linearity the sum can be taken before the product, which then
  * runs on 1/G of the rows.
  */
-function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
-  const consumer = new Map<number, GraphNode>();
-  for (const node of nodes) for (const input of node.inputs) consumer.set(input, node);
+function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
   for (const rs of nodes) {
     if (rs.op !== 'ReduceSum' || roles.has(rs) || !single(rs.inputs[0])) continue;
     const inner = nodes[rs.inputs[0]];
@@ -357,7 +353,13 @@ function planEpilogues(nodes: readonly GraphNode[], single: (id: number) => bool
  */
 function planReluInputs(nodes: readonly GraphNode[], uses: readonly number[], roles: Map<GraphNode, FusionRole>): void {
   const readers = new Map<number, GraphNode[]>();
-  for (const node of nodes) for (const input of new Set(node.inputs)) readers.set(input, [...(readers.get(input) ?? []), node]);
+  for (const node of nodes) {
+    for (const input of new Set(node.inputs)) {
+      const list = readers.get(input);
+      if (list) list.push(node);
+      else readers.set(input, [node]);
+    }
+  }
   // Inside an attention chain the product is computed elsewhere; leave those alone.
   const freeProduct = (user: GraphNode) => {
     const role = roles.get(user);

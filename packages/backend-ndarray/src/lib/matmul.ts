@@ -37,10 +37,10 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
   if (out.length === 0) return;
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
-  if (transposeA && !transposeB && gemm.atb && a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array) {
+  if (takesAtb(a.data, b.data, out, transposeA, transposeB, gemm)) {
     // Aᵀ·B (weight gradients) as it lies: no packing.
-    const atb = gemm.atb.bind(gemm);
-    const outA = out;
+    const atb = gemm.atb!.bind(gemm);
+    const outA = out as Float32Array;
     forEachBroadcast(outShape.slice(0, -2), [aBatch, bBatch], (bi, [ai, bj]) => {
       const cOff = bi * m * n;
       atb(a.data as Float32Array, ai * m * k, m, b.data as Float32Array, bj * k * n, n, outA, cOff, n, m, n, k, epilogue?.reluA === true, epilogue?.reluB === true);
@@ -81,6 +81,22 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
     const cOff = bi * m * n;
     gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, epilogue && shiftAddends(epilogue, cOff));
   });
+}
+
+/**
+ * True when `batchedMatMul` runs this product on the engine's Aᵀ·B kernel
+ * (float32 Aᵀ·B on an engine that has one), the only route that reads a
+ * transposed A, or B, through relu.
+ *
+ * @example
+ * ```ts
+ * import { takesAtb } from './matmul.js';
+ * import { jsGemm } from './gemm.js';
+ * takesAtb(new Float32Array(1), new Float32Array(1), new Float32Array(1), true, false, jsGemm); // false: no atb kernel
+ * ```
+ */
+export function takesAtb(a: FloatData, b: FloatData, out: FloatData, transposeA: boolean, transposeB: boolean, gemm: GemmEngine): boolean {
+  return transposeA && !transposeB && !!gemm.atb && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
 }
 
 /** `ep` for the batch matrix of C starting at `cOff` (addends move with it; biases do not). */

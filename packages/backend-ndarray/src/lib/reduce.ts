@@ -86,7 +86,7 @@ export function runReduce(plan: ReducePlan, x: FloatData, out: Float64Array, ops
   if (!innerReduced && rank > 0 && outerOut[rank - 1] === 0 && ops.combineRows) {
     // The rows of the innermost outer axis all land on the same outputs: one call per block of them.
     const rows = outer[rank - 1];
-    runReduce({ n: n * rows, innerReduced: false, outer: outer.slice(0, -1), outerOut: outer.slice(0, -1).map((_, i) => outerOut[i]) }, x, out, {
+    runReduce({ n: n * rows, innerReduced: false, outer: outer.slice(0, -1), outerOut: outerOut.slice(0, -1) }, x, out, {
       fold: ops.fold,
       combine: (o, oi, xs, xi) => ops.combineRows!(o, oi, xs, xi, n, rows),
     });

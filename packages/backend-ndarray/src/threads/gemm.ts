@@ -142,6 +142,6 @@ export class ThreadedGemm implements GemmEngine {
     const panel = Math.ceil(extent / this.pool.size / tile) * tile;
     const task: AtbTask = { kind: 'atb', A: a.data, aOff: a.off, lda, B: b.data, bOff: b.off, ldb, C: target.data, cOff: target.off, ldc: target.ld, M, N, K, reluA, reluB, split, panel, chunks: Math.ceil(extent / panel) };
     this.pool.runChunks(task, (i) => runAtbChunk(this.chunkEngine, task, i));
-    if (!direct) for (let i = 0; i < M; i++) C.set(target.data.subarray(i * N, (i + 1) * N), cOff + i * ldc);
+    if (!direct) storeRows(target.data, 0, N, C, cOff, ldc, 0, M, N, undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { storeRows } from '../lib/epilogue.js';
 import { ATB_TILE_M, ATB_TILE_N } from './gemm-atb-kernel.js';
 import { copyRows, roundUp, type WasmRuntime } from './runtime.js';
 
@@ -50,6 +51,5 @@ export function wasmAtb(rt: WasmRuntime, A: Float32Array, aOff: number, lda: num
     if (reluB) rt.reluInPlace(bBase * 4, rows * n8);
     rt.gemmAtB(aBase * 4, bBase * 4, cBase * 4, m4, n8, rows, m4 * 4, n8 * 4, n8 * 4);
   }
-  if (ldc === N && n8 === N) C.set(heap.subarray(cBase, cBase + M * N), cOff);
-  else for (let i = 0; i < M; i++) C.set(heap.subarray(cBase + i * n8, cBase + i * n8 + N), cOff + i * ldc);
+  storeRows(heap, cBase, n8, C, cOff, ldc, 0, M, N, undefined);
 }
