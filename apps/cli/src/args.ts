@@ -50,6 +50,7 @@ export function parseIntList(value: string, flag: string, count?: number): numbe
 export function parsePositiveInt(value: string | boolean | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) throw new SasError('E_INPUT', `--${flag}: expected a positive integer, got '${String(value)}'`);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1)
+    throw new SasError('E_INPUT', `--${flag}: expected a positive integer, got '${String(value)}'`);
   return n;
 }

@@ -52,7 +52,10 @@ describe('sas CLI', () => {
   it('exits non-zero with one line naming the file when a fixture file is malformed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
     try {
-      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [{ name: 'x', file: 'x.safetensors', kind: 'mha', batch: 1, seqLen: 2, heads: 2, headDim: 2, kvHeads: 2, causal: true }] }));
+      writeFileSync(
+        join(dir, 'manifest.json'),
+        JSON.stringify({ cases: [{ name: 'x', file: 'x.safetensors', kind: 'mha', batch: 1, seqLen: 2, heads: 2, headDim: 2, kvHeads: 2, causal: true }] }),
+      );
       writeFileSync(join(dir, 'x.safetensors'), new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));
       const r = sas('conformance', '--backend', 'reference', '--fixtures', dir);
       expect(r.code).toBe(1);
@@ -62,7 +65,7 @@ describe('sas CLI', () => {
     }
   });
 
-  it('demo reproduces the authors\' output and compares with MHA', () => {
+  it("demo reproduces the authors' output and compares with MHA", () => {
     const r = sas('demo', '--backend', 'reference', '--json');
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);

@@ -36,7 +36,12 @@ const fixture = (name: string) => loadFixtureSet(bundledFixturesDir()).cases.fin
 async function runOnnxFile(path: string, inputs: Record<string, Tensor>, dtype: 'float32' | 'float64') {
   const session = await ort.InferenceSession.create(path, { graphOptimizationLevel: dtype === 'float64' ? 'basic' : 'all' });
   try {
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor(dtype, dtype === 'float32' ? Float32Array.from(t.data) : Float64Array.from(t.data), [...t.shape])]));
+    const feeds = Object.fromEntries(
+      Object.entries(inputs).map(([k, t]) => [
+        k,
+        new ort.Tensor(dtype, dtype === 'float32' ? Float32Array.from(t.data) : Float64Array.from(t.data), [...t.shape]),
+      ]),
+    );
     const out = await session.run(feeds);
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { dtype, shape: [...v.dims], data: v.data as Float32Array } as Tensor]));
   } finally {
@@ -50,7 +55,7 @@ describe('sas export', () => {
     expect(sas('export', '--help').stdout).toMatch(/--format onnx\|graph\|safetensors/);
   });
 
-  it('--format onnx --fixture: ONNX Runtime runs the file and reproduces the authors\' output', async () => {
+  it("--format onnx --fixture: ONNX Runtime runs the file and reproduces the authors' output", async () => {
     const dir = tempDir();
     const out = join(dir, 'sas.onnx');
     const r = sas('export', '--format', 'onnx', '--fixture', 'sas-small', '--out', out);
@@ -71,7 +76,7 @@ describe('sas export', () => {
     expect(compareTensors('output', got.output, tensors.expected.output, 1e-9, 1e-9).passed).toBe(true);
   });
 
-  it('--format graph writes the JSON graph and its weights beside it; loading them reproduces the authors\' output', async () => {
+  it("--format graph writes the JSON graph and its weights beside it; loading them reproduces the authors' output", async () => {
     const dir = tempDir();
     const out = join(dir, 'layer.json');
     const r = sas('export', '--format', 'graph', '--fixture', 'sas-tiny', '--dtype', 'float64', '--out', out, '--json');
@@ -85,7 +90,7 @@ describe('sas export', () => {
     expect(compareTensors('output', result.output, tensors.expected.output, 1e-9, 1e-9).passed).toBe(true);
   });
 
-  it('--weights + --config: authors\' safetensors in, ONNX out; and --format safetensors writes what their loader reads', async () => {
+  it("--weights + --config: authors' safetensors in, ONNX out; and --format safetensors writes what their loader reads", async () => {
     const dir = tempDir();
     const c = fixture('sas-odd');
     const tensors = loadCaseTensors(c);

@@ -1,5 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BACKEND_NAMES, buildLayer, createBackend, disposeDefaultBackend, evaluateReference, initParams, randomNormal, runGraph, SasError } from '@sas/attention';
+import {
+  BACKEND_NAMES,
+  buildLayer,
+  createBackend,
+  disposeDefaultBackend,
+  evaluateReference,
+  initParams,
+  randomNormal,
+  runGraph,
+  SasError,
+} from '@sas/attention';
 import { compareTensors } from '@sas/conformance';
 
 afterAll(disposeDefaultBackend);

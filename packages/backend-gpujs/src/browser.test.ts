@@ -35,7 +35,11 @@ describe('gpujs in a browser page (webgl2)', () => {
       const api = (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs;
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
-      return { modes: api.runtimeModes(), webgl2: await api.probeMode('webgl2'), renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown' };
+      return {
+        modes: api.runtimeModes(),
+        webgl2: await api.probeMode('webgl2'),
+        renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown',
+      };
     });
     console.info(`Chromium WebGL2 renderer: ${renderer}`);
     expect(modes).toEqual(['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']);
@@ -70,7 +74,8 @@ describe('gpujs in a browser page (webgl2)', () => {
     const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
     for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
       const result = await page.evaluate(
-        ([s, m]) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
+        ([s, m]) =>
+          (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
         [shape, mode] as const,
       );
       console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
@@ -80,11 +85,17 @@ describe('gpujs in a browser page (webgl2)', () => {
 
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
     const report: PageReport = await page.evaluate(
-      ([m, g]) => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', { mode: m as string, grads: g as boolean }),
+      ([m, g]) =>
+        (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', {
+          mode: m as string,
+          grads: g as boolean,
+        }),
       [mode, grads] as const,
     );
     const worst = Math.max(...report.cases.flatMap((c) => c.checks.map((k) => k.maxAbs)));
-    console.info(`browser ${report.mode}: ${report.cases.filter((c) => c.passed).length}/${report.cases.length} cases pass, max |a−e| ${worst.toExponential(2)}`);
+    console.info(
+      `browser ${report.mode}: ${report.cases.filter((c) => c.passed).length}/${report.cases.length} cases pass, max |a−e| ${worst.toExponential(2)}`,
+    );
     return report;
   }
 });
@@ -92,5 +103,14 @@ describe('gpujs in a browser page (webgl2)', () => {
 function failures(report: PageReport): string[] {
   return report.cases
     .filter((c) => !c.passed)
-    .map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs}`).join(', ')}`);
+    .map(
+      (c) =>
+        `${c.name}: ${
+          c.error ??
+          c.checks
+            .filter((k) => !k.passed)
+            .map((k) => `${k.name} maxAbs ${k.maxAbs}`)
+            .join(', ')
+        }`,
+    );
 }

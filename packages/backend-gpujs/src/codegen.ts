@@ -104,7 +104,7 @@ export class KernelWriter {
     const live = shape.map((d, k) => (d > 1 ? k : -1)).filter((k) => k >= 0);
     if (live.length === 0) return coords;
     const total = shape.reduce((a, d) => a * d, 1);
-    let rem = live.length > 1 ? this.let(`${flat} + 0.0`, 'r') : flat;
+    const rem = live.length > 1 ? this.let(`${flat} + 0.0`, 'r') : flat;
     for (let n = 0; n < live.length - 1; n++) {
       const k = live[n];
       const d = shape.slice(k + 1).reduce((a, x) => a * x, 1);

@@ -50,7 +50,10 @@ for (const mode of TEST_MODES) {
       b.output('flat', reshape(s, [2, 24]));
       const feeds = { s: randomTensor([2, 4, 6], 3) };
       const excess = await compareWithReference(backend, b.build(), feeds, atol, rtol);
-      expect(Object.values(excess).every((e) => e <= 0), JSON.stringify(excess)).toBe(true);
+      expect(
+        Object.values(excess).every((e) => e <= 0),
+        JSON.stringify(excess),
+      ).toBe(true);
     });
 
     it('attention runs as 2 matmuls and a 2-pass softmax: transposes, scale and mask are folded into reads', async () => {

@@ -81,7 +81,10 @@ export async function probeMode(mode: string): Promise<ModeProbe> {
       return no(`this browser offers no ${mode === 'webgl2' ? 'WebGL2' : 'WebGL'} context (disabled, blocklisted GPU, or no canvas)`);
     case 'webgpu':
       if (node) return no(await nodeWebGpuReason());
-      if (!GPU.isWebGPUSupported) return no('this browser has no WebGPU (navigator.gpu is missing; Chromium needs a secure context, and --enable-unsafe-webgpu where it is not on by default)');
+      if (!GPU.isWebGPUSupported)
+        return no(
+          'this browser has no WebGPU (navigator.gpu is missing; Chromium needs a secure context, and --enable-unsafe-webgpu where it is not on by default)',
+        );
       return (await GPU.isWebGPUAvailable())
         ? { mode, available: true }
         : no('navigator.gpu exists but offers no adapter (headless Chromium: --enable-unsafe-webgpu --enable-features=Vulkan --use-vulkan=swiftshader)');

@@ -11,7 +11,10 @@ const expExp = () => {
 };
 
 async function rejection(p: Promise<unknown>): Promise<SasError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SasError);
   return e as SasError;
 }
@@ -35,7 +38,8 @@ describe('gpujs modes', () => {
       expect(picked).toBe(await pickMode());
       const rank = NODE_MODES.indexOf(picked as never);
       expect(rank).toBeGreaterThanOrEqual(0);
-      for (const better of NODE_MODES.slice(0, rank)) expect((await probeMode(better)).available, `${better} is available but ${picked} was picked`).toBe(false);
+      for (const better of NODE_MODES.slice(0, rank))
+        expect((await probeMode(better)).available, `${better} is available but ${picked} was picked`).toBe(false);
     } finally {
       await backend.dispose();
     }
@@ -57,8 +61,19 @@ describe('gpujs modes', () => {
   it('explains a missing display, a missing gl build and a failing context', async () => {
     expect(await explainHeadlessGl(async () => () => null, undefined)).toMatch(/no X display.*xvfb-run -a/);
     expect(await explainHeadlessGl(async () => () => null, ':99')).toMatch(/could not open a GL context on display :99/);
-    expect(await explainHeadlessGl(async () => { throw new Error("Cannot find module 'gl'\nstack"); }, ':99')).toMatch(/'gl' is not built \(Cannot find module 'gl'\)/);
-    expect(await explainHeadlessGl(async () => () => { throw new Error('bad'); }, ':99')).toMatch(/failed to create a context \(bad\)/);
+    expect(
+      await explainHeadlessGl(async () => {
+        throw new Error("Cannot find module 'gl'\nstack");
+      }, ':99'),
+    ).toMatch(/'gl' is not built \(Cannot find module 'gl'\)/);
+    expect(
+      await explainHeadlessGl(
+        async () => () => {
+          throw new Error('bad');
+        },
+        ':99',
+      ),
+    ).toMatch(/failed to create a context \(bad\)/);
     expect(await explainHeadlessGl(async () => () => ({ getExtension: () => null }), ':99')).toMatch(/lacks OES_texture_float/);
   });
 

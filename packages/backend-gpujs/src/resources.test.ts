@@ -61,7 +61,13 @@ for (const mode of TEST_MODES) {
       for (let i = 0; i < 4; i++) y = sqrt(y); // one Sqrt kernel, each call reading the previous call's output
       b.output('y', y);
       const g = b.build();
-      const feeds = { x: tensor(Array.from({ length: 15 }, (_, i) => (i + 1) / 15), [3, 5], 'float32') };
+      const feeds = {
+        x: tensor(
+          Array.from({ length: 15 }, (_, i) => (i + 1) / 15),
+          [3, 5],
+          'float32',
+        ),
+      };
       const want = await evaluateReference(g, feeds);
       for (let run = 0; run < 3; run++) {
         const got = await backend.run(g, feeds);

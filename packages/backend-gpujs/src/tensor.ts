@@ -112,7 +112,7 @@ export function isWholeStorage(t: GpuTensor): boolean {
  */
 export function broadcastStridesOf(t: GpuTensor, out: readonly number[]): number[] {
   const lead = out.length - t.shape.length;
-  return out.map((d, k) => {
+  return out.map((_d, k) => {
     const j = k - lead;
     if (j < 0 || t.shape[j] === 1) return 0;
     return t.strides[j];

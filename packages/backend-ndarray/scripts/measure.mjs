@@ -16,9 +16,10 @@ const [B, T, H, D, Hs, Ds] = option('--shape', '1,512,12,64,24,128').split(',').
 const kind = option('--kind', 'sas');
 const dtype = option('--dtype', 'float32');
 const runs = Number(option('--runs', '7'));
-const config = kind === 'sas'
-  ? { kind, batch: B, seqLen: T, heads: H, headDim: D, simHeads: Hs, simHeadDim: Ds, kernelSize: 3, causal: !flag('--bidirectional') }
-  : { kind, batch: B, seqLen: T, heads: H, headDim: D, kvHeads: kind === 'mqa' ? 1 : H, causal: !flag('--bidirectional') };
+const config =
+  kind === 'sas'
+    ? { kind, batch: B, seqLen: T, heads: H, headDim: D, simHeads: Hs, simHeadDim: Ds, kernelSize: 3, causal: !flag('--bidirectional') }
+    : { kind, batch: B, seqLen: T, heads: H, headDim: D, kvHeads: kind === 'mqa' ? 1 : H, causal: !flag('--bidirectional') };
 
 let graph = buildLayer(config, { dtype });
 const feeds = {
@@ -43,7 +44,11 @@ const onKernel = (op, ms) => {
   perOp.set(op, s);
 };
 const threadsOpt = option('--threads', undefined);
-const backend = createNdarrayBackend({ threads: threadsOpt === undefined ? undefined : Number(threadsOpt), simd: flag('--no-simd') ? false : undefined, onKernel: flag('--profile') ? onKernel : undefined });
+const backend = createNdarrayBackend({
+  threads: threadsOpt === undefined ? undefined : Number(threadsOpt),
+  simd: flag('--no-simd') ? false : undefined,
+  onKernel: flag('--profile') ? onKernel : undefined,
+});
 
 // Wall time, and this process's CPU time (user + system): on a shared machine
 // the CPU time is the better estimate of the uncontended single-thread time.
@@ -67,8 +72,27 @@ const median = times[Math.floor(times.length / 2)];
 const cpuMedian = cpu[Math.floor(cpu.length / 2)];
 const { loadavg, cpus } = await import('node:os');
 const flops = estimateFlops(config);
-console.log(JSON.stringify({ gemm: backend.gemm, threads: backend.threads, kind, shape: [B, T, H, D, Hs, Ds], causal: config.causal, dtype, backward: flag('--backward'), runs, medianMs: +median.toFixed(1), minMs: +times[0].toFixed(1), maxMs: +times[times.length - 1].toFixed(1), cpuMedianMs: +cpuMedian.toFixed(1), loadavg1: +loadavg()[0].toFixed(2), cores: cpus().length, flops: flops.total }));
+console.log(
+  JSON.stringify({
+    gemm: backend.gemm,
+    threads: backend.threads,
+    kind,
+    shape: [B, T, H, D, Hs, Ds],
+    causal: config.causal,
+    dtype,
+    backward: flag('--backward'),
+    runs,
+    medianMs: +median.toFixed(1),
+    minMs: +times[0].toFixed(1),
+    maxMs: +times[times.length - 1].toFixed(1),
+    cpuMedianMs: +cpuMedian.toFixed(1),
+    loadavg1: +loadavg()[0].toFixed(2),
+    cores: cpus().length,
+    flops: flops.total,
+  }),
+);
 await backend.dispose();
 if (flag('--profile')) {
-  for (const [op, s] of [...perOp].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${op.padEnd(12)} ${(s.ms / runs).toFixed(1).padStart(8)} ms/run  ${s.calls / runs} calls/run`);
+  for (const [op, s] of [...perOp].sort((a, b) => b[1].ms - a[1].ms))
+    console.log(`${op.padEnd(12)} ${(s.ms / runs).toFixed(1).padStart(8)} ms/run  ${s.calls / runs} calls/run`);
 }

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, grad, GraphBuilder, initParams, layerParams, withCotangentLoss, OP_NAMES, COMPOSITE_OP_NAMES, randomNormal, reshape, SasError, tensor, transpose, type Graph } from '@sas/core';
+import {
+  buildLayer,
+  grad,
+  GraphBuilder,
+  initParams,
+  layerParams,
+  withCotangentLoss,
+  OP_NAMES,
+  COMPOSITE_OP_NAMES,
+  randomNormal,
+  reshape,
+  SasError,
+  tensor,
+  transpose,
+  type Graph,
+} from '@sas/core';
 import { createNdarrayBackend, NDARRAY_KERNELS, ndarrayProvider, NDARRAY_TOLERANCE } from './index.js';
 
 const MHA = { kind: 'mha', batch: 1, seqLen: 5, heads: 2, headDim: 4, kvHeads: 2, causal: true } as const;

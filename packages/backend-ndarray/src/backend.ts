@@ -1,4 +1,17 @@
-import { checkCapacity, createKernelBackend, fmtShape, sizeOf, DEFAULT_MAX_ELEMENTS, SasError, type Backend, type BackendProvider, type Graph, type GraphNode, type Kernel, type Tensor } from '@sas/core';
+import {
+  checkCapacity,
+  createKernelBackend,
+  fmtShape,
+  sizeOf,
+  DEFAULT_MAX_ELEMENTS,
+  SasError,
+  type Backend,
+  type BackendProvider,
+  type Graph,
+  type GraphNode,
+  type Kernel,
+  type Tensor,
+} from '@sas/core';
 import type { KernelContext } from './context.js';
 import { Deferred, materialize, type NdKernel, type Value } from './deferred.js';
 import { attentionFromChain } from './fusion/attention.js';
@@ -69,7 +82,13 @@ export type NdarrayBackend = Backend & {
  * chain, the fused kernel on the chain's last node, else the op's own kernel
  * on materialised inputs. Timed when `onKernel` is set.
  */
-function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: WeakMap<GraphNode, FusionRole>, onKernel: NdarrayBackendOptions['onKernel']): Kernel<Value> {
+function liftKernel(
+  op: string,
+  kernel: NdKernel,
+  ctx: KernelContext,
+  roles: WeakMap<GraphNode, FusionRole>,
+  onKernel: NdarrayBackendOptions['onKernel'],
+): Kernel<Value> {
   // Gradients of one attention computed ahead of their nodes, by the first sibling to run.
   const siblingResults: SiblingResults = new WeakMap();
   const run = (inputs: readonly Value[], node: GraphNode, inputNodes: readonly GraphNode[]): Value => {
@@ -93,7 +112,8 @@ function liftKernel(op: string, kernel: NdKernel, ctx: KernelContext, roles: Wea
       if (fused) return fused;
     }
     // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
-    if ((op === 'MatMul' && inputs.some((v) => v instanceof Deferred)) || (op === 'Conv1d' && inputs[0] instanceof Deferred)) return productKernel(inputs, node, ctx);
+    if ((op === 'MatMul' && inputs.some((v) => v instanceof Deferred)) || (op === 'Conv1d' && inputs[0] instanceof Deferred))
+      return productKernel(inputs, node, ctx);
     return kernel(inputs.map(materialize), node, inputNodes, ctx);
   };
   if (!onKernel) return run;
@@ -249,4 +269,3 @@ export const ndarrayProvider: BackendProvider = {
   create: async (options?: { readonly mode?: string; readonly threads?: number; readonly longSequences?: boolean }) =>
     createNdarrayBackend({ mode: options?.mode, threads: options?.threads, longSequences: options?.longSequences }),
 };
-

@@ -14,7 +14,16 @@ describeTraining(ndarrayProvider, { mode: 'cpu' });
 function failures(report: ConformanceReport): string[] {
   return report.cases
     .filter((c) => !c.passed)
-    .map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs}`).join(', ')}`);
+    .map(
+      (c) =>
+        `${c.name}: ${
+          c.error ??
+          c.checks
+            .filter((k) => !k.passed)
+            .map((k) => `${k.name} maxAbs ${k.maxAbs}`)
+            .join(', ')
+        }`,
+    );
 }
 
 // Both engines on every product, whatever its size: the fixtures are small

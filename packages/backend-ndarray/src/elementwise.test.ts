@@ -5,20 +5,41 @@ import { checkOp, DTYPES } from './test/helpers.js';
 // shapes, a trailing-axis row, scalars on either side, size-1 axes on both
 // sides (outer products), leading broadcast, and empty tensors.
 const PAIRS: [number[], number[]][] = [
-  [[7, 5], [7, 5]],
+  [
+    [7, 5],
+    [7, 5],
+  ],
   [[6, 8], [8]],
   [[8], [6, 8]],
   [[3, 4], []],
   [[], [3, 4]],
   [[], []],
   [[1], [1]],
-  [[3, 1, 5], [1, 4, 1]],
-  [[2, 1], [1, 3]],
-  [[4, 1], [4, 6]],
-  [[2, 3, 1, 5], [3, 4, 5]],
-  [[2, 1, 3, 1], [1, 5, 1, 7]],
+  [
+    [3, 1, 5],
+    [1, 4, 1],
+  ],
+  [
+    [2, 1],
+    [1, 3],
+  ],
+  [
+    [4, 1],
+    [4, 6],
+  ],
+  [
+    [2, 3, 1, 5],
+    [3, 4, 5],
+  ],
+  [
+    [2, 1, 3, 1],
+    [1, 5, 1, 7],
+  ],
   [[0, 3], [3]],
-  [[5, 33], [5, 1]],
+  [
+    [5, 33],
+    [5, 1],
+  ],
 ];
 
 describe('binary elementwise kernels match the reference under broadcasting', () => {

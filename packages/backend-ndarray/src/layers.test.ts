@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, castTensor, evaluateReference, grad, initParams, randomNormal, withCotangentLoss, layerParams, type DType, type LayerConfig, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  castTensor,
+  evaluateReference,
+  grad,
+  initParams,
+  randomNormal,
+  withCotangentLoss,
+  layerParams,
+  type DType,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 import { createNdarrayBackend } from './index.js';
 import { NDARRAY_FLOAT64_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
 import { loadCases } from './test/fixtures.js';
@@ -7,7 +19,7 @@ import { expectClose } from './test/helpers.js';
 
 const cases = loadCases();
 
-describe('layers against the authors\' fixtures (local loader)', () => {
+describe("layers against the authors' fixtures (local loader)", () => {
   it('found the fixture cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(12);
     expect(new Set(cases.map((c) => c.config.kind))).toEqual(new Set(['sas', 'mha', 'gqa', 'mqa']));

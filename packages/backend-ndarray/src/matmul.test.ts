@@ -39,26 +39,63 @@ const BATCHES: [number[], number[]][] = [
   [[1], [4]],
   [[2, 3], []],
   [[], [2, 3]],
-  [[2, 1, 2], [1, 3, 1]],
+  [
+    [2, 1, 2],
+    [1, 3, 1],
+  ],
 ];
 
 describe.each(ENGINES)('MatMul matches the reference ($label)', ({ backend }) => {
   for (const [ta, tb] of COMBOS) {
     for (const dtype of DTYPES) {
       it(`transposeA=${ta} transposeB=${tb} ${dtype}: tile edges, K = 0, column panels`, async () => {
-        for (const [i, [m, k, n]] of DIMS.entries()) await checkOp('MatMul', shapes([], [], m, k, n, ta, tb), { transposeA: ta, transposeB: tb }, { dtype, seed: i + 1, backend });
+        for (const [i, [m, k, n]] of DIMS.entries())
+          await checkOp('MatMul', shapes([], [], m, k, n, ta, tb), { transposeA: ta, transposeB: tb }, { dtype, seed: i + 1, backend });
       });
       it(`transposeA=${ta} transposeB=${tb} ${dtype}: batch broadcasting`, async () => {
-        for (const [i, [ba, bb]] of BATCHES.entries()) await checkOp('MatMul', shapes(ba, bb, 6, 5, 7, ta, tb), { transposeA: ta, transposeB: tb }, { dtype, seed: i + 11, backend });
+        for (const [i, [ba, bb]] of BATCHES.entries())
+          await checkOp('MatMul', shapes(ba, bb, 6, 5, 7, ta, tb), { transposeA: ta, transposeB: tb }, { dtype, seed: i + 11, backend });
       });
     }
   }
 
   it('the SAS shapes: batched heads, feature maps, PEAA dense', async () => {
     // scores [B,H',T,D']·[B,H',T,D']ᵀ, probs·V, feature map [N,H',D]·[D',D]ᵀ, dense [B,T,G,HD]·[HD,HD]ᵀ.
-    await checkOp('MatMul', [[1, 3, 37, 16], [1, 3, 37, 16]], { transposeA: false, transposeB: true }, { backend });
-    await checkOp('MatMul', [[1, 3, 37, 37], [1, 3, 37, 8]], { transposeA: false, transposeB: false }, { backend });
-    await checkOp('MatMul', [[37, 6, 8], [16, 8]], { transposeA: false, transposeB: true }, { backend });
-    await checkOp('MatMul', [[1, 37, 2, 24], [24, 24]], { transposeA: false, transposeB: true }, { backend });
+    await checkOp(
+      'MatMul',
+      [
+        [1, 3, 37, 16],
+        [1, 3, 37, 16],
+      ],
+      { transposeA: false, transposeB: true },
+      { backend },
+    );
+    await checkOp(
+      'MatMul',
+      [
+        [1, 3, 37, 37],
+        [1, 3, 37, 8],
+      ],
+      { transposeA: false, transposeB: false },
+      { backend },
+    );
+    await checkOp(
+      'MatMul',
+      [
+        [37, 6, 8],
+        [16, 8],
+      ],
+      { transposeA: false, transposeB: true },
+      { backend },
+    );
+    await checkOp(
+      'MatMul',
+      [
+        [1, 37, 2, 24],
+        [24, 24],
+      ],
+      { transposeA: false, transposeB: true },
+      { backend },
+    );
   });
 });

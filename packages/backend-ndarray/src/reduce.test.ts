@@ -27,7 +27,8 @@ describe('reductions match the reference', () => {
   it('ReduceSum of many float32 values accumulates in double', async () => {
     await checkOp('ReduceSum', [[4096, 3]], { axes: [0], keepDims: false }, { atol: 1e-6, rtol: 1e-6 });
     // Bias-gradient shapes: leading axes summed four rows at a time, with 1–3 rows left over.
-    for (const [i, rows] of [5, 6, 7, 13].entries()) await checkOp('ReduceSum', [[rows, 3, 10]], { axes: [0, 1], keepDims: false }, { atol: 1e-6, rtol: 1e-6, seed: i + 1 });
+    for (const [i, rows] of [5, 6, 7, 13].entries())
+      await checkOp('ReduceSum', [[rows, 3, 10]], { axes: [0, 1], keepDims: false }, { atol: 1e-6, rtol: 1e-6, seed: i + 1 });
     await checkOp('ReduceSum', [[2, 9, 5]], { axes: [1], keepDims: true }, { atol: 1e-6, rtol: 1e-6 });
   });
 });
@@ -35,7 +36,8 @@ describe('reductions match the reference', () => {
 describe.each(ENGINES)('Softmax matches the reference ($label)', ({ backend }) => {
   for (const dtype of DTYPES) {
     it(`Softmax over the last axis, ${dtype}`, async () => {
-      for (const [i, shape] of [[1], [7], [3, 5], [2, 3, 9], [2, 1, 1], [3, 300], [70000, 4]].entries()) await checkOp('Softmax', [shape], {}, { dtype, seed: i + 1, backend });
+      for (const [i, shape] of [[1], [7], [3, 5], [2, 3, 9], [2, 1, 1], [3, 300], [70000, 4]].entries())
+        await checkOp('Softmax', [shape], {}, { dtype, seed: i + 1, backend });
       // Large values (stability), −Inf entries (masked: exactly 0), an all −Inf row (NaN), NaN, +Inf.
       await checkOp('Softmax', [[2, 4]], {}, { dtype, backend, map: (v, i) => (i === 1 ? -Infinity : i === 6 ? 1000 : v * 50) });
       await checkOp('Softmax', [[2, 3]], {}, { dtype, backend, map: (v, i) => (i < 3 ? -Infinity : v) });
@@ -48,7 +50,15 @@ describe('CausalMask matches the reference', () => {
   for (const dtype of DTYPES) {
     it(`CausalMask, square and bottom-right aligned rectangles, both fills, ${dtype}`, async () => {
       for (const fill of ['neg-inf', 'zero']) {
-        for (const [i, shape] of [[4, 4], [2, 3, 5, 5], [3, 6], [6, 3], [1, 1], [2, 1, 7]].entries()) await checkOp('CausalMask', [shape], { fill }, { dtype, seed: i + 1 });
+        for (const [i, shape] of [
+          [4, 4],
+          [2, 3, 5, 5],
+          [3, 6],
+          [6, 3],
+          [1, 1],
+          [2, 1, 7],
+        ].entries())
+          await checkOp('CausalMask', [shape], { fill }, { dtype, seed: i + 1 });
       }
     });
   }

@@ -47,8 +47,15 @@ console.log('head conv: x [512,24,64] ⋆ w [24,24,3], pad 1');
 const [x, wc] = [r([512, 24, 64], 7), r([24, 24, 3], 8)];
 time('conv1dForward (channels-last tf.conv1d on a padded input)', () => conv1dForward(x, wc, 1));
 time('im2col: pad, stack 3 slices, one matMul', () => {
-  const xp = tf.pad(x, [[0, 0], [0, 0], [1, 1]]);
-  const cols = tf.stack([0, 1, 2].map((t) => tf.slice(xp, [0, 0, t], [512, 24, 64])), 2);
+  const xp = tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [1, 1],
+  ]);
+  const cols = tf.stack(
+    [0, 1, 2].map((t) => tf.slice(xp, [0, 0, t], [512, 24, 64])),
+    2,
+  );
   const y2 = tf.matMul(tf.reshape(wc, [24, 72]), tf.reshape(tf.transpose(cols, [1, 2, 0, 3]), [72, 512 * 64]));
   return tf.transpose(tf.reshape(y2, [24, 512, 64]), [1, 0, 2]);
 });

@@ -23,7 +23,9 @@ async function median(label, fn) {
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
-  console.log(`${label.padEnd(44)} median ${times[runs >> 1].toFixed(0).padStart(5)} ms  (min ${times[0].toFixed(0)}, max ${times[runs - 1].toFixed(0)}, ${runs} runs)`);
+  console.log(
+    `${label.padEnd(44)} median ${times[runs >> 1].toFixed(0).padStart(5)} ms  (min ${times[0].toFixed(0)}, max ${times[runs - 1].toFixed(0)}, ${runs} runs)`,
+  );
 }
 
 await activateTfjsMode(mode);

@@ -61,7 +61,9 @@ describe('tfjsProvider', () => {
     const backend = await createTfjsBackend({ mode: 'cpu' });
     const b = new GraphBuilder('float64');
     b.output('y', exp(b.input('x', [2])));
-    await expect(backend.run(b.build(), { x: { dtype: 'float64', shape: [2], data: new Float64Array(2) } })).rejects.toThrow(/runs float32 graphs, got a float64 graph/);
+    await expect(backend.run(b.build(), { x: { dtype: 'float64', shape: [2], data: new Float64Array(2) } })).rejects.toThrow(
+      /runs float32 graphs, got a float64 graph/,
+    );
   });
 });
 

@@ -44,7 +44,11 @@ describe('tfjs in a browser page', () => {
       const api = (window as unknown as { sasTfjs: PageApi }).sasTfjs;
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
-      return { modes: api.availableModes(), probe: await api.probeMode('webgl'), renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown' };
+      return {
+        modes: api.availableModes(),
+        probe: await api.probeMode('webgl'),
+        renderer: gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : 'unknown',
+      };
     });
     console.info(`Chromium WebGL2 renderer: ${renderer}`);
     expect(modes).toEqual(['webgl', 'webgpu', 'wasm', 'cpu']);
@@ -61,13 +65,22 @@ describe('tfjs in a browser page', () => {
     expect(failures(report)).toEqual([]);
     // Every case with a cotangent had its gradients compared.
     expect(report.cases.filter((c) => c.checks.some((k) => k.name.startsWith('grad.'))).length).toBeGreaterThan(0);
-    expect(report.cases.filter((c) => c.numTensors.afterForward !== c.numTensors.before || (c.numTensors.afterGrads ?? c.numTensors.before) !== c.numTensors.before).map((c) => `${c.name}: ${JSON.stringify(c.numTensors)}`)).toEqual([]);
+    expect(
+      report.cases
+        .filter((c) => c.numTensors.afterForward !== c.numTensors.before || (c.numTensors.afterGrads ?? c.numTensors.before) !== c.numTensors.before)
+        .map((c) => `${c.name}: ${JSON.stringify(c.numTensors)}`),
+    ).toEqual([]);
     expect(report.liveHandles).toBe(0);
   });
 
   it('runs every kernel test case on webgl like the reference (NaN/±Inf included), leaking nothing', { timeout: 300_000 }, async () => {
-    const results = await page.evaluate(([atol, rtol]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runOpCases({ mode: 'webgl', atol, rtol }), [KERNEL_ATOL, KERNEL_RTOL] as const);
-    console.info(`browser webgl kernels: ${results.filter((r) => r.passed).length}/${results.length} cases pass at ${KERNEL_ATOL}, max |a−e| ${Math.max(...results.map((r) => r.maxAbs)).toExponential(2)}`);
+    const results = await page.evaluate(([atol, rtol]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runOpCases({ mode: 'webgl', atol, rtol }), [
+      KERNEL_ATOL,
+      KERNEL_RTOL,
+    ] as const);
+    console.info(
+      `browser webgl kernels: ${results.filter((r) => r.passed).length}/${results.length} cases pass at ${KERNEL_ATOL}, max |a−e| ${Math.max(...results.map((r) => r.maxAbs)).toExponential(2)}`,
+    );
     expect(results.length).toBeGreaterThan(100);
     expect(results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.error ?? `${JSON.stringify(r.mismatches)}, leaked ${r.leaked}`}`)).toEqual([]);
   });
@@ -89,20 +102,27 @@ describe('tfjs in a browser page', () => {
   // A figure for docs/backends/tfjs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
   it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass on webgl (prints the median)', { timeout: 600_000 }, async () => {
     const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
-    const result = await page.evaluate(([s]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.timeForward(s, { mode: 'webgl', runs: 5 }), [shape] as const);
+    const result = await page.evaluate(([s]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.timeForward(s, { mode: 'webgl', runs: 5 }), [
+      shape,
+    ] as const);
     console.info(`tfjs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
     expect(result.finite).toBe(true);
   });
 
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
-    const report = await page.evaluate(([m, g]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runFixtures('/fixtures/', { mode: m, grads: g }), [mode, grads] as const);
+    const report = await page.evaluate(([m, g]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runFixtures('/fixtures/', { mode: m, grads: g }), [
+      mode,
+      grads,
+    ] as const);
     const all = report.cases.flatMap((c) => c.checks);
     const worst = (pick: (name: string) => boolean) => Math.max(0, ...all.filter((k) => pick(k.name)).map((k) => k.needed));
     console.info(
       `browser ${report.mode}: ${report.cases.filter((c) => c.passed).length}/${report.cases.length} cases pass at ${JSON.stringify(report.tolerance)}; ` +
         `smallest passing atol = rtol: forward ${worst((n) => !n.startsWith('grad.')).toExponential(2)}, gradients ${worst((n) => n.startsWith('grad.')).toExponential(2)}`,
     );
-    if (process.env.SAS_BROWSER_VERBOSE === '1') for (const c of report.cases) console.info(c.name, c.error ?? '', c.checks.map((k) => `${k.name} abs ${k.maxAbs.toExponential(1)} need ${k.needed.toExponential(1)}`).join('; '));
+    if (process.env.SAS_BROWSER_VERBOSE === '1')
+      for (const c of report.cases)
+        console.info(c.name, c.error ?? '', c.checks.map((k) => `${k.name} abs ${k.maxAbs.toExponential(1)} need ${k.needed.toExponential(1)}`).join('; '));
     return report;
   }
 });
@@ -110,5 +130,14 @@ describe('tfjs in a browser page', () => {
 function failures(report: PageReport): string[] {
   return report.cases
     .filter((c) => !c.passed)
-    .map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} maxAbs ${k.maxAbs.toExponential(2)}${k.problem ? ` (${k.problem})` : ''}`).join(', ')}`);
+    .map(
+      (c) =>
+        `${c.name}: ${
+          c.error ??
+          c.checks
+            .filter((k) => !k.passed)
+            .map((k) => `${k.name} maxAbs ${k.maxAbs.toExponential(2)}${k.problem ? ` (${k.problem})` : ''}`)
+            .join(', ')
+        }`,
+    );
 }

@@ -18,7 +18,13 @@ export class DeferredProduct {
   private readonly a: tf.Tensor;
   private readonly b: tf.Tensor;
 
-  constructor(a: tf.Tensor, b: tf.Tensor, readonly transposeA: boolean, readonly transposeB: boolean, readonly shape: readonly number[]) {
+  constructor(
+    a: tf.Tensor,
+    b: tf.Tensor,
+    readonly transposeA: boolean,
+    readonly transposeB: boolean,
+    readonly shape: readonly number[],
+  ) {
     // Own references: the executor frees the MatMul's inputs after their last use.
     this.a = tf.clone(a);
     this.b = tf.clone(b);

@@ -29,7 +29,14 @@ describe.each(NODE_TEST_MODES)('fixtures on tfjs %s', (mode) => {
     const graph = buildLayer(config, { dtype: 'float32' });
     const expectedNames = Object.keys(graph.outputs).filter((n) => n in tensors);
     expect(expectedNames).toContain('output');
-    const out = await backend.run(graph, feedsOf(tensors, layerParams(config).map((p) => p.name)), { outputs: expectedNames });
+    const out = await backend.run(
+      graph,
+      feedsOf(
+        tensors,
+        layerParams(config).map((p) => p.name),
+      ),
+      { outputs: expectedNames },
+    );
     expect(tf.getBackend()).toBe(mode);
     for (const n of expectedNames) expect(mismatches(out[n], tensors[n], TFJS_TOLERANCE.atol, TFJS_TOLERANCE.rtol).slice(0, 3), n).toEqual([]);
   });

@@ -16,5 +16,5 @@ export { conv1d, conv1dForward } from './tfops/conv1d.js';
 export { causalMask } from './tfops/causal-mask.js';
 export { evaluateOnTensors } from './graph/evaluate.js';
 export { SASAttention, type SASAttentionArgs } from './layer/SASAttention.js';
-export { type SASAttentionConfig } from './layer/config.js';
-export { type AuthorsWeightsOptions, type WeightSource } from './layer/weights.js';
+export type { SASAttentionConfig } from './layer/config.js';
+export type { AuthorsWeightsOptions, WeightSource } from './layer/weights.js';

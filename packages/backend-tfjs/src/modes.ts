@@ -48,7 +48,10 @@ async function registerBackend(mode: string, options: TfjsModeOptions): Promise<
     try {
       module = await importBackendPackage(mode);
     } catch (e) {
-      throw new SasError('E_BACKEND', `tfjs mode '${mode}' needs the package ${BACKEND_PACKAGES[mode]}, which could not be loaded (${(e as Error).message.split('\n')[0]})`);
+      throw new SasError(
+        'E_BACKEND',
+        `tfjs mode '${mode}' needs the package ${BACKEND_PACKAGES[mode]}, which could not be loaded (${(e as Error).message.split('\n')[0]})`,
+      );
     }
   }
   // The binaries' location must be set before the wasm backend first initialises
@@ -81,7 +84,10 @@ export async function switchTfjsBackend(mode: string): Promise<void> {
   }
   const active = tf.engine().backendName;
   if (!started || active !== mode) {
-    throw new SasError('E_BACKEND', `tfjs could not start its '${mode}' backend${reason || ' (setBackend returned false)'}; the active tfjs backend is '${active ?? 'none'}', and tfjs would have silently run there instead`);
+    throw new SasError(
+      'E_BACKEND',
+      `tfjs could not start its '${mode}' backend${reason || ' (setBackend returned false)'}; the active tfjs backend is '${active ?? 'none'}', and tfjs would have silently run there instead`,
+    );
   }
 }
 

@@ -15,12 +15,26 @@ import type { BrowserContext, Page } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Headless flags that work as root on a closed network (TOOLCHAIN.md). */
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 /** WebGPU in headless Chromium: a SwiftShader (Vulkan) adapter. */
 export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.safetensors': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.safetensors': 'application/octet-stream',
+};
 
 /** What to open: a page entry module that assigns its API to `globalThis[globalName]`. */
 export interface BrowserPageOptions {
@@ -105,15 +119,21 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
     server = served.server;
     const { chromium } = await import('playwright-core');
     // launchPersistentContext is how playwright takes a fresh --user-data-dir.
-    context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_FLAGS, ...WEBGPU_FLAGS] });
+    context = await chromium.launchPersistentContext(join(work, 'profile'), {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, ...WEBGPU_FLAGS],
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     await page.goto(served.url);
-    await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 }).catch((e: Error) => {
-      throw new Error(`the page did not load the bundle: ${e.message}\n${problems.join('\n')}`);
-    });
+    await page
+      .waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 })
+      .catch((e: Error) => {
+        throw new Error(`the page did not load the bundle: ${e.message}\n${problems.join('\n')}`);
+      });
     return { page, problems, close };
   } catch (e) {
     await close();

@@ -30,7 +30,15 @@ export interface TensorComparison {
  */
 export function compareTensors(name: string, actual: Tensor, expected: Tensor, atol: number, rtol: number): TensorComparison {
   if (!sameShape(actual.shape, expected.shape)) {
-    return { name, passed: false, maxAbs: Infinity, maxRel: Infinity, needed: Infinity, worstIndex: -1, problem: `shape ${fmtShape(actual.shape)} ≠ expected ${fmtShape(expected.shape)}` };
+    return {
+      name,
+      passed: false,
+      maxAbs: Infinity,
+      maxRel: Infinity,
+      needed: Infinity,
+      worstIndex: -1,
+      problem: `shape ${fmtShape(actual.shape)} ≠ expected ${fmtShape(expected.shape)}`,
+    };
   }
   let maxAbs = 0;
   let maxRel = 0;
@@ -57,7 +65,15 @@ export function compareTensors(name: string, actual: Tensor, expected: Tensor, a
     }
   }
   if (nonFinite >= 0) {
-    return { name, passed: false, maxAbs: Infinity, maxRel: Infinity, needed: Infinity, worstIndex: nonFinite, problem: `element ${nonFinite} is ${a[nonFinite]}, expected ${e[nonFinite]}` };
+    return {
+      name,
+      passed: false,
+      maxAbs: Infinity,
+      maxRel: Infinity,
+      needed: Infinity,
+      worstIndex: nonFinite,
+      problem: `element ${nonFinite} is ${a[nonFinite]}, expected ${e[nonFinite]}`,
+    };
   }
   return { name, passed: worstIndex < 0, maxAbs, maxRel, needed, worstIndex };
 }

@@ -111,8 +111,12 @@ describe('catalogue: invalid layer configurations (E_CONFIG)', () => {
   it('non-finite size (NaN, ±Infinity)', async () => {
     // Printed as themselves, not as JSON's null.
     await expectError('config: size NaN', 'E_CONFIG', 'config.seqLen: expected a positive integer, got NaN', () => validateConfig({ ...SAS, seqLen: NaN }));
-    await expectError('config: size Infinity', 'E_CONFIG', 'config.headDim: expected a positive integer, got Infinity', () => validateConfig({ ...SAS, headDim: Infinity }));
-    await expectError('config: size -Infinity', 'E_CONFIG', 'config.batch: expected a positive integer, got -Infinity', () => buildLayer({ ...SAS, batch: -Infinity }));
+    await expectError('config: size Infinity', 'E_CONFIG', 'config.headDim: expected a positive integer, got Infinity', () =>
+      validateConfig({ ...SAS, headDim: Infinity }),
+    );
+    await expectError('config: size -Infinity', 'E_CONFIG', 'config.batch: expected a positive integer, got -Infinity', () =>
+      buildLayer({ ...SAS, batch: -Infinity }),
+    );
   });
 });
 
@@ -125,25 +129,59 @@ describe('catalogue: inputs of the wrong rank, shape or dtype', () => {
     return evaluateReference(graph, f as unknown as Feeds);
   };
 
-  it('wrong rank', () => expectError('input of the wrong rank', 'E_SHAPE', "feed 'query': expected shape [1,3,2,2], got [3,2,2]", () => run({ query: randomNormal([3, 2, 2], 1, 'float64') })));
-  it('wrong shape', () => expectError('input of the wrong shape', 'E_SHAPE', "feed 'key': expected shape [1,3,2,2], got [1,3,2,3]", () => run({ key: randomNormal([1, 3, 2, 3], 1, 'float64') })));
+  it('wrong rank', () =>
+    expectError('input of the wrong rank', 'E_SHAPE', "feed 'query': expected shape [1,3,2,2], got [3,2,2]", () =>
+      run({ query: randomNormal([3, 2, 2], 1, 'float64') }),
+    ));
+  it('wrong shape', () =>
+    expectError('input of the wrong shape', 'E_SHAPE', "feed 'key': expected shape [1,3,2,2], got [1,3,2,3]", () =>
+      run({ key: randomNormal([1, 3, 2, 3], 1, 'float64') }),
+    ));
   it('data that does not fill the shape', () =>
-    expectError('data length ≠ shape size', 'E_SHAPE', "feed 'value': 11 values do not fill shape [1,3,2,2]", () => run({ value: { dtype: 'float64', shape: [1, 3, 2, 2], data: new Float64Array(11) } })));
+    expectError('data length ≠ shape size', 'E_SHAPE', "feed 'value': 11 values do not fill shape [1,3,2,2]", () =>
+      run({ value: { dtype: 'float64', shape: [1, 3, 2, 2], data: new Float64Array(11) } }),
+    ));
   it('data of a non-float type', () =>
-    expectError('integer or plain-array data', 'E_INPUT', "feed 'query': expected a tensor {shape, data: Float32Array|Float64Array}", () => run({ query: { dtype: 'float64', shape: [1, 3, 2, 2], data: new Int32Array(12) } })));
+    expectError('integer or plain-array data', 'E_INPUT', "feed 'query': expected a tensor {shape, data: Float32Array|Float64Array}", () =>
+      run({ query: { dtype: 'float64', shape: [1, 3, 2, 2], data: new Int32Array(12) } }),
+    ));
   it('an unknown dtype label', () =>
-    expectError('unknown dtype label', 'E_DTYPE', `feed 'query': dtype must be 'float32' or 'float64', got "int8"`, () => run({ query: { ...feeds.query, dtype: 'int8' } })));
+    expectError('unknown dtype label', 'E_DTYPE', `feed 'query': dtype must be 'float32' or 'float64', got "int8"`, () =>
+      run({ query: { ...feeds.query, dtype: 'int8' } }),
+    ));
   it('a dtype label that contradicts the data', () =>
-    expectError('dtype label contradicts the data', 'E_DTYPE', "feed 'query': dtype says 'float32' but data is a Float64Array", () => run({ query: { ...feeds.query, dtype: 'float32' } })));
+    expectError('dtype label contradicts the data', 'E_DTYPE', "feed 'query': dtype says 'float32' but data is a Float64Array", () =>
+      run({ query: { ...feeds.query, dtype: 'float32' } }),
+    ));
   it('a weight of the wrong shape', () =>
-    expectError('weight of the wrong shape', 'E_SHAPE', "feed 'sas_q.0.weight': expected shape [4,2,3], got [4,2,1]", () => run({ 'sas_q.0.weight': randomNormal([4, 2, 1], 1, 'float64') })));
+    expectError('weight of the wrong shape', 'E_SHAPE', "feed 'sas_q.0.weight': expected shape [4,2,3], got [4,2,1]", () =>
+      run({ 'sas_q.0.weight': randomNormal([4, 2, 1], 1, 'float64') }),
+    ));
   it('a missing input', () => expectError('missing input', 'E_INPUT', "feed 'value' is missing: expected input of shape [1,3,2,2]", () => run({}, 'value')));
-  it('a missing weight', () => expectError('missing weight', 'E_INPUT', "feed 'output_dense.bias' is missing: expected param of shape [4]", () => run({}, 'output_dense.bias')));
-  it('a misspelt feed name', () => expectError('unknown feed name', 'E_INPUT', "feed 'querry': the graph has no input or param of that name", () => run({ querry: feeds.query })));
-  it('an unsupported graph dtype', () => expectError('graph dtype not float32/float64', 'E_DTYPE', "GraphBuilder: dtype must be 'float32' or 'float64', got float16", () => new GraphBuilder('float16' as 'float32')));
+  it('a missing weight', () =>
+    expectError('missing weight', 'E_INPUT', "feed 'output_dense.bias' is missing: expected param of shape [4]", () => run({}, 'output_dense.bias')));
+  it('a misspelt feed name', () =>
+    expectError('unknown feed name', 'E_INPUT', "feed 'querry': the graph has no input or param of that name", () => run({ querry: feeds.query })));
+  it('an unsupported graph dtype', () =>
+    expectError(
+      'graph dtype not float32/float64',
+      'E_DTYPE',
+      "GraphBuilder: dtype must be 'float32' or 'float64', got float16",
+      () => new GraphBuilder('float16' as 'float32'),
+    ));
   it('a graph dtype the backend does not run', () => {
-    const f32Only = createKernelBackend({ name: 'f32-only', mode: 'cpu', dtypes: ['float32'], kernels: {}, upload: (t) => t, download: (h) => h, release: () => {} });
-    return expectError('graph dtype the backend does not run', 'E_DTYPE', "backend 'f32-only' (cpu) runs float32 graphs, got a float64 graph", () => f32Only.run(graph, feeds));
+    const f32Only = createKernelBackend({
+      name: 'f32-only',
+      mode: 'cpu',
+      dtypes: ['float32'],
+      kernels: {},
+      upload: (t) => t,
+      download: (h) => h,
+      release: () => {},
+    });
+    return expectError('graph dtype the backend does not run', 'E_DTYPE', "backend 'f32-only' (cpu) runs float32 graphs, got a float64 graph", () =>
+      f32Only.run(graph, feeds),
+    );
   });
 });
 
@@ -151,12 +189,23 @@ describe('catalogue: NaN and ±Inf (refused by default, allowed with nonFinite: 
   const graph = buildLayer(SAS, { dtype: 'float64' });
   const feeds = feedsFor(SAS);
   const nonFinite = "(non-finite values are refused; pass nonFinite: 'allow' to run anyway)";
-  it('NaN in an input', () => expectError('NaN in an input', 'E_INPUT', `feed 'query': element 5 is NaN ${nonFinite}`, () => evaluateReference(graph, { ...feeds, query: withElement(feeds.query, 5, NaN) })));
+  it('NaN in an input', () =>
+    expectError('NaN in an input', 'E_INPUT', `feed 'query': element 5 is NaN ${nonFinite}`, () =>
+      evaluateReference(graph, { ...feeds, query: withElement(feeds.query, 5, NaN) }),
+    ));
   it('+Inf in a weight', () =>
-    expectError('+Inf in a weight', 'E_INPUT', `feed 'sas_k.2.weight': element 0 is Infinity ${nonFinite}`, () => evaluateReference(graph, { ...feeds, 'sas_k.2.weight': withElement(feeds['sas_k.2.weight'], 0, Infinity) })));
+    expectError('+Inf in a weight', 'E_INPUT', `feed 'sas_k.2.weight': element 0 is Infinity ${nonFinite}`, () =>
+      evaluateReference(graph, { ...feeds, 'sas_k.2.weight': withElement(feeds['sas_k.2.weight'], 0, Infinity) }),
+    ));
   it('-Inf in a weight read from a safetensors file', () => {
-    const weights = loadAuthorsWeights(saveAuthorsWeights({ ...initParams(SAS, 2, 'float64'), 'output_dense.bias': tensor([0, -Infinity, 0, 0], [4]) }, SAS), SAS, 'w.safetensors');
-    return expectError('-Inf in a weight file', 'E_INPUT', `feed 'output_dense.bias': element 1 is -Infinity ${nonFinite}`, () => evaluateReference(graph, { ...feeds, ...weights }));
+    const weights = loadAuthorsWeights(
+      saveAuthorsWeights({ ...initParams(SAS, 2, 'float64'), 'output_dense.bias': tensor([0, -Infinity, 0, 0], [4]) }, SAS),
+      SAS,
+      'w.safetensors',
+    );
+    return expectError('-Inf in a weight file', 'E_INPUT', `feed 'output_dense.bias': element 1 is -Infinity ${nonFinite}`, () =>
+      evaluateReference(graph, { ...feeds, ...weights }),
+    );
   });
   it('runs anyway with nonFinite: allow, and the NaN reaches the output', async () => {
     const out = await evaluateReference(graph, { ...feeds, query: withElement(feeds.query, 0, NaN) }, { nonFinite: 'allow' });
@@ -169,7 +218,8 @@ describe('catalogue: empty tensors', () => {
     expectError('layer with a zero size', 'E_CONFIG', 'config.heads: expected a positive integer, got 0', () => buildLayer({ ...SAS, heads: 0 })));
   it('a zero-size input to a layer is a shape error', () =>
     expectError('zero-size input to a layer', 'E_SHAPE', "feed 'query': expected shape [1,3,2,2], got [0,3,2,2]", () =>
-      evaluateReference(buildLayer(SAS, { dtype: 'float64' }), { ...feedsFor(SAS), query: tensor([], [0, 3, 2, 2]) })));
+      evaluateReference(buildLayer(SAS, { dtype: 'float64' }), { ...feedsFor(SAS), query: tensor([], [0, 3, 2, 2]) }),
+    ));
   it('ops on zero-size tensors run: sums are 0, maxima -Infinity, products empty or 0 (every backend: fuzz regressions)', async () => {
     const b = new GraphBuilder('float64');
     const x = b.input('x', [0, 3]);
@@ -201,16 +251,22 @@ describe('catalogue: a sequence longer than a backend can hold', () => {
     });
     const b = new GraphBuilder('float64');
     b.output('y', exp(b.input('x', [20, 20])));
-    await expectError('tensor over a backend limit', 'E_BACKEND', "backend 'tiny' (cpu): node 0 (Input 'x') of shape [20,20] has 400 elements, more than the 100 one tensor may hold here (refused before allocating; use a smaller seqLen or batch)", () =>
-      tiny.run(b.build(), { x: randomNormal([20, 20], 1, 'float64') }),
+    await expectError(
+      'tensor over a backend limit',
+      'E_BACKEND',
+      "backend 'tiny' (cpu): node 0 (Input 'x') of shape [20,20] has 400 elements, more than the 100 one tensor may hold here (refused before allocating; use a smaller seqLen or batch)",
+      () => tiny.run(b.build(), { x: randomNormal([20, 20], 1, 'float64') }),
     );
     expect({ uploads, kernels }).toEqual({ uploads: 0, kernels: 0 });
   });
 
   it(`T = 50000 on the reference: the T×T scores exceed the default ${DEFAULT_MAX_ELEMENTS} elements`, () => {
     const long: LayerConfig = { kind: 'mha', batch: 1, seqLen: 50_000, heads: 1, headDim: 1, kvHeads: 1, causal: true };
-    return expectError('T too long for the backend', 'E_BACKEND', /^backend 'reference' \(float64\): node \d+ \(MatMul\) of shape \[[\d,]*50000,50000\] has 2500000000 elements, more than the 2147483647 one tensor may hold here/, () =>
-      createReferenceBackend().run(buildLayer(long, { dtype: 'float64' }), feedsFor(long)),
+    return expectError(
+      'T too long for the backend',
+      'E_BACKEND',
+      /^backend 'reference' \(float64\): node \d+ \(MatMul\) of shape \[[\d,]*50000,50000\] has 2500000000 elements, more than the 2147483647 one tensor may hold here/,
+      () => createReferenceBackend().run(buildLayer(long, { dtype: 'float64' }), feedsFor(long)),
     );
   });
 });
@@ -220,17 +276,25 @@ describe('catalogue: malformed safetensors (beyond packages/core/src/io/safetens
   const headerEnd = 8 + Number(new DataView(fixture.buffer).getBigUint64(0, true));
 
   it('a real file cut off in its data', () =>
-    expectError('file truncated in its data', 'E_SAFETENSORS', /^sas-tiny\.safetensors: tensor '.+': data_offsets \[\d+,\d+\] run past the \d+-byte data buffer \(truncated file\?\)$/, () =>
-      loadAuthorsWeights(fixture.subarray(0, headerEnd + 100), SAS, 'sas-tiny.safetensors'),
+    expectError(
+      'file truncated in its data',
+      'E_SAFETENSORS',
+      /^sas-tiny\.safetensors: tensor '.+': data_offsets \[\d+,\d+\] run past the \d+-byte data buffer \(truncated file\?\)$/,
+      () => loadAuthorsWeights(fixture.subarray(0, headerEnd + 100), SAS, 'sas-tiny.safetensors'),
     ));
   it('a real file cut off in its header', () =>
-    expectError('file truncated in its header', 'E_SAFETENSORS', `sas-tiny.safetensors: header claims ${headerEnd - 8} bytes but the file has only 92 after the 8-byte length`, () =>
-      loadAuthorsWeights(fixture.subarray(0, 100), SAS, 'sas-tiny.safetensors'),
+    expectError(
+      'file truncated in its header',
+      'E_SAFETENSORS',
+      `sas-tiny.safetensors: header claims ${headerEnd - 8} bytes but the file has only 92 after the 8-byte length`,
+      () => loadAuthorsWeights(fixture.subarray(0, 100), SAS, 'sas-tiny.safetensors'),
     ));
   it("a weight file missing one of the layer's tensors", () => {
     const all = initParams(SAS, 1, 'float64');
-    const { ['sas_v.1.process.bias']: _dropped, ...rest } = all;
-    return expectError('weight file missing a tensor', 'E_WEIGHTS', "w.safetensors: missing tensor 'sas_v.1.process.bias'", () => loadAuthorsWeights(serializeSafetensors(rest), SAS, 'w.safetensors'));
+    const { 'sas_v.1.process.bias': _dropped, ...rest } = all;
+    return expectError('weight file missing a tensor', 'E_WEIGHTS', "w.safetensors: missing tensor 'sas_v.1.process.bias'", () =>
+      loadAuthorsWeights(serializeSafetensors(rest), SAS, 'w.safetensors'),
+    );
   });
   it('a weight file whose tensor disagrees with the config', () =>
     expectError('weight of the wrong shape in a file', 'E_WEIGHTS', "w.safetensors: tensor 'sas_q.0.weight' has shape [4,2,3], expected [8,2,3]", () =>
@@ -243,11 +307,19 @@ describe('catalogue: graph JSON', () => {
   b.output('y', exp(b.input('x', [3])));
   const json = graphToJSON(b.build());
   it('an unknown version', () =>
-    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 3 (this library reads versions 1 and 2)', () => graphFromJSON({ ...json, version: 3 }, 'g.json')));
+    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 3 (this library reads versions 1 and 2)', () =>
+      graphFromJSON({ ...json, version: 3 }, 'g.json'),
+    ));
   it('an unknown op', () =>
-    expectError('graph JSON with an unknown op', 'E_GRAPH', "g.json: graph node 1 (Gelu): unknown op 'Gelu'", () => graphFromJSON({ ...json, nodes: [json.nodes[0], { ...json.nodes[1], op: 'Gelu' }] }, 'g.json')));
-  it('not a sas-graph document', () => expectError('JSON of another format', 'E_GRAPH', 'g.json: not a sas-graph document (format is "onnx")', () => graphFromJSON({ ...json, format: 'onnx' }, 'g.json')));
-  it('not JSON at all', () => expectError('graph file that is not JSON', 'E_GRAPH', /^g\.json: not valid JSON \(/, () => graphFromJSON('{"format": "sas-graph",', 'g.json')));
+    expectError('graph JSON with an unknown op', 'E_GRAPH', "g.json: graph node 1 (Gelu): unknown op 'Gelu'", () =>
+      graphFromJSON({ ...json, nodes: [json.nodes[0], { ...json.nodes[1], op: 'Gelu' }] }, 'g.json'),
+    ));
+  it('not a sas-graph document', () =>
+    expectError('JSON of another format', 'E_GRAPH', 'g.json: not a sas-graph document (format is "onnx")', () =>
+      graphFromJSON({ ...json, format: 'onnx' }, 'g.json'),
+    ));
+  it('not JSON at all', () =>
+    expectError('graph file that is not JSON', 'E_GRAPH', /^g\.json: not valid JSON \(/, () => graphFromJSON('{"format": "sas-graph",', 'g.json')));
 });
 
 const targets = await discoverTargets(workspaceCandidates());
@@ -257,7 +329,8 @@ describe('catalogue: backends', () => {
   const providers = [...new Map(targets.filter((t) => t.available).map((t) => [t.name, t.available ? t.provider : undefined])).values()];
 
   for (const provider of providers) {
-    it(`${provider!.name}: an unknown mode`, () => expectError('unknown mode', 'E_BACKEND', new RegExp(`^backend '${provider!.name}' has (one mode|no mode)`), () => provider!.create({ mode: 'quantum' })));
+    it(`${provider!.name}: an unknown mode`, () =>
+      expectError('unknown mode', 'E_BACKEND', new RegExp(`^backend '${provider!.name}' has (one mode|no mode)`), () => provider!.create({ mode: 'quantum' })));
   }
 
   for (const t of targets) {
@@ -272,7 +345,9 @@ describe('catalogue: backends', () => {
         const dtype = backend.dtypes[0];
         const feeds = feedsFor(SAS, dtype);
         const graph = buildLayer(SAS, { dtype });
-        await expectError('NaN in an input (any backend)', 'E_INPUT', /^feed 'key': element 3 is NaN/, () => backend.run(graph, { ...feeds, key: withElement(feeds.key, 3, NaN) }));
+        await expectError('NaN in an input (any backend)', 'E_INPUT', /^feed 'key': element 3 is NaN/, () =>
+          backend.run(graph, { ...feeds, key: withElement(feeds.key, 3, NaN) }),
+        );
         const out = await backend.run(graph, { ...feeds, key: withElement(feeds.key, 3, NaN) }, { nonFinite: 'allow', outputs: ['output'] });
         expect(out.output.shape).toEqual([1, 3, 4]);
       } finally {
@@ -286,8 +361,13 @@ describe('catalogue: backends', () => {
         const dtype = backend.dtypes[0];
         // A backend that runs Attention fused (ndarray) never stores the scores, but refuses them
         // all the same unless asked (`longSequences`), naming the Attention node and its scores' shape.
-        await expectError('T too long (any backend)', 'E_BACKEND', new RegExp(`^backend '${t.name}' \\(${t.mode}\\): node \\d+ \\((\\w+\\) of shape \\[[\\d,]+\\] has|Attention\\) scores of shape \\[1,1,1,50000,50000\\] have) \\d+ elements, more than the \\d+ one tensor may hold here`), () =>
-          backend.run(buildLayer(long, { dtype }), feedsFor(long, dtype)),
+        await expectError(
+          'T too long (any backend)',
+          'E_BACKEND',
+          new RegExp(
+            `^backend '${t.name}' \\(${t.mode}\\): node \\d+ \\((\\w+\\) of shape \\[[\\d,]+\\] has|Attention\\) scores of shape \\[1,1,1,50000,50000\\] have) \\d+ elements, more than the \\d+ one tensor may hold here`,
+          ),
+          () => backend.run(buildLayer(long, { dtype }), feedsFor(long, dtype)),
         );
       } finally {
         await backend.dispose();
@@ -331,9 +411,17 @@ describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file 
     return out;
   })();
   const variants: [string, Uint8Array | string, RegExp][] = [
-    ['truncated in its data', tiny.subarray(0, headerEnd + 64), /sas-tiny\.safetensors: tensor '.+': data_offsets \[\d+,\d+\] run past the 64-byte data buffer \(truncated file\?\)/],
+    [
+      'truncated in its data',
+      tiny.subarray(0, headerEnd + 64),
+      /sas-tiny\.safetensors: tensor '.+': data_offsets \[\d+,\d+\] run past the 64-byte data buffer \(truncated file\?\)/,
+    ],
     ['truncated in its header', tiny.subarray(0, 40), /sas-tiny\.safetensors: header claims \d+ bytes but the file has only 32 after the 8-byte length/],
-    ['with a lying header', lyingHeader, /sas-tiny\.safetensors: tensor '.+': F64 \[2,[\d,]+\] needs \d+ bytes but data_offsets \[\d+,\d+\] span \d+ \(lying header\)/],
+    [
+      'with a lying header',
+      lyingHeader,
+      /sas-tiny\.safetensors: tensor '.+': F64 \[2,[\d,]+\] needs \d+ bytes but data_offsets \[\d+,\d+\] span \d+ \(lying header\)/,
+    ],
     ['empty', new Uint8Array(0), /sas-tiny\.safetensors: file is 0 bytes, shorter than the 8-byte header length/],
   ];
 
@@ -373,7 +461,17 @@ describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file 
         const config = loadFixtureSet(bundledFixturesDir()).cases.find((c) => c.name === 'sas-tiny')!.config;
         writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
         writeFileSync(join(dir, 'sas-tiny.safetensors'), bytes);
-        const r = sas(['export', '--format', 'onnx', '--weights', join(dir, 'sas-tiny.safetensors'), '--config', join(dir, 'config.json'), '--out', join(dir, 'out.onnx')]);
+        const r = sas([
+          'export',
+          '--format',
+          'onnx',
+          '--weights',
+          join(dir, 'sas-tiny.safetensors'),
+          '--config',
+          join(dir, 'config.json'),
+          '--out',
+          join(dir, 'out.onnx'),
+        ]);
         expect(r.code).toBe(2);
         expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
         expect(r.stderr).toMatch(defect);
@@ -403,7 +501,17 @@ describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file 
     try {
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...SAS, simHeads: 3 }));
       writeFileSync(join(dir, 'w.safetensors'), serializeSafetensors(initParams(SAS, 1, 'float64')));
-      const r = sas(['export', '--format', 'onnx', '--weights', join(dir, 'w.safetensors'), '--config', join(dir, 'config.json'), '--out', join(dir, 'out.onnx')]);
+      const r = sas([
+        'export',
+        '--format',
+        'onnx',
+        '--weights',
+        join(dir, 'w.safetensors'),
+        '--config',
+        join(dir, 'config.json'),
+        '--out',
+        join(dir, 'out.onnx'),
+      ]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe(`sas: ${join(dir, 'config.json')}: config.simHeads: expected a multiple of heads (2), got 3`);
       seen.push({ code: 'E_CONFIG', situation: 'CLI export: config file breaking a rule (exit 2)', message: r.stderr.trim().replace(dir, 'DIR') });
@@ -419,7 +527,10 @@ describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file 
     const r2 = sas(['conformance', '--backend', 'ndarray', '--mode', 'gpu']);
     expect(r2.code).toBe(2);
     expect(r2.stderr.trim()).toBe("sas: backend 'ndarray' has no mode 'gpu' (modes: cpu)");
-    seen.push({ code: 'E_BACKEND', situation: 'CLI: unknown backend (exit 2)', message: r1.stderr.trim() }, { code: 'E_BACKEND', situation: 'CLI: unknown mode (exit 2)', message: r2.stderr.trim() });
+    seen.push(
+      { code: 'E_BACKEND', situation: 'CLI: unknown backend (exit 2)', message: r1.stderr.trim() },
+      { code: 'E_BACKEND', situation: 'CLI: unknown mode (exit 2)', message: r2.stderr.trim() },
+    );
   });
 
   it('a GPU mode with no GPU: gpujs headlessgl with DISPLAY unset', () => {
@@ -441,7 +552,9 @@ describe.skipIf(!existsSync(bin))('catalogue: the CLI (one line naming the file 
 });
 
 const attentionEntry = resolve(root, 'packages/attention/src/index.ts');
-const attention = existsSync(attentionEntry) ? ((await import(pathToFileURL(attentionEntry).href)) as { loadProvider?: (name: string) => Promise<unknown> }) : undefined;
+const attention = existsSync(attentionEntry)
+  ? ((await import(pathToFileURL(attentionEntry).href)) as { loadProvider?: (name: string) => Promise<unknown> })
+  : undefined;
 
 describe('catalogue: the library registry (@sas/attention)', () => {
   it.skipIf(!attention?.loadProvider)('an unknown backend name', () =>

@@ -28,7 +28,8 @@ export async function runConformanceOverHttp(backend: Backend, baseUrl: string |
   const selected = options.cases ? set.cases.filter((c) => options.cases!.includes(c.name)) : set.cases;
   const cases: CaseReport[] = [];
   for (const fixture of selected) {
-    const load = async () => sortCaseTensors(parseSafetensors(new Uint8Array(await (await fetchOk(new URL(fixture.path))).arrayBuffer()), fixture.file), fixture);
+    const load = async () =>
+      sortCaseTensors(parseSafetensors(new Uint8Array(await (await fetchOk(new URL(fixture.path))).arrayBuffer()), fixture.file), fixture);
     cases.push(await runCaseOnTensors(backend, fixture, load, options));
   }
   return {

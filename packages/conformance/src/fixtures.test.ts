@@ -2,7 +2,22 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildLayer, createReferenceBackend, grad, withCotangentLoss, evaluateReference, initParams, layerParams, parseSafetensors, randomNormal, referenceProvider, serializeSafetensors, SasError, type LayerConfig, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  createReferenceBackend,
+  grad,
+  withCotangentLoss,
+  evaluateReference,
+  initParams,
+  layerParams,
+  parseSafetensors,
+  randomNormal,
+  referenceProvider,
+  serializeSafetensors,
+  SasError,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, runConformance } from '@sas/conformance';
 
 const tolerance = referenceProvider.tolerance('float64');
@@ -63,7 +78,11 @@ describe('fixture loader', () => {
   });
 
   it('reports a missing tensor with the file and tensor name', () => {
-    const dir = editedCopy('mha-small', () => {}, (t) => t.delete('output_dense.bias'));
+    const dir = editedCopy(
+      'mha-small',
+      () => {},
+      (t) => t.delete('output_dense.bias'),
+    );
     const [c] = loadFixtureSet(dir).cases;
     expect(() => loadCaseTensors(c)).toThrow(/mha-small\.safetensors: missing tensor 'output_dense\.bias'/);
   });
@@ -86,12 +105,16 @@ describe('fixture loader', () => {
 
 describe('runConformance', () => {
   it('fails a case whose expected output was tampered with, and says which tensor', async () => {
-    const dir = editedCopy('mqa-small', () => {}, (t) => {
-      const out = t.get('output')!;
-      const data = Float64Array.from(out.data);
-      data[5] += 1e-6; // far above the 1e-9 tolerance
-      t.set('output', { ...out, data });
-    });
+    const dir = editedCopy(
+      'mqa-small',
+      () => {},
+      (t) => {
+        const out = t.get('output')!;
+        const data = Float64Array.from(out.data);
+        data[5] += 1e-6; // far above the 1e-9 tolerance
+        t.set('output', { ...out, data });
+      },
+    );
     const report = await runConformance(createReferenceBackend(), { tolerance, fixturesDir: dir });
     expect(report.passed).toBe(false);
     const failing = report.cases[0].checks.filter((c) => !c.passed);
@@ -100,12 +123,16 @@ describe('runConformance', () => {
   });
 
   it('fails a gradient that was tampered with only when gradients are checked', async () => {
-    const dir = editedCopy('gqa-small', () => {}, (t) => {
-      const g = t.get('grad.input.key')!;
-      const data = Float64Array.from(g.data);
-      data[0] *= 1.001;
-      t.set('grad.input.key', { ...g, data });
-    });
+    const dir = editedCopy(
+      'gqa-small',
+      () => {},
+      (t) => {
+        const g = t.get('grad.input.key')!;
+        const data = Float64Array.from(g.data);
+        data[0] *= 1.001;
+        t.set('grad.input.key', { ...g, data });
+      },
+    );
     const backend = createReferenceBackend();
     expect((await runConformance(backend, { tolerance, fixturesDir: dir })).passed).toBe(true);
     const withGrads = await runConformance(backend, { tolerance, fixturesDir: dir, grads: true });
@@ -114,7 +141,13 @@ describe('runConformance', () => {
   });
 
   it('turns a backend crash into a case error instead of throwing', async () => {
-    const crashing = { ...createReferenceBackend(), name: 'crashy', run: async () => { throw new Error('device lost'); } };
+    const crashing = {
+      ...createReferenceBackend(),
+      name: 'crashy',
+      run: async () => {
+        throw new Error('device lost');
+      },
+    };
     const report = await runConformance(crashing, { tolerance, cases: ['sas-tiny'] });
     expect(report.passed).toBe(false);
     expect(report.cases[0].error).toBe('device lost');

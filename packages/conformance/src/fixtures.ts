@@ -72,4 +72,3 @@ export function loadCaseTensors(c: FixtureCase): CaseTensors {
   }
   return sortCaseTensors(parseSafetensors(bytes, c.path), c);
 }
-

@@ -9,7 +9,8 @@ export function formatCase(c: CaseReport): string {
   const lines = [head];
   if (c.error) lines.push(`      error: ${c.error}`);
   for (const k of c.checks) {
-    if (!k.passed) lines.push(`      ${k.name}: max|err| ${fmt(k.maxAbs)}, max rel ${fmt(k.maxRel)}${k.problem ? `, ${k.problem}` : `, worst element ${k.worstIndex}`}`);
+    if (!k.passed)
+      lines.push(`      ${k.name}: max|err| ${fmt(k.maxAbs)}, max rel ${fmt(k.maxRel)}${k.problem ? `, ${k.problem}` : `, worst element ${k.worstIndex}`}`);
   }
   return lines.join('\n');
 }

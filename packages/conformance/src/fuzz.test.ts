@@ -39,13 +39,19 @@ const reports: (FuzzReport & { seconds: number })[] = [];
 
 afterAll(() => {
   if (reports.length === 0) return;
-  const lines = reports.map((r) => `  ${`${r.backend} (${r.mode})`.padEnd(20)} ${r.total} cases (${r.layer.runs} layers, ${r.op.runs} ops) in ${r.seconds.toFixed(0)} s, ${r.passed ? 'no disagreement' : 'DISAGREEMENT'}`);
+  const lines = reports.map(
+    (r) =>
+      `  ${`${r.backend} (${r.mode})`.padEnd(20)} ${r.total} cases (${r.layer.runs} layers, ${r.op.runs} ops) in ${r.seconds.toFixed(0)} s, ${r.passed ? 'no disagreement' : 'DISAGREEMENT'}`,
+  );
   console.log(`fuzz: cases tried per backend\n${lines.join('\n')}`);
 });
 
 describe('fuzz: backends against the float64 reference', () => {
   it('found at least one backend to fuzz besides the reference', () => {
-    expect(targets.some((t) => t.available), targets.map((t) => `${t.name}/${t.mode}`).join(', ')).toBe(true);
+    expect(
+      targets.some((t) => t.available),
+      targets.map((t) => `${t.name}/${t.mode}`).join(', '),
+    ).toBe(true);
   });
 
   for (const target of targets) {
@@ -87,7 +93,9 @@ describe('fuzz: backends against the float64 reference', () => {
           reports.push({ ...report, seconds });
           const hits: Record<string, number> = {};
           for (const run of [report.layer, report.op]) for (const [id, n] of Object.entries(run.knownIssueHits)) hits[id] = (hits[id] ?? 0) + n;
-          console.log(`fuzz ${label}: ${report.total} cases tried (${report.layer.runs} layers, ${report.op.runs} ops) in ${seconds.toFixed(0)} s, seed ${report.layer.seed}${Object.keys(hits).length ? `, limited by known issues: ${JSON.stringify(hits)}` : ''}`);
+          console.log(
+            `fuzz ${label}: ${report.total} cases tried (${report.layer.runs} layers, ${report.op.runs} ops) in ${seconds.toFixed(0)} s, seed ${report.layer.seed}${Object.keys(hits).length ? `, limited by known issues: ${JSON.stringify(hits)}` : ''}`,
+          );
           for (const run of [report.layer, report.op]) {
             const message = run.counterexample
               ? `${formatFuzzFailure(run.failure!)}\nshrunk counterexample (${run.shrinks} shrinks; replay with SAS_FUZZ_SEED=${report.layer.seed}), add it to regressions.ts:\n${fuzzCaseSource(run.counterexample)}`

@@ -51,9 +51,20 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   const kind = e.kind;
   // Baseline manifests may leave kvHeads implicit where the kind fixes it.
   const kvHeads = e.kvHeads ?? (kind === 'mha' ? e.heads : kind === 'mqa' ? 1 : undefined);
-  const raw = kind === 'sas'
-    ? { kind, batch: e.batch, seqLen: e.seqLen, heads: e.heads, headDim: e.headDim, simHeads: e.simHeads, simHeadDim: e.simHeadDim, kernelSize: e.kernelSize, causal: e.causal }
-    : { kind, batch: e.batch, seqLen: e.seqLen, heads: e.heads, headDim: e.headDim, kvHeads, causal: e.causal };
+  const raw =
+    kind === 'sas'
+      ? {
+          kind,
+          batch: e.batch,
+          seqLen: e.seqLen,
+          heads: e.heads,
+          headDim: e.headDim,
+          simHeads: e.simHeads,
+          simHeadDim: e.simHeadDim,
+          kernelSize: e.kernelSize,
+          causal: e.causal,
+        }
+      : { kind, batch: e.batch, seqLen: e.seqLen, heads: e.heads, headDim: e.headDim, kvHeads, causal: e.causal };
   let config: LayerConfig;
   try {
     config = validateConfig(raw);
@@ -62,4 +73,3 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   }
   return { name: e.name, file: e.file, path: locate(e.file), config, seed: typeof e.seed === 'number' ? e.seed : undefined };
 }
-

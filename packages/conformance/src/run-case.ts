@@ -67,7 +67,12 @@ function fixtureGradName(graphName: string): string {
  * report.passed; // true
  * ```
  */
-export async function runCaseOnTensors(backend: Backend, fixture: FixtureCase, load: () => CaseTensors | Promise<CaseTensors>, options: ConformanceOptions): Promise<CaseReport> {
+export async function runCaseOnTensors(
+  backend: Backend,
+  fixture: FixtureCase,
+  load: () => CaseTensors | Promise<CaseTensors>,
+  options: ConformanceOptions,
+): Promise<CaseReport> {
   const { atol, rtol, gradAtol, gradRtol } = options.tolerance;
   const dtype = options.dtype ?? backend.dtypes[0];
   const checks: TensorComparison[] = [];
@@ -79,7 +84,11 @@ export async function runCaseOnTensors(backend: Backend, fixture: FixtureCase, l
     const forward = await backend.run(layer, feeds, { outputs: Object.keys(tensors.expected).filter((n) => n in layer.outputs) });
     for (const [name, expected] of Object.entries(tensors.expected)) {
       const actual = forward[name];
-      checks.push(actual ? compareTensors(name, actual, expected, atol, rtol) : { name, passed: false, maxAbs: Infinity, maxRel: Infinity, worstIndex: -1, needed: Infinity, problem: 'the layer graph has no such output' });
+      checks.push(
+        actual
+          ? compareTensors(name, actual, expected, atol, rtol)
+          : { name, passed: false, maxAbs: Infinity, maxRel: Infinity, worstIndex: -1, needed: Infinity, problem: 'the layer graph has no such output' },
+      );
     }
     if (options.grads && tensors.cotangent && Object.keys(tensors.grads).length > 0) {
       gradsChecked = true;
@@ -93,4 +102,3 @@ export async function runCaseOnTensors(backend: Backend, fixture: FixtureCase, l
   }
   return { name: fixture.name, kind: fixture.config.kind, passed: checks.every((c) => c.passed), checks, gradsChecked };
 }
-

@@ -48,7 +48,9 @@ function summarize(label: string, r: SoakReport): string {
   const t = r.secondHalf;
   const first = r.samples[0].memory.rss;
   const last = r.samples[r.samples.length - 1].memory.rss;
-  const counts = Object.entries(t.counts).map(([k, v]) => (v.min === v.max ? `${k}=${v.min}` : `${k}=${v.min}..${v.max}`)).join(' ');
+  const counts = Object.entries(t.counts)
+    .map(([k, v]) => (v.min === v.max ? `${k}=${v.min}` : `${k}=${v.min}..${v.max}`))
+    .join(' ');
   return `${label.padEnd(34)} ${r.iterations} iterations in ${r.seconds.toFixed(0)} s; RSS ${mib(first)} → ${mib(last)}; second half: RSS ${(t.rssPerSecond / 1024).toFixed(1)} KiB/s (${mib(t.rssGrowth)} fitted), live JS ${t.liveBytesPerIteration.toFixed(0)} B/iteration; ${counts || 'no counts exposed'}`;
 }
 
@@ -65,7 +67,9 @@ describe(`soak: ${SECONDS} s of forward + backward passes per backend`, () => {
     }
     for (const rebuild of [false, true].filter((r) => LOOPS.includes(r ? 'rebuild' : 'steady'))) {
       const seconds = rebuild ? REBUILD_SECONDS : SECONDS;
-      const name = rebuild ? `${label}: memory and counts stay flat while a fresh graph is built every ${REBUILD_EVERY} iterations (${seconds} s)` : `${label}: memory and resource counts stay flat (${seconds} s)`;
+      const name = rebuild
+        ? `${label}: memory and counts stay flat while a fresh graph is built every ${REBUILD_EVERY} iterations (${seconds} s)`
+        : `${label}: memory and resource counts stay flat (${seconds} s)`;
       const known = soakKnownIssueFor(target.name, target.mode, rebuild ? 'rebuild' : 'steady');
       if (known) {
         it.skip(`${name} — skipped: known issue ${known.id}: ${known.issue}`, () => {});
@@ -78,13 +82,20 @@ describe(`soak: ${SECONDS} s of forward + backward passes per backend`, () => {
           try {
             const limits = rebuild ? REBUILD_LIMITS : STEADY_LIMITS;
             const soak = async (s: number, suffix: string) => {
-              const report = await soakBackend(backend, { seconds: s, rebuildEvery: rebuild ? REBUILD_EVERY : 0, warmupRebuilds: rebuild ? WARMUP_REBUILDS : 0 });
+              const report = await soakBackend(backend, {
+                seconds: s,
+                rebuildEvery: rebuild ? REBUILD_EVERY : 0,
+                warmupRebuilds: rebuild ? WARMUP_REBUILDS : 0,
+              });
               const line = summarize(`${label}${rebuild ? ' rebuilding' : ''}${suffix}`, report);
               lines.push(line);
               console.log(line);
               if (REPORT_DIR) {
                 mkdirSync(REPORT_DIR, { recursive: true });
-                writeFileSync(join(REPORT_DIR, `${target.name}-${target.mode}${rebuild ? '-rebuild' : ''}${suffix ? '-confirm' : ''}.json`), JSON.stringify(report, null, 1));
+                writeFileSync(
+                  join(REPORT_DIR, `${target.name}-${target.mode}${rebuild ? '-rebuild' : ''}${suffix ? '-confirm' : ''}.json`),
+                  JSON.stringify(report, null, 1),
+                );
               }
               return report;
             };

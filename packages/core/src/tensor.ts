@@ -56,11 +56,7 @@ export function allocate(dtype: DType, n: number): Float32Array | Float64Array {
  * tensor(new Float32Array(6), [2, 3], 'float32').shape; // [2, 3]
  * ```
  */
-export function tensor(
-  values: ArrayLike<number>,
-  shape: readonly number[],
-  dtype: DType = 'float64',
-): Tensor {
+export function tensor(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'float64'): Tensor {
   validateShape(shape, 'shape');
   const n = sizeOf(shape);
   if (values.length !== n) {

@@ -60,7 +60,7 @@ export const DEFAULT_MAX_SESSIONS = 8;
 let ortModule: Promise<OrtModule> | undefined;
 
 /** Ops the export writes as ONNX operators; any other op is exported through its decomposition. */
-const hasOnnxExporter = (op: string): boolean => Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op);
+const hasOnnxExporter = (op: string): boolean => Object.hasOwn(ONNX_EXPORTERS, op);
 
 /**
  * ONNX Runtime's 'extended' graph optimisations fuse a scalar Mul into MatMul
@@ -103,7 +103,8 @@ function loadOrt(): Promise<OrtModule> {
  */
 export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promise<Backend & { readonly sessionCount: () => number }> {
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-  if (!Number.isInteger(maxSessions) || maxSessions < 1) throw new SasError('E_BACKEND', `backend 'onnx': option maxSessions must be an integer ≥ 1, got ${String(maxSessions)}`);
+  if (!Number.isInteger(maxSessions) || maxSessions < 1)
+    throw new SasError('E_BACKEND', `backend 'onnx': option maxSessions must be an integer ≥ 1, got ${String(maxSessions)}`);
   const maxElements = options.maxElements ?? DEFAULT_MAX_ELEMENTS;
   const ort = await loadOrt();
   // Bounded (LRU) rather than released when a graph is collected: see session-cache.ts for why.
@@ -123,7 +124,8 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
 
   const run = async (graph: Graph, feeds: Feeds, runOptions: RunOptions = {}): Promise<Record<string, Tensor>> => {
     if (disposed) throw new SasError('E_BACKEND', "backend 'onnx' was disposed");
-    if (graph.dtype !== 'float32' && graph.dtype !== 'float64') throw new SasError('E_DTYPE', `backend 'onnx' runs float32/float64 graphs, got ${String(graph.dtype)}`);
+    if (graph.dtype !== 'float32' && graph.dtype !== 'float64')
+      throw new SasError('E_DTYPE', `backend 'onnx' runs float32/float64 graphs, got ${String(graph.dtype)}`);
     const plan = planExecution(graph, runOptions.outputs);
     checkFeeds(graph, plan.feeds, feeds, runOptions.nonFinite ?? 'error');
     const outputs = Object.keys(plan.outputs);
@@ -136,7 +138,13 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     }
   };
 
-  const runSession = async (graph: Graph, plan: ExecutionPlan, outputs: readonly string[], feeds: Feeds, pending: Promise<Ort.InferenceSession>): Promise<Record<string, Tensor>> => {
+  const runSession = async (
+    graph: Graph,
+    plan: ExecutionPlan,
+    outputs: readonly string[],
+    feeds: Feeds,
+    pending: Promise<Ort.InferenceSession>,
+  ): Promise<Record<string, Tensor>> => {
     let session: Ort.InferenceSession;
     try {
       session = await pending;

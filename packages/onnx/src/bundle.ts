@@ -64,7 +64,8 @@ function paramWeights(graph: Graph, weights: Readonly<Record<string, Tensor>>, w
     const name = leafName(node);
     const t = weights[name];
     if (!t) throw new SasError('E_WEIGHTS', `${where}: no tensor for param '${name}' (expected shape ${fmtShape(node.shape)})`);
-    if (!sameShape(t.shape, node.shape)) throw new SasError('E_WEIGHTS', `${where}: param '${name}' has shape ${fmtShape(t.shape)}, the graph expects ${fmtShape(node.shape)}`);
+    if (!sameShape(t.shape, node.shape))
+      throw new SasError('E_WEIGHTS', `${where}: param '${name}' has shape ${fmtShape(t.shape)}, the graph expects ${fmtShape(node.shape)}`);
     out[name] = t.dtype === graph.dtype ? t : castTensor(t, graph.dtype);
   }
   return out;
@@ -87,7 +88,10 @@ export function serializeGraphBundle(graph: Graph, weights: Readonly<Record<stri
   const selected = paramWeights(graph, weights, 'serializeGraphBundle');
   return {
     json: formatGraphJSON(graph),
-    safetensors: serializeSafetensors(selected, { dtype: graph.dtype === 'float32' ? 'F32' : 'F64', metadata: { format: BUNDLE_WEIGHTS_FORMAT, dtype: graph.dtype } }),
+    safetensors: serializeSafetensors(selected, {
+      dtype: graph.dtype === 'float32' ? 'F32' : 'F64',
+      metadata: { format: BUNDLE_WEIGHTS_FORMAT, dtype: graph.dtype },
+    }),
   };
 }
 

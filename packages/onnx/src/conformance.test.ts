@@ -16,7 +16,19 @@ describeConformance(onnxProvider, { mode: 'cpu', grads: true });
 // corrections) export and run too: the loss must fall at every step.
 describeTraining(onnxProvider, { mode: 'cpu' });
 
-const failures = (r: ConformanceReport) => r.cases.filter((c) => !c.passed).map((c) => `${c.name}: ${c.error ?? c.checks.filter((k) => !k.passed).map((k) => `${k.name} ${k.maxAbs}`).join(', ')}`);
+const failures = (r: ConformanceReport) =>
+  r.cases
+    .filter((c) => !c.passed)
+    .map(
+      (c) =>
+        `${c.name}: ${
+          c.error ??
+          c.checks
+            .filter((k) => !k.passed)
+            .map((k) => `${k.name} ${k.maxAbs}`)
+            .join(', ')
+        }`,
+    );
 
 describe('ONNX Runtime beyond the bundled float32 run', () => {
   const dirs: string[] = [];
@@ -35,7 +47,7 @@ describe('ONNX Runtime beyond the bundled float32 run', () => {
     }
   });
 
-  it('passes a fixture directory of shapes it has never seen (T=1, k=5 and 7, H\'=3H, GQA, bidirectional MQA)', async () => {
+  it("passes a fixture directory of shapes it has never seen (T=1, k=5 and 7, H'=3H, GQA, bidirectional MQA)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sas-onnx-unseen-'));
     dirs.push(dir);
     await writeUnseenFixtures(dir);

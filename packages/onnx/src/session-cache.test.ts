@@ -11,7 +11,10 @@ describe('SessionCache (bounded LRU of sessions)', () => {
     const released: string[] = [];
     const cache = new SessionCache<object, { name: string; release(): Promise<void> }>(2);
     const [a, b, c] = [{}, {}, {}];
-    for (const [g, n] of [[a, 'a'], [b, 'b']] as const) {
+    for (const [g, n] of [
+      [a, 'a'],
+      [b, 'b'],
+    ] as const) {
       const l = cache.acquire(g, 'y', fake(n, released));
       await l.session;
       l.done();

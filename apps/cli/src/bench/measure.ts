@@ -1,4 +1,16 @@
-import { buildLayer, estimateFlops, grad, initParams, layerParams, randomNormal, withCotangentLoss, type Backend, type Graph, type LayerConfig, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  estimateFlops,
+  grad,
+  initParams,
+  layerParams,
+  randomNormal,
+  withCotangentLoss,
+  type Backend,
+  type Graph,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 
 /** Timing and memory of one benchmarked configuration. */
 export interface Measurement {

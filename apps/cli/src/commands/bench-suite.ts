@@ -24,7 +24,9 @@ function writeNew(path: string, text: string, force: boolean): void {
 }
 
 function table(results: readonly SuiteResult[]): string {
-  const lines = [`${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}${'bwd/fwd'.padStart(9)}`];
+  const lines = [
+    `${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}${'bwd/fwd'.padStart(9)}`,
+  ];
   for (const r of results) {
     const name = `${r.kind} T=${r.shape.split(',')[1]} ${r.backward ? 'fwd+bwd' : 'fwd'}`;
     if (!r.ok) {
@@ -33,10 +35,12 @@ function table(results: readonly SuiteResult[]): string {
     }
     const base = results.find((b) => b.ok && b.label === 'ndarray' && b.kind === r.kind && b.shape === r.shape && b.backward === r.backward);
     const ms = r.result.medianMs as number;
-    const ratio = base && base.ok ? `${(ms / (base.result.medianMs as number)).toFixed(2)}×` : '–';
+    const ratio = base?.ok ? `${(ms / (base.result.medianMs as number)).toFixed(2)}×` : '–';
     // The backward's cost over the forward timed alternately in the same process (fwd+bwd cases).
     const bwd = typeof r.result.backwardOverForward === 'number' ? `${r.result.backwardOverForward.toFixed(2)}×` : '';
-    lines.push(`${name.padEnd(34)}${r.label.padEnd(18)}${ms.toFixed(1).padStart(11)}${ratio.padStart(12)}${(r.result.gflopsPerSecond as number).toFixed(2).padStart(9)}${`${(r.result.peakRssMiB as number).toFixed(0)} MiB`.padStart(10)}${bwd.padStart(9)}`);
+    lines.push(
+      `${name.padEnd(34)}${r.label.padEnd(18)}${ms.toFixed(1).padStart(11)}${ratio.padStart(12)}${(r.result.gflopsPerSecond as number).toFixed(2).padStart(9)}${`${(r.result.peakRssMiB as number).toFixed(0)} MiB`.padStart(10)}${bwd.padStart(9)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -53,12 +57,29 @@ each sequence length, forward and forward+backward, on every contender
 time limit, and writes one JSON report (default bench-results/bench-<time>.json;
 an existing file is kept unless --force). Prints medians and the ratio to ndarray.`,
   async run(argv) {
-    const flags = parseFlags(argv, { 'seq-lens': 'string', kinds: 'string', backends: 'string', 'no-backward': 'boolean', runs: 'string', warmup: 'string', timeout: 'string', out: 'string', force: 'boolean', verbose: 'boolean' }, 'bench-suite');
+    const flags = parseFlags(
+      argv,
+      {
+        'seq-lens': 'string',
+        kinds: 'string',
+        backends: 'string',
+        'no-backward': 'boolean',
+        runs: 'string',
+        warmup: 'string',
+        timeout: 'string',
+        out: 'string',
+        force: 'boolean',
+        verbose: 'boolean',
+      },
+      'bench-suite',
+    );
     const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
     const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
     for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
     const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
-    for (const w of wanted ?? []) if (!CONTENDERS.some((c) => c.label === w)) throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
+    for (const w of wanted ?? [])
+      if (!CONTENDERS.some((c) => c.label === w))
+        throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
     const contenders = CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
     const runs = parsePositiveInt(flags.runs, 'runs', 3);
     const warmup = flags.warmup === undefined ? undefined : flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
@@ -70,21 +91,45 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     for (const t of seqLens)
       for (const kind of kinds)
         for (const backward of flags['no-backward'] ? [false] : [false, true])
-          for (const c of contenders) cases.push({ label: c.label, backend: c.backend, mode: c.mode, threads: c.threads, kind, shape: paperHeadShape(kind, t), backward, runs, ...(warmup === undefined ? {} : { warmup }) });
+          for (const c of contenders)
+            cases.push({
+              label: c.label,
+              backend: c.backend,
+              mode: c.mode,
+              threads: c.threads,
+              kind,
+              shape: paperHeadShape(kind, t),
+              backward,
+              runs,
+              ...(warmup === undefined ? {} : { warmup }),
+            });
     const results: SuiteResult[] = [];
     const os = await import('node:os');
     // Load average before and after: the machine may be shared, and medians mean little without it.
     const loadBefore = os.loadavg();
     for (const c of cases) {
       const contender = CONTENDERS.find((x) => x.label === c.label)!;
-      const r: SuiteResult = contender.needsDisplay && !process.env.DISPLAY ? { ...c, ok: false, error: 'skipped: no display (run under xvfb-run -a)' } : await runSuiteCase(c, timeoutMs);
+      const r: SuiteResult =
+        contender.needsDisplay && !process.env.DISPLAY
+          ? { ...c, ok: false, error: 'skipped: no display (run under xvfb-run -a)' }
+          : await runSuiteCase(c, timeoutMs);
       results.push(r);
-      process.stderr.write(`${c.label} ${c.kind} ${c.shape} ${c.backward ? 'fwd+bwd' : 'fwd'}: ${r.ok ? `${(r.result.medianMs as number).toFixed(1)} ms` : r.error}\n`);
+      process.stderr.write(
+        `${c.label} ${c.kind} ${c.shape} ${c.backward ? 'fwd+bwd' : 'fwd'}: ${r.ok ? `${(r.result.medianMs as number).toFixed(1)} ms` : r.error}\n`,
+      );
     }
     const report = {
       command: `sas bench-suite ${argv.join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: os.cpus().map((c) => c.model)[0], cores: os.cpus().length, loadBefore, loadAfter: os.loadavg() },
+      machine: {
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+        cpus: os.cpus().map((c) => c.model)[0],
+        cores: os.cpus().length,
+        loadBefore,
+        loadAfter: os.loadavg(),
+      },
       results,
     };
     writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);

@@ -21,10 +21,26 @@ the backward's cost is printed as a multiple of it.
 Baselines read the shape as B,T,H,D; --kv-heads defaults to H for mha and 1 for mqa.
 Default backend: ${DEFAULT_BACKEND}.`,
   async run(argv) {
-    const flags = parseFlags(argv, {
-      backend: 'string', mode: 'string', shape: 'string', kind: 'string', kernel: 'string', 'kv-heads': 'string',
-      bidirectional: 'boolean', backward: 'boolean', runs: 'string', warmup: 'string', threads: 'string', long: 'boolean', json: 'boolean', verbose: 'boolean',
-    }, 'bench');
+    const flags = parseFlags(
+      argv,
+      {
+        backend: 'string',
+        mode: 'string',
+        shape: 'string',
+        kind: 'string',
+        kernel: 'string',
+        'kv-heads': 'string',
+        bidirectional: 'boolean',
+        backward: 'boolean',
+        runs: 'string',
+        warmup: 'string',
+        threads: 'string',
+        long: 'boolean',
+        json: 'boolean',
+        verbose: 'boolean',
+      },
+      'bench',
+    );
     const config = configFromFlags(flags);
     const runs = parsePositiveInt(flags.runs, 'runs', 5);
     const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
@@ -32,10 +48,20 @@ Default backend: ${DEFAULT_BACKEND}.`,
     const mode = checkMode(provider, flags.mode as string | undefined);
     const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
     // `threads` is an extra create option; providers without a thread setting ignore it.
-    const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }), ...(flags.long ? { longSequences: true } : {}) } as { mode: string });
+    const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }), ...(flags.long ? { longSequences: true } : {}) } as {
+      mode: string;
+    });
     try {
       const m = await measureLayer(backend, config, { backward: flags.backward === true, runs, warmup });
-      const result = { backend: backend.name, mode: backend.mode, threads: (backend as { threads?: number }).threads, dtype: backend.dtypes[0], config, backward: flags.backward === true, ...m };
+      const result = {
+        backend: backend.name,
+        mode: backend.mode,
+        threads: (backend as { threads?: number }).threads,
+        dtype: backend.dtypes[0],
+        config,
+        backward: flags.backward === true,
+        ...m,
+      };
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         process.stdout.write(

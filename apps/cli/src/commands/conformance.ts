@@ -14,7 +14,11 @@ compares output, traces and, with --grads, gradients against the authors'
 numbers within the backend's tolerance |a − e| ≤ atol + rtol·|e|.
 Exit 0 only if every case passes; --json prints one JSON document on stdout.`,
   async run(argv) {
-    const flags = parseFlags(argv, { backend: 'string', mode: 'string', fixtures: 'string', grads: 'boolean', cases: 'string', json: 'boolean', verbose: 'boolean' }, 'conformance');
+    const flags = parseFlags(
+      argv,
+      { backend: 'string', mode: 'string', fixtures: 'string', grads: 'boolean', cases: 'string', json: 'boolean', verbose: 'boolean' },
+      'conformance',
+    );
     if (typeof flags.backend !== 'string') throw new SasError('E_INPUT', 'conformance: --backend is required (e.g. --backend ndarray)');
     const provider = await loadProvider(flags.backend);
     const mode = checkMode(provider, flags.mode as string | undefined);

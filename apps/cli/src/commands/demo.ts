@@ -5,11 +5,14 @@ import { checkMode, loadProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
 
-const human = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+const human = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
 
 function describeConfig(c: LayerConfig): string {
   const base = `B=${c.batch} T=${c.seqLen} H=${c.heads} D=${c.headDim}`;
-  return c.kind === 'sas' ? `${base} → H'=${c.simHeads} D'=${c.simHeadDim}, k=${c.kernelSize}, ${c.causal ? 'causal' : 'bidirectional'}` : `${base}, kvHeads=${c.kvHeads}, ${c.causal ? 'causal' : 'bidirectional'}`;
+  return c.kind === 'sas'
+    ? `${base} → H'=${c.simHeads} D'=${c.simHeadDim}, k=${c.kernelSize}, ${c.causal ? 'causal' : 'bidirectional'}`
+    : `${base}, kvHeads=${c.kvHeads}, ${c.causal ? 'causal' : 'bidirectional'}`;
 }
 
 export const demoCommand: Command = {
@@ -47,7 +50,19 @@ width. Exit 1 if the output does not match within the backend's tolerance.`,
         { layer: c.kind.toUpperCase(), params: countParams(c), flops: estimateFlops(c).total },
         ...(c.kind === 'sas' ? [{ layer: 'MHA', params: countParams(mha), flops: estimateFlops(mha).total }] : []),
       ];
-      const summary = { case: fixture.name, config: c, backend: backend.name, mode: backend.mode, dtype: backend.dtypes[0], forwardMs: ms, maxAbsError: cmp.maxAbs, maxRelError: cmp.maxRel, tolerance, reproduces: cmp.passed, comparison: rows };
+      const summary = {
+        case: fixture.name,
+        config: c,
+        backend: backend.name,
+        mode: backend.mode,
+        dtype: backend.dtypes[0],
+        forwardMs: ms,
+        maxAbsError: cmp.maxAbs,
+        maxRelError: cmp.maxRel,
+        tolerance,
+        reproduces: cmp.passed,
+        comparison: rows,
+      };
       if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
         const lines = [
@@ -57,7 +72,11 @@ width. Exit 1 if the output does not match within the backend's tolerance.`,
           '',
           `${'layer'.padEnd(8)}${'params'.padStart(12)}${'forward FLOPs'.padStart(16)}`,
           ...rows.map((r) => `${r.layer.padEnd(8)}${human(r.params).padStart(12)}${human(r.flops).padStart(16)}`),
-          ...(c.kind === 'sas' ? [`SAS simulates ${c.simHeads} heads of width ${c.simHeadDim} with ${((rows[0].params / rows[1].params - 1) * 100).toFixed(1)}% more parameters than the ${c.heads}-head MHA.`] : []),
+          ...(c.kind === 'sas'
+            ? [
+                `SAS simulates ${c.simHeads} heads of width ${c.simHeadDim} with ${((rows[0].params / rows[1].params - 1) * 100).toFixed(1)}% more parameters than the ${c.heads}-head MHA.`,
+              ]
+            : []),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       }

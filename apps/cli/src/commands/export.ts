@@ -83,7 +83,7 @@ function checkTargets(paths: readonly string[], force: boolean): void {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write a layer as an ONNX model, a JSON graph with safetensors weights, or authors\' safetensors',
+  summary: "write a layer as an ONNX model, a JSON graph with safetensors weights, or authors' safetensors",
   usage: `sas export --format onnx|graph|safetensors (--fixture CASE [--fixtures DIR] | --weights FILE.safetensors --config FILE.json)
            --out FILE [--dtype float32|float64] [--outputs A,B] [--force] [--json]
 
@@ -100,10 +100,23 @@ configuration) with its weights and writes
 Default dtype float32. Files are written to a temporary name in the same
 directory and renamed into place; an existing file is kept unless --force.`,
   async run(argv) {
-    const flags = parseFlags(argv, {
-      format: 'string', fixture: 'string', fixtures: 'string', weights: 'string', config: 'string', out: 'string',
-      dtype: 'string', outputs: 'string', force: 'boolean', json: 'boolean', verbose: 'boolean',
-    }, 'export');
+    const flags = parseFlags(
+      argv,
+      {
+        format: 'string',
+        fixture: 'string',
+        fixtures: 'string',
+        weights: 'string',
+        config: 'string',
+        out: 'string',
+        dtype: 'string',
+        outputs: 'string',
+        force: 'boolean',
+        json: 'boolean',
+        verbose: 'boolean',
+      },
+      'export',
+    );
     const format = flags.format as Format | undefined;
     if (format === undefined) throw new SasError('E_INPUT', `export: --format is required (${FORMATS.join(', ')})`);
     if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
@@ -124,7 +137,15 @@ directory and renamed into place; an existing file is kept unless --force.`,
       written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
     };
     if (format === 'onnx') {
-      write(out, exportOnnx(graph, { weights, outputs, docString: `${config.kind} layer exported by sas export from ${source}`, metadata: { config: JSON.stringify(config) } }));
+      write(
+        out,
+        exportOnnx(graph, {
+          weights,
+          outputs,
+          docString: `${config.kind} layer exported by sas export from ${source}`,
+          metadata: { config: JSON.stringify(config) },
+        }),
+      );
     } else if (format === 'graph') {
       if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
       const bundle = serializeGraphBundle(graph, weights);
@@ -135,7 +156,10 @@ directory and renamed into place; an existing file is kept unless --force.`,
     }
     const summary = { format, dtype, source, config, files: written };
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' ? `, ONNX opset ${ONNX_OPSET}` : ''}\n`);
+    else
+      process.stdout.write(
+        `${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' ? `, ONNX opset ${ONNX_OPSET}` : ''}\n`,
+      );
     return 0;
   },
 };

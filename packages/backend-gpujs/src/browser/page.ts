@@ -51,7 +51,10 @@ export async function runFixtures(baseUrl: string, options: { mode?: string; gra
  * const { medianMs } = await timeForward([1, 64, 12, 64, 24, 128], { mode: 'webgl2', runs: 5 });
  * ```
  */
-export async function timeForward(shape: readonly number[], options: { mode?: string; runs?: number } = {}): Promise<{ mode: string; medianMs: number; finite: boolean }> {
+export async function timeForward(
+  shape: readonly number[],
+  options: { mode?: string; runs?: number } = {},
+): Promise<{ mode: string; medianMs: number; finite: boolean }> {
   const [batch, seqLen, heads, headDim, simHeads, simHeadDim] = shape;
   const config = validateConfig({ kind: 'sas', batch, seqLen, heads, headDim, simHeads, simHeadDim, kernelSize: 3, causal: true });
   const backend = await createGpujsBackend({ mode: options.mode });

@@ -128,14 +128,15 @@ export class GpuDevice {
     const entry = this.kernel(l.source, l.size, l.op);
     const kernel = entry.kernel;
     const args = l.args.map((a) => (typeof a === 'number' ? a : this.argData(a)));
-    const failed = (e: unknown) => new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    const failed = (e: unknown) =>
+      new SasError('E_BACKEND', `gpujs (${this.mode}): kernel for ${l.op} failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
     if (this.async) {
       // webgpu: each kernel waits for its inputs' buffers, then submits; the GPU queue keeps order.
-      const out = Promise.all(args).then(
-        (values) => (kernel(...(values as never[])) as unknown as Promise<BufferResult>).then((r) => (this.checkNoFallback(kernel, l.op), r)),
-      ).catch((e: unknown) => {
-        throw e instanceof SasError ? e : failed(e);
-      });
+      const out = Promise.all(args)
+        .then((values) => (kernel(...(values as never[])) as unknown as Promise<BufferResult>).then((r) => (this.checkNoFallback(kernel, l.op), r)))
+        .catch((e: unknown) => {
+          throw e instanceof SasError ? e : failed(e);
+        });
       out.catch(() => {}); // a failure surfaces where the value is read, not as an unhandled rejection
       for (const a of l.args) if (typeof a !== 'number') (a.readers ??= []).push(out);
       return this.made(entry, this.own(out, l.size));
@@ -183,7 +184,12 @@ export class GpuDevice {
     if (s.data instanceof Promise) {
       // Free the buffer only once every launch reading it has been submitted (the queue keeps it alive after that).
       const data = s.data;
-      const freed = Promise.allSettled(s.readers ?? []).then(() => data.then((b) => b.delete(), () => {}));
+      const freed = Promise.allSettled(s.readers ?? []).then(() =>
+        data.then(
+          (b) => b.delete(),
+          () => {},
+        ),
+      );
       this.pendingFrees = Promise.allSettled([this.pendingFrees, freed]);
       s.readers = undefined;
     }
@@ -315,7 +321,10 @@ export class GpuDevice {
   private checkNoFallback(k: IKernelRunShortcut, op: string): void {
     const inner = k.kernel as unknown as { constructor: unknown; fallbackReason?: string | null };
     if (inner.constructor !== (this.gpu as unknown as { Kernel: unknown }).Kernel) {
-      throw new SasError('E_BACKEND', `gpujs (${this.mode}): gpu.js fell back to its cpu kernel for ${op}${inner.fallbackReason ? ` (${inner.fallbackReason})` : ''}`);
+      throw new SasError(
+        'E_BACKEND',
+        `gpujs (${this.mode}): gpu.js fell back to its cpu kernel for ${op}${inner.fallbackReason ? ` (${inner.fallbackReason})` : ''}`,
+      );
     }
   }
 
@@ -342,4 +351,3 @@ function checkSize(op: string, size: number): void {
     throw new SasError('E_BACKEND', `gpujs: ${op} needs ${size} elements, more than the 2^24 that gpu.js's float32 index arithmetic addresses exactly`);
   }
 }
-

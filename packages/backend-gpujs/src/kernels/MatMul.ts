@@ -49,4 +49,3 @@ export const MatMul: GpuKernel = (ctx, inputs, node) => {
   const result = scale === 1 ? sum : `${sum} * ${w.uniform(scale)}`;
   return launchTensor(ctx, w.finish(sizeOfShape(out), result), out);
 };
-

@@ -99,7 +99,13 @@ export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
  * const sum = elementwise(ctx, 'Add', [a, b], [2, 3], ([x, y]) => `${x} + ${y}`);
  * ```
  */
-export function elementwise(ctx: KernelContext, op: string, inputs: readonly GpuTensor[], outShape: readonly number[], f: (values: string[]) => string): GpuTensor {
+export function elementwise(
+  ctx: KernelContext,
+  op: string,
+  inputs: readonly GpuTensor[],
+  outShape: readonly number[],
+  f: (values: string[]) => string,
+): GpuTensor {
   const w = new KernelWriter(op);
   const plain = inputs.map((t) => unmask(ctx, t));
   const readers: Reader[] = plain.map((t) => w.tensor(t));

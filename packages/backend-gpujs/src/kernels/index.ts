@@ -23,7 +23,27 @@ import { Transpose } from './Transpose.js';
 
 /** One kernel per primitive op of core: all 21, so nothing is lowered through decompositions. */
 export const GPU_KERNELS: Readonly<Record<string, GpuKernel>> = Object.freeze({
-  Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Equal,
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Relu,
+  Step,
+  MatMul,
+  Conv1d,
+  ReduceSum,
+  ReduceMax,
+  Softmax,
+  CausalMask,
+  Reshape,
+  Transpose,
+  BroadcastTo,
+  Flip,
 });
 
 export type { GpuKernel, KernelContext } from './context.js';

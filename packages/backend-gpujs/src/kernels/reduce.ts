@@ -14,12 +14,23 @@ import type { GpuTensor } from '../tensor.js';
  * const s = reduce(ctx, 'ReduceSum', x, [1], [2], (acc, v) => `${acc} + ${v}`, 0);
  * ```
  */
-export function reduce(ctx: KernelContext, op: string, input: GpuTensor, axes: readonly number[], outShape: readonly number[], combine: (acc: string, v: string) => string, empty: number): GpuTensor {
+export function reduce(
+  ctx: KernelContext,
+  op: string,
+  input: GpuTensor,
+  axes: readonly number[],
+  outShape: readonly number[],
+  combine: (acc: string, v: string) => string,
+  empty: number,
+): GpuTensor {
   const x = unmask(ctx, input);
   const rank = x.shape.length;
   const norm = axes.map((a) => (a + rank) % rank);
   const kept = x.shape.map((d, i) => (norm.includes(i) ? 1 : d));
-  const reducedShape = norm.slice().sort((a, b) => a - b).map((a) => x.shape[a]);
+  const reducedShape = norm
+    .slice()
+    .sort((a, b) => a - b)
+    .map((a) => x.shape[a]);
   const count = sizeOfShape(reducedShape);
   const w = new KernelWriter(op);
   if (count === 0) return launchTensor(ctx, w.finish(sizeOfShape(outShape), w.uniform(empty)), outShape);
@@ -28,7 +39,10 @@ export function reduce(ctx: KernelContext, op: string, input: GpuTensor, axes: r
   const at = (flat: string): string => {
     const inner = w.unravel(flat, reducedShape);
     const coords = [...outer];
-    norm.slice().sort((a, b) => a - b).forEach((axis, n) => (coords[axis] = inner[n]));
+    norm
+      .slice()
+      .sort((a, b) => a - b)
+      .forEach((axis, n) => (coords[axis] = inner[n]));
     return rx.at(coords);
   };
   const acc = w.let(at('0.0'), 'acc');

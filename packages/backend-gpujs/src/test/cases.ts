@@ -1,6 +1,30 @@
 import {
-  add, broadcastTo, causalMask, conv1d, div, equal, exp, flip, GraphBuilder, log, matMul, mul, neg, reduceMax, reduceSum, relu, reshape, seededRandom, softmax, sqrt, step, sub, transpose,
-  type Graph, type NodeRef, type Tensor,
+  add,
+  broadcastTo,
+  causalMask,
+  conv1d,
+  div,
+  equal,
+  exp,
+  flip,
+  GraphBuilder,
+  log,
+  matMul,
+  mul,
+  neg,
+  reduceMax,
+  reduceSum,
+  relu,
+  reshape,
+  seededRandom,
+  softmax,
+  sqrt,
+  step,
+  sub,
+  transpose,
+  type Graph,
+  type NodeRef,
+  type Tensor,
 } from '@sas/core';
 import { randomTensor } from './harness.js';
 
@@ -43,12 +67,18 @@ class CaseBuilder {
   readonly b = new GraphBuilder('float32');
   readonly feeds: Record<string, Tensor> = {};
   readonly kinds: string[] = [];
-  constructor(readonly rng: Rng, readonly seed: number) {}
+  constructor(
+    readonly rng: Rng,
+    readonly seed: number,
+  ) {}
 
   feed(shape: readonly number[], values: Values = 'normal', allowed: readonly ViewKind[] = VIEW_KINDS): NodeRef {
     const name = `x${Object.keys(this.feeds).length}`;
     const usable = allowed.filter((k) => shape.length > 0 || ['plain', 'scale', 'reshape'].includes(k));
-    const kind = pick(this.rng, usable.filter((k) => k !== 'mask-zero' || shape.length >= 2));
+    const kind = pick(
+      this.rng,
+      usable.filter((k) => k !== 'mask-zero' || shape.length >= 2),
+    );
     this.kinds.push(kind);
     const input = (s: readonly number[]) => {
       this.feeds[name] = randomTensor(s, this.seed * 131 + Object.keys(this.feeds).length, values);
@@ -74,7 +104,10 @@ class CaseBuilder {
       case 'transpose-reshape': {
         // A transposed view is not row-major: the reshape has to copy it.
         const n = size(shape);
-        const a = pick(this.rng, [1, 2, 3, 4, 5].filter((d) => n % d === 0));
+        const a = pick(
+          this.rng,
+          [1, 2, 3, 4, 5].filter((d) => n % d === 0),
+        );
         return reshape(transpose(input([a, n / a]), [1, 0]), shape);
       }
       case 'mask-zero':
@@ -89,10 +122,19 @@ class CaseBuilder {
 }
 
 const UNARY: Record<string, [(x: NodeRef) => NodeRef, Values]> = {
-  Neg: [neg, 'normal'], Exp: [exp, 'normal'], Log: [log, 'positive'], Sqrt: [sqrt, 'positive'], Relu: [relu, 'normal'], Step: [step, 'normal'],
+  Neg: [neg, 'normal'],
+  Exp: [exp, 'normal'],
+  Log: [log, 'positive'],
+  Sqrt: [sqrt, 'positive'],
+  Relu: [relu, 'normal'],
+  Step: [step, 'normal'],
 };
 const BINARY: Record<string, [(a: NodeRef, b: NodeRef) => NodeRef, Values, Values]> = {
-  Add: [add, 'normal', 'normal'], Sub: [sub, 'normal', 'normal'], Mul: [mul, 'normal', 'normal'], Div: [div, 'normal', 'positive'], Equal: [equal, 'small-ints', 'small-ints'],
+  Add: [add, 'normal', 'normal'],
+  Sub: [sub, 'normal', 'normal'],
+  Mul: [mul, 'normal', 'normal'],
+  Div: [div, 'normal', 'positive'],
+  Equal: [equal, 'small-ints', 'small-ints'],
 };
 /** View kinds that keep positive values positive (a zero mask would feed log(0) or 1/0). */
 const NO_ZEROS = VIEW_KINDS.filter((k) => k !== 'mask-zero');
@@ -144,7 +186,9 @@ function oneCase(op: string, seed: number): OpCase {
     case 'ReduceSum':
     case 'ReduceMax': {
       const shape = shapeOf(rng, int(rng, 1, 4));
-      const axes = permutation(rng, shape.length).slice(0, int(rng, 1, shape.length)).map((a) => (rng() < 0.3 ? a - shape.length : a));
+      const axes = permutation(rng, shape.length)
+        .slice(0, int(rng, 1, shape.length))
+        .map((a) => (rng() < 0.3 ? a - shape.length : a));
       const keep = rng() < 0.5;
       const f = op === 'ReduceSum' ? reduceSum : reduceMax;
       return c.done(`${op} [${shape}] axes=${axes} keepDims=${keep}`, f(c.feed(shape), axes, keep));

@@ -68,7 +68,13 @@ export function worstExcess(actual: Tensor, expected: Tensor, atol: number, rtol
  * const { y } = await compareWithReference(backend, graph, feeds, 1e-4, 1e-4); // y <= 0 passes
  * ```
  */
-export async function compareWithReference(backend: GpujsBackend, graph: Graph, feeds: Record<string, Tensor>, atol: number, rtol: number): Promise<Record<string, number>> {
+export async function compareWithReference(
+  backend: GpujsBackend,
+  graph: Graph,
+  feeds: Record<string, Tensor>,
+  atol: number,
+  rtol: number,
+): Promise<Record<string, number>> {
   const [got, want] = await Promise.all([backend.run(graph, feeds), evaluateReference(graph, feeds)]);
   const out: Record<string, number> = {};
   for (const name of Object.keys(graph.outputs)) {

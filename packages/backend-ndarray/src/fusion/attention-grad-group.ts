@@ -33,7 +33,13 @@ export type SiblingResults = WeakMap<GraphNode, { readonly inputs: readonly Valu
  * // Called by the backend's lifted kernel for AttentionGrad nodes; see backend.ts.
  * ```
  */
-export function attentionGradFor(inputs: readonly Value[], node: GraphNode, siblings: ReadonlyMap<AttentionOperand, GraphNode> | undefined, ctx: KernelContext, stash: SiblingResults): NdHandle {
+export function attentionGradFor(
+  inputs: readonly Value[],
+  node: GraphNode,
+  siblings: ReadonlyMap<AttentionOperand, GraphNode> | undefined,
+  ctx: KernelContext,
+  stash: SiblingResults,
+): NdHandle {
   const ready = stash.get(node);
   if (ready) {
     stash.delete(node);

@@ -42,12 +42,18 @@ describe.each(ENGINES)('fused attention backward matches the reference ($label)'
           expect(groups).toHaveLength(3);
           const out = graph.nodes[graph.outputs.dq].inputs[3];
           const feeds = {
-            q: randomNormal(qs, i + 1, dtype), k: randomNormal(ks, i + 2, dtype), v: randomNormal([...ks.slice(0, -1), dv], i + 3, dtype),
+            q: randomNormal(qs, i + 1, dtype),
+            k: randomNormal(ks, i + 2, dtype),
+            v: randomNormal([...ks.slice(0, -1), dv], i + 3, dtype),
             g: randomNormal(graph.nodes[out].shape, i + 4, dtype),
           };
           const fused = createNdarrayBackend(backend);
           const alone = createNdarrayBackend({ ...backend, fuse: false });
-          const [ours, single, ref] = await Promise.all([fused.run(graph, feeds, { nonFinite: 'allow' }), alone.run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
+          const [ours, single, ref] = await Promise.all([
+            fused.run(graph, feeds, { nonFinite: 'allow' }),
+            alone.run(graph, feeds, { nonFinite: 'allow' }),
+            evaluateReference(graph, feeds, { nonFinite: 'allow' }),
+          ]);
           const tol = TOLERANCE[dtype];
           for (const name of ['dq', 'dk', 'dv']) {
             expectClose(ours[name], ref[name], tol.atol, tol.rtol, `${name} of ${JSON.stringify([qs, ks, dv])} (grouped)`);
@@ -64,7 +70,12 @@ describe('grouped gradients', () => {
   it('are recomputed when a sibling ran on other input values (nothing stale is reused)', async () => {
     const graph = gradGraph('float32', [1, 9, 4], [1, 9, 4], 4, true);
     const backend = createNdarrayBackend();
-    const feeds = (seed: number) => ({ q: randomNormal([1, 9, 4], seed), k: randomNormal([1, 9, 4], seed + 1), v: randomNormal([1, 9, 4], seed + 2), g: randomNormal([1, 9, 4], seed + 3) });
+    const feeds = (seed: number) => ({
+      q: randomNormal([1, 9, 4], seed),
+      k: randomNormal([1, 9, 4], seed + 1),
+      v: randomNormal([1, 9, 4], seed + 2),
+      g: randomNormal([1, 9, 4], seed + 3),
+    });
     // Asking for dq alone computes dk and dv ahead for siblings that never run in this call.
     await backend.run(graph, feeds(1), { outputs: ['dq'] });
     const second = feeds(10);
@@ -79,9 +90,23 @@ describe('threaded attention backward', () => {
     const backend = createNdarrayBackend({ threads: 2 });
     try {
       // 4 heads × 300 × 300 scores: past the threading threshold.
-      for (const [qs, ks] of [[[1, 4, 300, 8], [1, 4, 300, 8]], [[1, 4, 300, 8], [1, 1, 300, 8]]] as const) {
+      for (const [qs, ks] of [
+        [
+          [1, 4, 300, 8],
+          [1, 4, 300, 8],
+        ],
+        [
+          [1, 4, 300, 8],
+          [1, 1, 300, 8],
+        ],
+      ] as const) {
         const graph = gradGraph('float32', [...qs], [...ks], 8, true);
-        const feeds = { q: randomNormal([...qs], 1), k: randomNormal([...ks], 2), v: randomNormal([...ks.slice(0, -1), 8], 3), g: randomNormal([...qs.slice(0, -1), 8], 4) };
+        const feeds = {
+          q: randomNormal([...qs], 1),
+          k: randomNormal([...ks], 2),
+          v: randomNormal([...ks.slice(0, -1), 8], 3),
+          g: randomNormal([...qs.slice(0, -1), 8], 4),
+        };
         const [ours, ref] = await Promise.all([backend.run(graph, feeds), evaluateReference(graph, feeds)]);
         for (const name of ['dq', 'dk', 'dv']) expectClose(ours[name], ref[name], 2e-5, 2e-5, `${name} ${JSON.stringify(ks)}`);
       }

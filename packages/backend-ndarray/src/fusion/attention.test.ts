@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildLayer, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, reduceSum, scaledDotProductAttention, softmax, causalMask, matMul, transpose, withCotangentLoss, type DType,
+  buildLayer,
+  evaluateReference,
+  grad,
+  GraphBuilder,
+  layerParams,
+  mul,
+  randomNormal,
+  reduceSum,
+  scaledDotProductAttention,
+  softmax,
+  causalMask,
+  matMul,
+  transpose,
+  withCotangentLoss,
+  type DType,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
@@ -68,15 +82,42 @@ describe.each(ENGINES)('fused attention matches the reference ($label)', ({ back
   // T around the query block size, Tq ≠ Tk (bottom-right mask; Tq > Tk leaves
   // fully masked rows, NaN as in the reference), grouped kv heads by broadcasting.
   const CASES: [number[], number[]][] = [
-    [[2, 7, 5], [2, 7, 5]],
-    [[1, 2, BLOCK_Q, 8], [1, 2, BLOCK_Q, 8]],
-    [[1, 2, BLOCK_Q + 1, 8], [1, 2, BLOCK_Q + 1, 8]],
-    [[1, 2 * BLOCK_Q + 3, 4], [1, 2 * BLOCK_Q + 3, 4]],
-    [[2, 5, 4], [2, 9, 4]],
-    [[1, BLOCK_Q + 9, 4], [1, 7, 4]],
-    [[2, 3, 6, 4], [2, 1, 6, 4]],
-    [[3, 1, 1], [3, 1, 1]],
-    [[1, 3, 4], [1, 0, 4]],
+    [
+      [2, 7, 5],
+      [2, 7, 5],
+    ],
+    [
+      [1, 2, BLOCK_Q, 8],
+      [1, 2, BLOCK_Q, 8],
+    ],
+    [
+      [1, 2, BLOCK_Q + 1, 8],
+      [1, 2, BLOCK_Q + 1, 8],
+    ],
+    [
+      [1, 2 * BLOCK_Q + 3, 4],
+      [1, 2 * BLOCK_Q + 3, 4],
+    ],
+    [
+      [2, 5, 4],
+      [2, 9, 4],
+    ],
+    [
+      [1, BLOCK_Q + 9, 4],
+      [1, 7, 4],
+    ],
+    [
+      [2, 3, 6, 4],
+      [2, 1, 6, 4],
+    ],
+    [
+      [3, 1, 1],
+      [3, 1, 1],
+    ],
+    [
+      [1, 3, 4],
+      [1, 0, 4],
+    ],
   ];
   for (const dtype of ['float32', 'float64'] as DType[]) {
     for (const causal of [true, false]) {
@@ -118,7 +159,9 @@ describe('fusion changes nothing observable', () => {
     const config = { ...SAS, seqLen: 70, batch: 2 };
     const layer = buildLayer(config, { dtype: 'float64' });
     const feeds = {
-      query: randomNormal([2, 70, 2, 4], 1, 'float64'), key: randomNormal([2, 70, 2, 4], 2, 'float64'), value: randomNormal([2, 70, 2, 4], 3, 'float64'),
+      query: randomNormal([2, 70, 2, 4], 1, 'float64'),
+      key: randomNormal([2, 70, 2, 4], 2, 'float64'),
+      value: randomNormal([2, 70, 2, 4], 3, 'float64'),
       ...Object.fromEntries(layerParams(config).map((p, i) => [p.name, randomNormal(p.shape, 10 + i, 'float64')])),
     };
     const fused = await createNdarrayBackend().run(layer, feeds);

@@ -65,7 +65,16 @@ export function softmaxScaledRow(s: FloatData, i: number, valid: number, width: 
  * attention(x, x, x, out, [], 1, true, jsGemm); // out row 0 = [1, 0] (sees only key 0)
  * ```
  */
-export function attention(q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean, gemm: GemmEngine): void {
+export function attention(
+  q: RowView,
+  k: RowView,
+  v: RowView,
+  out: RowView,
+  batchShape: readonly number[],
+  scale: number,
+  causal: boolean,
+  gemm: GemmEngine,
+): void {
   const { rows: tq, cols: dk } = q;
   const { rows: tk } = k;
   const dv = v.cols;
@@ -134,7 +143,8 @@ export function attentionFromChain(inputs: readonly Value[], node: GraphNode, ro
   // An Attention node carries q, k, v itself; a primitive chain has them under its scores MatMul.
   if (product.op === 'Attention') return runAttention(product.inputs[0], product.inputs[1], product.inputs[2], node, product.shape, role, ctx);
   let d: Value | undefined = product.inputs[0];
-  while (d instanceof Deferred && !(d.node.op === 'MatMul' && d.node.attrs.transposeB === true)) d = d.inputs.find((x) => x instanceof Deferred && x.node.op !== 'Transpose');
+  while (d instanceof Deferred && !(d.node.op === 'MatMul' && d.node.attrs.transposeB === true))
+    d = d.inputs.find((x) => x instanceof Deferred && x.node.op !== 'Transpose');
   if (!(d instanceof Deferred) || d.node.inputs[0] !== role.q || d.node.inputs[1] !== role.k) return undefined;
   return runAttention(d.inputs[0], d.inputs[1], product.inputs[1], node, product.shape, role, ctx);
 }
@@ -149,7 +159,15 @@ export function attentionFromChain(inputs: readonly Value[], node: GraphNode, ro
  * // Called by attentionFromChain and the Attention kernel (kernels/Attention.ts).
  * ```
  */
-export function runAttention(qv: Value, kv: Value, vv: Value, node: GraphNode, logical: readonly number[], role: Pick<AttentionFusion, 'scale' | 'causal' | 'outPerm'>, ctx: KernelContext): NdHandle {
+export function runAttention(
+  qv: Value,
+  kv: Value,
+  vv: Value,
+  node: GraphNode,
+  logical: readonly number[],
+  role: Pick<AttentionFusion, 'scale' | 'causal' | 'outPerm'>,
+  ctx: KernelContext,
+): NdHandle {
   const q = rowView(qv);
   const k = rowView(kv);
   const v = rowView(vv);

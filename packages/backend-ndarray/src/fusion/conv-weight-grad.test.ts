@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, conv1d, evaluateReference, grad, GraphBuilder, layerParams, mul, randomNormal, reduceSum, relu, withCotangentLoss, type Graph } from '@sas/core';
+import {
+  buildLayer,
+  conv1d,
+  evaluateReference,
+  grad,
+  GraphBuilder,
+  layerParams,
+  mul,
+  randomNormal,
+  reduceSum,
+  relu,
+  withCotangentLoss,
+  type Graph,
+} from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { expectClose } from '../test/helpers.js';
 import { NDARRAY_TOLERANCE } from '../tolerance.js';
@@ -46,7 +59,9 @@ describe('Conv1d weight gradient from x and g as they lie', () => {
         const g = convGradient(s.n, s.channels, s.length, s.outChannels, s.k, s.pad, s.relu);
         expect(weightGrads(g).length).toBe(1);
         if (s.relu) expect(planFusion(g).get(g.nodes.find((n) => n.op === 'Relu')!)?.kind).toBe('defer');
-        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 3, 'float32')]));
+        const feeds = Object.fromEntries(
+          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 3, 'float32')]),
+        );
         const backend = createNdarrayBackend({ threads });
         try {
           const [ours, ref] = await Promise.all([backend.run(g, feeds), evaluateReference(g, feeds)]);

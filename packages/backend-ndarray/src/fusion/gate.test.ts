@@ -5,7 +5,7 @@ import { expectClose } from '../test/helpers.js';
 import { planFusion } from './plan.js';
 
 describe("Relu's VJP as one pass (g · step(x))", () => {
-  it("is planned in a layer-like gradient graph and matches the reference, NaN, 0 and −0 included", async () => {
+  it('is planned in a layer-like gradient graph and matches the reference, NaN, 0 and −0 included', async () => {
     const b = new GraphBuilder('float32');
     const x = b.input('x', [2, 3]);
     const w = b.param('w', [3, 3]);
@@ -27,8 +27,15 @@ describe("Relu's VJP as one pass (g · step(x))", () => {
     const graph = b.build();
     const roots = [...planFusion(graph).entries()].filter(([, r]) => r.kind === 'gate');
     expect(roots.map(([n]) => n.op)).toEqual(['Add']);
-    const feeds = { g: tensor([1, Infinity, NaN, 2, -3, 0.1, -0], [7]), x: tensor([2, -1, 1, NaN, -0, 3, 5], [7]), c: tensor([0.5, 1, 2, -0, -0, 0.2, 0], [7]) };
-    const [ours, ref] = await Promise.all([createNdarrayBackend().run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
+    const feeds = {
+      g: tensor([1, Infinity, NaN, 2, -3, 0.1, -0], [7]),
+      x: tensor([2, -1, 1, NaN, -0, 3, 5], [7]),
+      c: tensor([0.5, 1, 2, -0, -0, 0.2, 0], [7]),
+    };
+    const [ours, ref] = await Promise.all([
+      createNdarrayBackend().run(graph, feeds, { nonFinite: 'allow' }),
+      evaluateReference(graph, feeds, { nonFinite: 'allow' }),
+    ]);
     expect([...ours.y.data]).toEqual([...ref.y.data]);
   });
 
@@ -40,7 +47,12 @@ describe("Relu's VJP as one pass (g · step(x))", () => {
     const g = grad(b.build(), 'loss', { wrt: ['x', 'w1', 'w2'] });
     const roots = [...planFusion(g).entries()].filter(([, r]) => r.kind === 'gate');
     expect(roots.map(([n]) => n.op)).toEqual(['Add']);
-    const feeds = { x: randomNormal([4, 6], 1, 'float32'), w1: randomNormal([6, 6], 2, 'float32'), w2: randomNormal([6, 6], 3, 'float32'), c: randomNormal([4, 6], 4, 'float32') };
+    const feeds = {
+      x: randomNormal([4, 6], 1, 'float32'),
+      w1: randomNormal([6, 6], 2, 'float32'),
+      w2: randomNormal([6, 6], 3, 'float32'),
+      c: randomNormal([4, 6], 4, 'float32'),
+    };
     const [ours, ref] = await Promise.all([createNdarrayBackend().run(g, feeds), evaluateReference(g, feeds)]);
     for (const name of ['grad.x', 'grad.w1', 'grad.w2']) expectClose(ours[name], ref[name], 1e-5, 1e-5, name);
   });
@@ -53,7 +65,10 @@ describe("Relu's VJP as one pass (g · step(x))", () => {
     const graph = b.build();
     expect([...planFusion(graph).values()].some((r) => r.kind === 'gate')).toBe(true);
     const feeds = { g: tensor([1, Infinity, NaN, 2, -3, Infinity], [6]), x: tensor([2, -1, 1, NaN, -0, 0], [6]) };
-    const [ours, ref] = await Promise.all([createNdarrayBackend().run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
+    const [ours, ref] = await Promise.all([
+      createNdarrayBackend().run(graph, feeds, { nonFinite: 'allow' }),
+      evaluateReference(graph, feeds, { nonFinite: 'allow' }),
+    ]);
     expect([...ours.y.data]).toEqual([...ref.y.data]);
   });
 });

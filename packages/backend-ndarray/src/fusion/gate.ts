@@ -58,7 +58,15 @@ export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: G
   if (pool?.parallel && y.length >= GATE_THREAD_MIN && [x, g, y, ...(addend ? [addend] : [])].every((a) => a instanceof Float32Array && isShared(a))) {
     // Memory-bound JS loops: each thread takes ranges of elements (the same loop, so the same bits).
     const chunks = pool.size * 4;
-    const task: GateTask = { kind: 'gate', x: x as Float32Array, g: g as Float32Array, addend: addend as Float32Array | undefined, y: y as Float32Array, per: Math.ceil(y.length / chunks), chunks };
+    const task: GateTask = {
+      kind: 'gate',
+      x: x as Float32Array,
+      g: g as Float32Array,
+      addend: addend as Float32Array | undefined,
+      y: y as Float32Array,
+      per: Math.ceil(y.length / chunks),
+      chunks,
+    };
     pool.runChunks(task, (i) => runGateChunk(task, i));
   } else gateRange(x, g, addend, y, 0, y.length);
   return out;

@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { add, buildLayer, conv1d, evaluateReference, grad, GraphBuilder, matMul, mul, randomNormal, reduceSum, relu, reshape, type DType, type Graph } from '@sas/core';
+import {
+  add,
+  buildLayer,
+  conv1d,
+  evaluateReference,
+  grad,
+  GraphBuilder,
+  matMul,
+  mul,
+  randomNormal,
+  reduceSum,
+  relu,
+  reshape,
+  type DType,
+  type Graph,
+} from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
 import { NDARRAY_FLOAT64_TOLERANCE, NDARRAY_TOLERANCE } from '../tolerance.js';
 import { planFusion } from './plan.js';
 
 const count = (g: Graph, kind: string) => [...planFusion(g).entries()].filter(([, r]) => r.kind === kind);
-const deferredOps = (g: Graph) => count(g, 'defer').map(([n]) => n.op).sort();
+const deferredOps = (g: Graph) =>
+  count(g, 'defer')
+    .map(([n]) => n.op)
+    .sort();
 
 describe('planFusion: epilogues and relu inputs', () => {
   it('folds every bias, residual and relu of a SAS layer into the products', () => {
@@ -58,7 +76,9 @@ describe.each(ENGINES)('fused products match the reference ($label)', ({ backend
       const g = epilogueGraph(dtype);
       // Roots: z0, the linear residual, y0, the conv residual, the unpadded conv (inner Adds are absorbed).
       expect(count(g, 'gemm').length).toBe(5);
-      const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+      const feeds = Object.fromEntries(
+        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]),
+      );
       const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
       const tol = kernelTolerance(dtype);
       for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
@@ -89,7 +109,9 @@ describe('reduce-then-multiply (PEAA)', () => {
     for (const dtype of ['float32', 'float64'] as DType[]) {
       it(`matches the reference, ${label}, ${dtype}`, async () => {
         const g = reduceGraph(dtype);
-        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+        const feeds = Object.fromEntries(
+          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]),
+        );
         const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
         const tol = kernelTolerance(dtype);
         for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
@@ -152,7 +174,9 @@ describe.each(ENGINES)('relu in a gradient graph: read through, or applied to th
       const root = plan.get(c);
       expect(root?.kind === 'gemm' && root.relu).toBe(true);
       expect(plan.get(g.nodes[c.inputs[0]])?.kind).toBe('defer');
-      const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 7, dtype)]));
+      const feeds = Object.fromEntries(
+        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 7, dtype)]),
+      );
       const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
       // Gradient tolerances: float32 through three layers and a squared loss drifts by up to 6e-5
       // relative on the SIMD engine (the float32 reference is itself 3e-5 from float64), as it did

@@ -30,7 +30,16 @@ function product(base: GraphNode, inputs: readonly Value[], out: NdHandle, ctx: 
     const atb = takesAtb(a.data, b.data, out.data, base.attrs.transposeA === true, base.attrs.transposeB === true, ctx.gemm);
     if (relu && base.attrs.transposeA === true && !atb) [a, relu] = [materialize(aVal), false];
     if (reluB && !atb) [b, reluB] = [materialize(bVal), false];
-    batchedMatMul(a, b, base.attrs.transposeA === true, base.attrs.transposeB === true, out.data, out.shape, ctx.gemm, relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue);
+    batchedMatMul(
+      a,
+      b,
+      base.attrs.transposeA === true,
+      base.attrs.transposeB === true,
+      out.data,
+      out.shape,
+      ctx.gemm,
+      relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue,
+    );
   } else {
     const b = materialize(bVal);
     conv1dInto(a, b, base.attrs.pad as number, out, ctx, epilogue, relu);
@@ -63,7 +72,13 @@ export function productKernel(inputs: readonly Value[], node: GraphNode, ctx: Ke
  * // Called by the backend for nodes `planFusion` marks as gemm roots; see backend.ts.
  * ```
  */
-export function gemmFromChain(inputs: readonly Value[], node: GraphNode, inputNodes: readonly GraphNode[], role: GemmFusion, ctx: KernelContext): NdHandle | undefined {
+export function gemmFromChain(
+  inputs: readonly Value[],
+  node: GraphNode,
+  inputNodes: readonly GraphNode[],
+  role: GemmFusion,
+  ctx: KernelContext,
+): NdHandle | undefined {
   const values = collect(inputs, inputNodes);
   const base = values.get(role.base);
   if (!(base instanceof Deferred) || (role.bias !== undefined && !values.has(role.bias)) || role.addends.some((id) => !values.has(id))) return undefined;
@@ -100,7 +115,13 @@ function contractedProduct(base: Deferred, out: NdHandle, ctx: KernelContext): v
  * axes (batch axes or the row axis of x) is taken in double before the
  * product, which then runs on 1/G of the rows.
  */
-function reducedProduct(base: Deferred, reduce: NonNullable<GemmFusion['reduce']>, out: NdHandle, ctx: KernelContext, bias: { data: Float32Array | Float64Array; off: number } | undefined): void {
+function reducedProduct(
+  base: Deferred,
+  reduce: NonNullable<GemmFusion['reduce']>,
+  out: NdHandle,
+  ctx: KernelContext,
+  bias: { data: Float32Array | Float64Array; off: number } | undefined,
+): void {
   const x = materialize(base.inputs[0]);
   const w = materialize(base.inputs[1]);
   const kept = x.shape.map((d, i) => (reduce.axes.includes(i) ? 1 : d));

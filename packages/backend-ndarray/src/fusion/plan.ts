@@ -126,7 +126,14 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   for (const node of nodes) {
     if (node.op !== 'Attention') continue;
     const [q, k, v] = node.inputs;
-    placeAttention(node, { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v }, nodes, single, consumer, roles);
+    placeAttention(
+      node,
+      { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v },
+      nodes,
+      single,
+      consumer,
+      roles,
+    );
   }
   planAttentionGrads(nodes, roles);
   planConvWeightGrads(nodes, single, roles);
@@ -146,7 +153,12 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
  * only reader is an Add of a same-shaped value, the Add computes
  * `other + g·step(x)` in that pass instead.
  */
-function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
+function planGates(
+  nodes: readonly GraphNode[],
+  single: (id: number) => boolean,
+  consumer: ReadonlyMap<number, GraphNode>,
+  roles: Map<GraphNode, FusionRole>,
+): void {
   for (const mul of nodes) {
     if (mul.op !== 'Mul' || roles.has(mul) || mul.inputs[0] === mul.inputs[1]) continue;
     const k = mul.inputs.findIndex((id) => nodes[id].op === 'Step' && single(id) && !roles.has(nodes[id]));
@@ -178,7 +190,9 @@ function planGates(nodes: readonly GraphNode[], single: (id: number) => boolean,
 function planConvWeightGrads(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
   const swapsLeadingAxes = (id: number) => {
     const perm = nodes[id].attrs.perm as readonly number[] | undefined;
-    return nodes[id].op === 'Transpose' && !!perm && perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(nodes[id]);
+    return (
+      nodes[id].op === 'Transpose' && !!perm && perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(nodes[id])
+    );
   };
   for (const conv of nodes) {
     if (conv.op !== 'Conv1d' || roles.has(conv) || conv.inputs[0] === conv.inputs[1]) continue;
@@ -194,7 +208,14 @@ function planConvWeightGrads(nodes: readonly GraphNode[], single: (id: number) =
  * [B,H,T,D]) that feed nothing else become strided reads, and a
  * row-preserving Transpose of its output becomes a strided write.
  */
-function placeAttention(out: GraphNode, role: AttentionFusion, nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
+function placeAttention(
+  out: GraphNode,
+  role: AttentionFusion,
+  nodes: readonly GraphNode[],
+  single: (id: number) => boolean,
+  consumer: ReadonlyMap<number, GraphNode>,
+  roles: Map<GraphNode, FusionRole>,
+): void {
   for (const id of new Set([role.q, role.k, role.v])) if (rowPreserving(nodes[id]) && single(id)) roles.set(nodes[id], DEFER);
   const after = consumer.get(out.id);
   if (after && single(out.id) && rowPreserving(after)) {
@@ -246,7 +267,12 @@ function planAttentionGrads(nodes: readonly GraphNode[], roles: Map<GraphNode, F
  * root: by linearity the sum can be taken before the product, which then
  * runs on 1/G of the rows.
  */
-function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) => boolean, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
+function planReducedProducts(
+  nodes: readonly GraphNode[],
+  single: (id: number) => boolean,
+  consumer: ReadonlyMap<number, GraphNode>,
+  roles: Map<GraphNode, FusionRole>,
+): void {
   for (const rs of nodes) {
     if (rs.op !== 'ReduceSum' || roles.has(rs) || !single(rs.inputs[0])) continue;
     const inner = nodes[rs.inputs[0]];
@@ -266,7 +292,14 @@ function planReducedProducts(nodes: readonly GraphNode[], single: (id: number) =
       continue;
     }
     const x = nodes[base.inputs[0]];
-    if (base.attrs.transposeA !== false || nodes[base.inputs[1]].shape.length !== 2 || x.shape.length !== rank || axes.length === 0 || axes.some((a) => a >= rank - 1)) continue;
+    if (
+      base.attrs.transposeA !== false ||
+      nodes[base.inputs[1]].shape.length !== 2 ||
+      x.shape.length !== rank ||
+      axes.length === 0 ||
+      axes.some((a) => a >= rank - 1)
+    )
+      continue;
     let root = rs;
     let scale = 1;
     const user = consumer.get(rs.id);
@@ -369,10 +402,21 @@ function planReluInputs(nodes: readonly GraphNode[], uses: readonly number[], ro
   const productRead = (user: GraphNode, id: number) => readsAsLeft(user, id) && (user.op === 'MatMul' || user.op === 'Conv1d') && freeProduct(user);
   // Aᵀ·B (a weight gradient) stages both operands row by row, so either may be read through relu.
   const atbRead = (user: GraphNode, id: number) =>
-    user.op === 'MatMul' && user.attrs.transposeA === true && user.attrs.transposeB !== true && user.inputs[0] !== user.inputs[1] && user.inputs.includes(id) && freeProduct(user);
+    user.op === 'MatMul' &&
+    user.attrs.transposeA === true &&
+    user.attrs.transposeB !== true &&
+    user.inputs[0] !== user.inputs[1] &&
+    user.inputs.includes(id) &&
+    freeProduct(user);
   const reshapeForProducts = (user: GraphNode) =>
-    user.op === 'Reshape' && !roles.has(user) && uses[user.id] === (readers.get(user.id) ?? []).length && (readers.get(user.id) ?? []).every((r) => atbRead(r, user.id));
-  const convWeightGradInput = (user: GraphNode, id: number) => roles.get(user)?.kind === 'defer' && user.op === 'Transpose' && (readers.get(user.id) ?? []).some((r) => roles.get(r)?.kind === 'conv-weight-grad' && r.inputs[0] === user.id);
+    user.op === 'Reshape' &&
+    !roles.has(user) &&
+    uses[user.id] === (readers.get(user.id) ?? []).length &&
+    (readers.get(user.id) ?? []).every((r) => atbRead(r, user.id));
+  const convWeightGradInput = (user: GraphNode, _id: number) =>
+    roles.get(user)?.kind === 'defer' &&
+    user.op === 'Transpose' &&
+    (readers.get(user.id) ?? []).some((r) => roles.get(r)?.kind === 'conv-weight-grad' && r.inputs[0] === user.id);
   for (const relu of nodes) {
     if (relu.op !== 'Relu' || roles.has(relu)) continue;
     const users = readers.get(relu.id) ?? [];

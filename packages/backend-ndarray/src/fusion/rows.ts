@@ -78,7 +78,11 @@ export function rowView(v: Value): RowView {
     return permutedView(src.data, src.shape, v.node.attrs.perm as number[]);
   }
   const h: NdHandle = materialize(v);
-  return permutedView(h.data, h.shape, h.shape.map((_, i) => i));
+  return permutedView(
+    h.data,
+    h.shape,
+    h.shape.map((_, i) => i),
+  );
 }
 
 /**
@@ -95,7 +99,12 @@ export function rowView(v: Value): RowView {
  * ```
  */
 export function outputView(out: NdHandle, logicalShape: readonly number[], perm?: readonly number[]): RowView {
-  if (!perm) return permutedView(out.data, logicalShape, logicalShape.map((_, i) => i));
+  if (!perm)
+    return permutedView(
+      out.data,
+      logicalShape,
+      logicalShape.map((_, i) => i),
+    );
   // Logical axis a sits at out position perm.indexOf(a).
   const inverse = logicalShape.map((_, a) => perm.indexOf(a));
   return permutedView(out.data, out.shape, inverse);

@@ -46,8 +46,7 @@ export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle,
   const kc = k * channels;
   const wr = new Float(outChannels * kc);
   for (let o = 0; o < outChannels; o++)
-    for (let c = 0; c < channels; c++)
-      for (let t = 0; t < k; t++) wr[o * kc + t * channels + c] = w.data[(o * channels + c) * k + t];
+    for (let c = 0; c < channels; c++) for (let t = 0; t < k; t++) wr[o * kc + t * channels + c] = w.data[(o * channels + c) * k + t];
   const xt = new Float((length + 2 * pad) * channels);
   const interior = pad * channels;
   const sample = outChannels * outLen;

@@ -15,14 +15,14 @@ import { binaryKernel } from '../lib/elementwise.js';
  */
 export const Equal = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
-    for (let j = 0; j < n; j++) o[oi + j] = (a[ai + j] === b[bi + j] ? 1 : 0);
+    for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] === b[bi + j] ? 1 : 0;
   } else if (sa === 1) {
     const y = b[bi];
-    for (let j = 0; j < n; j++) o[oi + j] = (a[ai + j] === y ? 1 : 0);
+    for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] === y ? 1 : 0;
   } else if (sb === 1) {
     const x = a[ai];
-    for (let j = 0; j < n; j++) o[oi + j] = (x === b[bi + j] ? 1 : 0);
+    for (let j = 0; j < n; j++) o[oi + j] = x === b[bi + j] ? 1 : 0;
   } else {
-    o.fill((a[ai] === b[bi] ? 1 : 0), oi, oi + n);
+    o.fill(a[ai] === b[bi] ? 1 : 0, oi, oi + n);
   }
 });

@@ -85,7 +85,10 @@ export function runBinary(plan: BinaryPlan, out: FloatData, a: FloatData, b: Flo
   let runs = 1;
   for (const d of outer) runs *= d;
   if (n === 0 || runs === 0) return;
-  if (rank === 0) return row(out, a, b, 0, 0, 0, n, sa, sb);
+  if (rank === 0) {
+    row(out, a, b, 0, 0, 0, n, sa, sb);
+    return;
+  }
   if (rank === 1) {
     const da = outerA[0];
     const db = outerB[0];

@@ -112,7 +112,18 @@ export function copyRowsRelu(src: FloatData, off: number, lda: number, dst: Floa
  * storeRows(Float32Array.of(1, 2, 0, 0), 0, 4, c, 0, 2, 0, 1, 2, { colBias: { data: Float32Array.of(10, 20), off: 0 } }); // c = [11, 22]
  * ```
  */
-export function storeRows(src: FloatData, sOff: number, lds: number, C: FloatData, cOff: number, ldc: number, r0: number, rows: number, N: number, ep: Epilogue | undefined): void {
+export function storeRows(
+  src: FloatData,
+  sOff: number,
+  lds: number,
+  C: FloatData,
+  cOff: number,
+  ldc: number,
+  r0: number,
+  rows: number,
+  N: number,
+  ep: Epilogue | undefined,
+): void {
   if (!hasAdds(ep)) {
     for (let r = 0; r < rows; r++) C.set(src.subarray(sOff + r * lds, sOff + r * lds + N), cOff + (r0 + r) * ldc);
     return;

@@ -10,14 +10,43 @@ import { applyEpilogue, copyRowsRelu, hasAdds, type Epilogue } from './epilogue.
 export interface GemmEngine {
   /** 'js' or 'wasm-simd'. */
   readonly name: string;
-  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void;
+  abt(
+    A: FloatData,
+    aOff: number,
+    lda: number,
+    B: FloatData,
+    bOff: number,
+    ldb: number,
+    C: FloatData,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    epilogue?: Epilogue,
+  ): void;
   /**
    * C = Aᵀ·B for A [K × M] and B [K × N] row-major (C overwritten; A and B
    * read through relu when `reluA`, `reluB`), where the engine has a kernel
    * for that layout; engines without one leave it out and callers pack A
    * and B for `abt`.
    */
-  atb?(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB?: boolean): void;
+  atb?(
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    reluA: boolean,
+    reluB?: boolean,
+  ): void;
 }
 
 /**
@@ -45,10 +74,18 @@ const PANEL_ELEMS = 1 << 16;
  * ```
  */
 export function gemmABt(
-  A: FloatData, aOff: number, lda: number,
-  B: FloatData, bOff: number, ldb: number,
-  C: FloatData, cOff: number, ldc: number,
-  M: number, N: number, K: number,
+  A: FloatData,
+  aOff: number,
+  lda: number,
+  B: FloatData,
+  bOff: number,
+  ldb: number,
+  C: FloatData,
+  cOff: number,
+  ldc: number,
+  M: number,
+  N: number,
+  K: number,
 ): void {
   if (M <= 0 || N <= 0) return;
   if (K === 0) {
@@ -65,7 +102,20 @@ export function gemmABt(
 }
 
 /** Four rows of C, columns j0..j1. */
-function rows4(A: FloatData, a0: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, c0: number, ldc: number, j0: number, j1: number, K: number): void {
+function rows4(
+  A: FloatData,
+  a0: number,
+  lda: number,
+  B: FloatData,
+  bOff: number,
+  ldb: number,
+  C: FloatData,
+  c0: number,
+  ldc: number,
+  j0: number,
+  j1: number,
+  K: number,
+): void {
   const a1 = a0 + lda;
   const a2 = a1 + lda;
   const a3 = a2 + lda;
@@ -75,30 +125,75 @@ function rows4(A: FloatData, a0: number, lda: number, B: FloatData, bOff: number
     const b1 = b0 + ldb;
     const b2 = b1 + ldb;
     const b3 = b2 + ldb;
-    let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-    let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-    let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-    let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+    let c00 = 0,
+      c01 = 0,
+      c02 = 0,
+      c03 = 0;
+    let c10 = 0,
+      c11 = 0,
+      c12 = 0,
+      c13 = 0;
+    let c20 = 0,
+      c21 = 0,
+      c22 = 0,
+      c23 = 0;
+    let c30 = 0,
+      c31 = 0,
+      c32 = 0,
+      c33 = 0;
     for (let p = 0; p < K; p++) {
-      const x0 = A[a0 + p], x1 = A[a1 + p], x2 = A[a2 + p], x3 = A[a3 + p];
-      const y0 = B[b0 + p], y1 = B[b1 + p], y2 = B[b2 + p], y3 = B[b3 + p];
-      c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-      c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-      c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-      c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+      const x0 = A[a0 + p],
+        x1 = A[a1 + p],
+        x2 = A[a2 + p],
+        x3 = A[a3 + p];
+      const y0 = B[b0 + p],
+        y1 = B[b1 + p],
+        y2 = B[b2 + p],
+        y3 = B[b3 + p];
+      c00 += x0 * y0;
+      c01 += x0 * y1;
+      c02 += x0 * y2;
+      c03 += x0 * y3;
+      c10 += x1 * y0;
+      c11 += x1 * y1;
+      c12 += x1 * y2;
+      c13 += x1 * y3;
+      c20 += x2 * y0;
+      c21 += x2 * y1;
+      c22 += x2 * y2;
+      c23 += x2 * y3;
+      c30 += x3 * y0;
+      c31 += x3 * y1;
+      c32 += x3 * y2;
+      c33 += x3 * y3;
     }
     let o = c0 + j;
-    C[o] = c00; C[o + 1] = c01; C[o + 2] = c02; C[o + 3] = c03;
+    C[o] = c00;
+    C[o + 1] = c01;
+    C[o + 2] = c02;
+    C[o + 3] = c03;
     o += ldc;
-    C[o] = c10; C[o + 1] = c11; C[o + 2] = c12; C[o + 3] = c13;
+    C[o] = c10;
+    C[o + 1] = c11;
+    C[o + 2] = c12;
+    C[o + 3] = c13;
     o += ldc;
-    C[o] = c20; C[o + 1] = c21; C[o + 2] = c22; C[o + 3] = c23;
+    C[o] = c20;
+    C[o + 1] = c21;
+    C[o + 2] = c22;
+    C[o + 3] = c23;
     o += ldc;
-    C[o] = c30; C[o + 1] = c31; C[o + 2] = c32; C[o + 3] = c33;
+    C[o] = c30;
+    C[o + 1] = c31;
+    C[o + 2] = c32;
+    C[o + 3] = c33;
   }
   for (; j < j1; j++) {
     const b0 = bOff + j * ldb;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let p = 0; p < K; p++) {
       const y = B[b0 + p];
       s0 += A[a0 + p] * y;
@@ -121,7 +216,10 @@ function rows1(A: FloatData, a0: number, B: FloatData, bOff: number, ldb: number
     const b1 = b0 + ldb;
     const b2 = b1 + ldb;
     const b3 = b2 + ldb;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let p = 0; p < K; p++) {
       const x = A[a0 + p];
       s0 += x * B[b0 + p];

@@ -28,7 +28,16 @@ export interface Operand {
  * batchedMatMul({ data: Float32Array.of(1, 2), shape: [1, 2] }, { data: Float32Array.of(3, 4), shape: [2, 1] }, false, false, out, [1, 1], jsGemm); // out = [11]
  * ```
  */
-export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, transposeB: boolean, out: FloatData, outShape: readonly number[], gemm: GemmEngine, epilogue?: Epilogue): void {
+export function batchedMatMul(
+  a: Operand,
+  b: Operand,
+  transposeA: boolean,
+  transposeB: boolean,
+  out: FloatData,
+  outShape: readonly number[],
+  gemm: GemmEngine,
+  epilogue?: Epilogue,
+): void {
   const ar = a.shape.length;
   const br = b.shape.length;
   const m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2];
@@ -43,12 +52,28 @@ export function batchedMatMul(a: Operand, b: Operand, transposeA: boolean, trans
     const outA = out as Float32Array;
     forEachBroadcast(outShape.slice(0, -2), [aBatch, bBatch], (bi, [ai, bj]) => {
       const cOff = bi * m * n;
-      atb(a.data as Float32Array, ai * m * k, m, b.data as Float32Array, bj * k * n, n, outA, cOff, n, m, n, k, epilogue?.reluA === true, epilogue?.reluB === true);
+      atb(
+        a.data as Float32Array,
+        ai * m * k,
+        m,
+        b.data as Float32Array,
+        bj * k * n,
+        n,
+        outA,
+        cOff,
+        n,
+        m,
+        n,
+        k,
+        epilogue?.reluA === true,
+        epilogue?.reluB === true,
+      );
       if (hasAdds(epilogue)) applyEpilogue(outA, cOff, n, 0, m, n, shiftAddends(epilogue, cOff));
     });
     return;
   }
-  if ((epilogue?.reluA && transposeA) || epilogue?.reluB) throw new Error('batchedMatMul: relu on a transposed A or on B needs an engine with atb and float32 operands');
+  if ((epilogue?.reluA && transposeA) || epilogue?.reluB)
+    throw new Error('batchedMatMul: relu on a transposed A or on B needs an engine with atb and float32 operands');
   // Scratch through allocData: shared when threads may read it (no copy for the workers).
   const scratchB = transposeB ? undefined : allocData(dtypeOf(b.data), n * k, true);
   const packB = (offset: number): FloatData => {

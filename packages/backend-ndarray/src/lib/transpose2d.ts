@@ -21,7 +21,7 @@ export function transpose2d(src: FloatData, sOff: number, lds: number, rows: num
       const c1 = Math.min(cols, c0 + TILE);
       for (let r = r0; r < r1; r++) {
         const s = sOff + r * lds;
-        let d = dOff + r;
+        const d = dOff + r;
         for (let c = c0; c < c1; c++) dst[d + c * ldd] = src[s + c];
       }
     }

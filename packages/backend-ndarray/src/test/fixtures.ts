@@ -23,9 +23,29 @@ export interface LocalCase {
 export function loadCases(dir = fixturesDir()): LocalCase[] {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { cases: Record<string, unknown>[] };
   return manifest.cases.map((c) => {
-    const config = (c.kind === 'sas'
-      ? { kind: 'sas', batch: c.batch, seqLen: c.seqLen, heads: c.heads, headDim: c.headDim, simHeads: c.simHeads, simHeadDim: c.simHeadDim, kernelSize: c.kernelSize, causal: c.causal }
-      : { kind: c.kind, batch: c.batch, seqLen: c.seqLen, heads: c.heads, headDim: c.headDim, kvHeads: c.kvHeads ?? (c.kind === 'mqa' ? 1 : c.heads), causal: c.causal }) as LayerConfig;
+    const config = (
+      c.kind === 'sas'
+        ? {
+            kind: 'sas',
+            batch: c.batch,
+            seqLen: c.seqLen,
+            heads: c.heads,
+            headDim: c.headDim,
+            simHeads: c.simHeads,
+            simHeadDim: c.simHeadDim,
+            kernelSize: c.kernelSize,
+            causal: c.causal,
+          }
+        : {
+            kind: c.kind,
+            batch: c.batch,
+            seqLen: c.seqLen,
+            heads: c.heads,
+            headDim: c.headDim,
+            kvHeads: c.kvHeads ?? (c.kind === 'mqa' ? 1 : c.heads),
+            causal: c.causal,
+          }
+    ) as LayerConfig;
     // A copy into a plain Uint8Array: parseSafetensors misreads a Node Buffer (see the report on core).
     const { tensors } = parseSafetensors(new Uint8Array(readFileSync(join(dir, c.file as string))), c.file as string);
     const feeds: Record<string, Tensor> = {};

@@ -58,8 +58,17 @@ export async function checkOp(
   const graph = singleOpGraph(op, shapes, attrs, dtype);
   const feeds = feedsFor(shapes, options.seed ?? 1, dtype, options.map);
   const tol = kernelTolerance(dtype);
-  const [ours, ref] = await Promise.all([createNdarrayBackend(options.backend).run(graph, feeds, { nonFinite: 'allow' }), evaluateReference(graph, feeds, { nonFinite: 'allow' })]);
-  expectClose(ours.y, ref.y, options.atol ?? tol.atol, options.rtol ?? tol.rtol, `${op} ${JSON.stringify(shapes)} ${JSON.stringify(attrs)} ${dtype} ${JSON.stringify(options.backend ?? {})}`);
+  const [ours, ref] = await Promise.all([
+    createNdarrayBackend(options.backend).run(graph, feeds, { nonFinite: 'allow' }),
+    evaluateReference(graph, feeds, { nonFinite: 'allow' }),
+  ]);
+  expectClose(
+    ours.y,
+    ref.y,
+    options.atol ?? tol.atol,
+    options.rtol ?? tol.rtol,
+    `${op} ${JSON.stringify(shapes)} ${JSON.stringify(attrs)} ${dtype} ${JSON.stringify(options.backend ?? {})}`,
+  );
   return ours.y;
 }
 

@@ -27,10 +27,16 @@ import { runAttentionGradChunk, type AttentionGradTask } from './tasks.js';
  * threadedAttentionGrads(new ThreadPool(1), new WasmRuntime(), { q: x, k: x, v: x, out: x, g: x, batchShape: [], scale: 1, causal: true }, { v: dv });
  * ```
  */
-export function threadedAttentionGrads(pool: ThreadPool, rt: WasmRuntime, ops: AttentionGradOperands, grads: Partial<Record<AttentionOperand, Float32Array>>): void {
+export function threadedAttentionGrads(
+  pool: ThreadPool,
+  rt: WasmRuntime,
+  ops: AttentionGradOperands,
+  grads: Partial<Record<AttentionOperand, Float32Array>>,
+): void {
   const heads = sizeOf(ops.batchShape);
   const ownKv = sizeOf(ops.k.batchShape) === heads && sizeOf(ops.v.batchShape) === heads;
-  const parallel = pool.parallel && heads > 1 && ownKv && heads * ops.q.rows * ops.k.rows >= THREAD_MIN_SCORES && Object.values(grads).every((g) => isShared(g));
+  const parallel =
+    pool.parallel && heads > 1 && ownKv && heads * ops.q.rows * ops.k.rows >= THREAD_MIN_SCORES && Object.values(grads).every((g) => isShared(g));
   if (!parallel) {
     wasmAttentionGrads(rt, ops, grads);
     return;

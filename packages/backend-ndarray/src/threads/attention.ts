@@ -30,7 +30,17 @@ export const THREAD_MIN_SCORES = 1 << 18;
  * threadedAttention(new ThreadPool(1), new WasmRuntime(), x, x, x, out, [], 1, true); // out row 0 = [1, 0]
  * ```
  */
-export function threadedAttention(pool: ThreadPool, rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean): void {
+export function threadedAttention(
+  pool: ThreadPool,
+  rt: WasmRuntime,
+  q: RowView,
+  k: RowView,
+  v: RowView,
+  out: RowView,
+  batchShape: readonly number[],
+  scale: number,
+  causal: boolean,
+): void {
   const heads = batchShape.reduce((a, b) => a * b, 1);
   const parallel = pool.parallel && heads > 1 && heads * q.rows * k.rows >= THREAD_MIN_SCORES && isShared(out.data);
   if (!parallel) {

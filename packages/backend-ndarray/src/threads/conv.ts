@@ -32,7 +32,16 @@ const CHUNKS_PER_THREAD = 4;
  * threadedConv1d(new ThreadPool(1), new WasmRuntime(), wrap(Float32Array.of(1, 2), [1, 1, 2]), wrap(Float32Array.of(3), [1, 1, 1]), 0, out); // out = [3, 6]
  * ```
  */
-export function threadedConv1d(pool: ThreadPool, rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: number, out: NdHandle, epilogue?: Epilogue, reluX = false): void {
+export function threadedConv1d(
+  pool: ThreadPool,
+  rt: WasmRuntime,
+  x: NdHandle,
+  w: NdHandle,
+  pad: number,
+  out: NdHandle,
+  epilogue?: Epilogue,
+  reluX = false,
+): void {
   const [batch, channels] = x.shape;
   const [outChannels, , k] = w.shape;
   const work = out.data.length * channels * k;
@@ -93,7 +102,18 @@ export function threadedConvWeightGrad(pool: ThreadPool, rt: WasmRuntime, x: NdH
   }
   const rows = roundUp(Math.ceil(channels / pool.size), TILE_M);
   const out = sharedFloat32(dw.data.length);
-  const task: ConvWeightGradTask = { kind: 'conv-weight-grad', x: shared(xd), xShape: [...x.shape], g: shared(gd), gShape: [...g.shape], pad, reluX, dw: out, rows, chunks: Math.ceil(channels / rows) };
+  const task: ConvWeightGradTask = {
+    kind: 'conv-weight-grad',
+    x: shared(xd),
+    xShape: [...x.shape],
+    g: shared(gd),
+    gShape: [...g.shape],
+    pad,
+    reluX,
+    dw: out,
+    rows,
+    chunks: Math.ceil(channels / rows),
+  };
   pool.runChunks(task, (i) => runConvWeightGradChunk(rt, task, i));
   dw.data.set(out);
 }

@@ -82,8 +82,27 @@ export class ThreadedGemm implements GemmEngine {
     this.chunkEngine = new WasmGemm(base.runtime, 0);
   }
 
-  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
-    if (!this.pool.parallel || !(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) || M * N * K < this.minWork || M < 2 * TILE_M) {
+  abt(
+    A: FloatData,
+    aOff: number,
+    lda: number,
+    B: FloatData,
+    bOff: number,
+    ldb: number,
+    C: FloatData,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    epilogue?: Epilogue,
+  ): void {
+    if (
+      !this.pool.parallel ||
+      !(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) ||
+      M * N * K < this.minWork ||
+      M < 2 * TILE_M
+    ) {
       this.base.abt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue);
       return;
     }
@@ -127,7 +146,22 @@ export class ThreadedGemm implements GemmEngine {
    * outside it is not read), so nothing is summed across threads and the
    * bits equal the single-thread product's.
    */
-  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
+  atb(
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    reluA: boolean,
+    reluB = false,
+  ): void {
     const split = N >= M ? 'n' : 'm';
     const tile = split === 'n' ? ATB_TILE_N : ATB_TILE_M;
     const extent = split === 'n' ? N : M;
@@ -140,7 +174,26 @@ export class ThreadedGemm implements GemmEngine {
     const direct = isShared(C);
     const target = direct ? { data: C, off: cOff, ld: ldc } : { data: sharedFloat32(M * N), off: 0, ld: N };
     const panel = Math.ceil(extent / this.pool.size / tile) * tile;
-    const task: AtbTask = { kind: 'atb', A: a.data, aOff: a.off, lda, B: b.data, bOff: b.off, ldb, C: target.data, cOff: target.off, ldc: target.ld, M, N, K, reluA, reluB, split, panel, chunks: Math.ceil(extent / panel) };
+    const task: AtbTask = {
+      kind: 'atb',
+      A: a.data,
+      aOff: a.off,
+      lda,
+      B: b.data,
+      bOff: b.off,
+      ldb,
+      C: target.data,
+      cOff: target.off,
+      ldc: target.ld,
+      M,
+      N,
+      K,
+      reluA,
+      reluB,
+      split,
+      panel,
+      chunks: Math.ceil(extent / panel),
+    };
     this.pool.runChunks(task, (i) => runAtbChunk(this.chunkEngine, task, i));
     if (!direct) storeRows(target.data, 0, N, C, cOff, ldc, 0, M, N, undefined);
   }

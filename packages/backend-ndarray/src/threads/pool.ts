@@ -139,7 +139,10 @@ export class ThreadPool {
     const claim = () => {
       for (let i = Atomics.add(this.sync, 3, 1); i < task.chunks; i = Atomics.add(this.sync, 3, 1)) local(i);
     };
-    this.run(Array.from({ length: threads }, () => task as unknown as ThreadTask), claim);
+    this.run(
+      Array.from({ length: threads }, () => task as unknown as ThreadTask),
+      claim,
+    );
   }
 
   /** Terminates the workers (awaits their exit). The pool is unusable afterwards. */

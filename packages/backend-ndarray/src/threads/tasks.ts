@@ -254,13 +254,19 @@ export function runAtbChunk(engine: Required<Pick<GemmEngine, 'atb'>>, t: AtbTas
  */
 export function taskBytes(t: PoolTask): number {
   const arrays =
-    t.kind === 'attention' ? [t.q.data, t.k.data, t.v.data, t.out.data]
-    : t.kind === 'conv' ? [t.x, t.w, t.out, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)]
-    : t.kind === 'attention-grad' ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)]
-    : t.kind === 'atb' ? [t.A, t.B, t.C]
-    : t.kind === 'conv-weight-grad' ? [t.x, t.g, t.dw]
-    : t.kind === 'gate' ? [t.x, t.g, t.y, t.addend]
-    : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
+    t.kind === 'attention'
+      ? [t.q.data, t.k.data, t.v.data, t.out.data]
+      : t.kind === 'conv'
+        ? [t.x, t.w, t.out, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)]
+        : t.kind === 'attention-grad'
+          ? [...[t.ops.q, t.ops.k, t.ops.v, t.ops.out, t.ops.g].map((x) => x.data), ...Object.values(t.grads)]
+          : t.kind === 'atb'
+            ? [t.A, t.B, t.C]
+            : t.kind === 'conv-weight-grad'
+              ? [t.x, t.g, t.dw]
+              : t.kind === 'gate'
+                ? [t.x, t.g, t.y, t.addend]
+                : [t.A, t.B, t.C, t.epilogue?.colBias?.data, t.epilogue?.rowBias?.data, ...(t.epilogue?.addends ?? []).map((a) => a.data)];
   const buffers = new Set(arrays.filter((a) => a !== undefined).map((a) => a.buffer));
   let bytes = 0;
   for (const b of buffers) bytes += b.byteLength;

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, causalMask, evaluateReference, grad, GraphBuilder, initParams, layerParams, matMul, mul, randomNormal, softmax, withCotangentLoss, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  causalMask,
+  evaluateReference,
+  grad,
+  GraphBuilder,
+  initParams,
+  layerParams,
+  matMul,
+  mul,
+  randomNormal,
+  softmax,
+  withCotangentLoss,
+  type Tensor,
+} from '@sas/core';
 import { createNdarrayBackend, liveWorkerCount, ndarrayProvider } from '../index.js';
 import { expectClose, kernelTolerance } from '../test/helpers.js';
 import { NDARRAY_TOLERANCE } from '../tolerance.js';
@@ -23,8 +37,14 @@ function feedsFor(config: typeof SAS | typeof GQA): Record<string, Tensor> {
 
 describe('thread pool', () => {
   it('splits ranges evenly and aligned', () => {
-    expect(splitRange(10, 2)).toEqual([[0, 5], [5, 10]]);
-    expect(splitRange(7, 2, 4)).toEqual([[0, 4], [4, 7]]);
+    expect(splitRange(10, 2)).toEqual([
+      [0, 5],
+      [5, 10],
+    ]);
+    expect(splitRange(7, 2, 4)).toEqual([
+      [0, 4],
+      [4, 7],
+    ]);
     expect(splitRange(1, 4)).toEqual([[0, 1]]);
   });
 

@@ -8,10 +8,20 @@ import { WasmGemm } from '../wasm/engine.js';
 import { WasmRuntime } from '../wasm/runtime.js';
 import { workerThreads } from './node.js';
 import { collectGarbage, SHARED_COLLECT_BYTES } from './shared.js';
-import { runAtbChunk, runAttentionChunk, runAttentionGradChunk, runConvChunk, runConvWeightGradChunk, runGateChunk, runGemmChunk, taskBytes, type PoolTask } from './tasks.js';
+import {
+  runAtbChunk,
+  runAttentionChunk,
+  runAttentionGradChunk,
+  runConvChunk,
+  runConvWeightGradChunk,
+  runGateChunk,
+  runGemmChunk,
+  taskBytes,
+  type PoolTask,
+} from './tasks.js';
 
 const wt = workerThreads();
-if (!wt || !wt.parentPort) throw new Error('threads/worker.js must run as a worker thread');
+if (!wt?.parentPort) throw new Error('threads/worker.js must run as a worker thread');
 const { sync, message } = wt.workerData as { sync: Int32Array; message: Uint8Array };
 const runtime = new WasmRuntime();
 
@@ -26,18 +36,25 @@ wt.parentPort.on('message', (task: PoolTask) => {
   try {
     // Claim chunks from the pool's shared counter (slot 3) until none is left; the caller claims too.
     const run =
-      task.kind === 'attention' ? (i: number) => runAttentionChunk(runtime, task, i)
-      : task.kind === 'attention-grad' ? (i: number) => runAttentionGradChunk(runtime, task, i)
-      : task.kind === 'conv' ? (i: number) => runConvChunk(runtime, task, i)
-      : task.kind === 'gemm' ? (i: number) => runGemmChunk(gemm, task, i)
-      : task.kind === 'atb' ? (i: number) => runAtbChunk(gemm, task, i)
-      : task.kind === 'conv-weight-grad' ? (i: number) => runConvWeightGradChunk(runtime, task, i)
-      : task.kind === 'gate' ? (i: number) => runGateChunk(task, i)
-      : undefined;
+      task.kind === 'attention'
+        ? (i: number) => runAttentionChunk(runtime, task, i)
+        : task.kind === 'attention-grad'
+          ? (i: number) => runAttentionGradChunk(runtime, task, i)
+          : task.kind === 'conv'
+            ? (i: number) => runConvChunk(runtime, task, i)
+            : task.kind === 'gemm'
+              ? (i: number) => runGemmChunk(gemm, task, i)
+              : task.kind === 'atb'
+                ? (i: number) => runAtbChunk(gemm, task, i)
+                : task.kind === 'conv-weight-grad'
+                  ? (i: number) => runConvWeightGradChunk(runtime, task, i)
+                  : task.kind === 'gate'
+                    ? (i: number) => runGateChunk(task, i)
+                    : undefined;
     if (!run) throw new Error(`unknown task kind '${(task as { kind: string }).kind}'`);
     for (let i = Atomics.add(sync, 3, 1); i < task.chunks; i = Atomics.add(sync, 3, 1)) run(i);
   } catch (e) {
-    const bytes = new TextEncoder().encode(String(e instanceof Error ? e.stack ?? e.message : e)).subarray(0, message.length);
+    const bytes = new TextEncoder().encode(String(e instanceof Error ? (e.stack ?? e.message) : e)).subarray(0, message.length);
     message.fill(0);
     message.set(bytes);
     Atomics.store(sync, 1, 1);

@@ -158,7 +158,14 @@ export function encodeModule(functions: readonly FunctionDef[], results: readonl
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
     ...section(3, vec(functions.map((_, i) => uleb(i)))),
@@ -181,7 +188,10 @@ export function encodeModule(functions: readonly FunctionDef[], results: readonl
 export class Locals {
   private readonly index = new Map<string, number>();
   readonly types: ValType[] = [];
-  constructor(params: readonly string[], readonly paramType: ValType) {
+  constructor(
+    params: readonly string[],
+    readonly paramType: ValType,
+  ) {
     params.forEach((p, i) => this.index.set(p, i));
   }
   add(name: string, type: ValType): number {

@@ -10,7 +10,19 @@ import { WasmRuntime } from './runtime.js';
 const rand = (n: number, seed: number) => Float32Array.from(randomNormal([n], seed).data);
 
 /** C = Aᵀ·B in float64 from the float32 operands, relu on A when asked: the oracle. */
-function atbF64(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, M: number, N: number, K: number, relu: boolean, reluB = false): Float64Array {
+function atbF64(
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  M: number,
+  N: number,
+  K: number,
+  relu: boolean,
+  reluB = false,
+): Float64Array {
   const c = new Float64Array(M * N);
   for (let p = 0; p < K; p++) {
     for (let i = 0; i < M; i++) {
@@ -27,8 +39,17 @@ function atbF64(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOf
 
 describe('wasmAtb: C = Aᵀ·B without transposing', () => {
   // Odd M and N (padding of the 4×8 tile), K under, at and over one 64-row block, strides and offsets.
-  for (const [M, N, K] of [[5, 11, 3], [128, 64, 64], [37, 19, 1000], [300, 270, 250]]) {
-    for (const [relu, reluB] of [[false, false], [true, false], [false, true]]) {
+  for (const [M, N, K] of [
+    [5, 11, 3],
+    [128, 64, 64],
+    [37, 19, 1000],
+    [300, 270, 250],
+  ]) {
+    for (const [relu, reluB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
       it(`M=${M} N=${N} K=${K}${relu ? ', relu on A' : ''}${reluB ? ', relu on B' : ''}: within float32 rounding of the float64 product`, () => {
         const lda = M + 3;
         const ldb = N + 1;

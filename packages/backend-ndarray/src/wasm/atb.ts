@@ -32,7 +32,23 @@ const MAX_BLOCK_ROWS = 64;
  * wasmAtb(new WasmRuntime(), Float32Array.of(1, 2), 0, 2, Float32Array.of(3, 4), 0, 2, c, 0, 2, 2, 2, 1, false);
  * ```
  */
-export function wasmAtb(rt: WasmRuntime, A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
+export function wasmAtb(
+  rt: WasmRuntime,
+  A: Float32Array,
+  aOff: number,
+  lda: number,
+  B: Float32Array,
+  bOff: number,
+  ldb: number,
+  C: Float32Array,
+  cOff: number,
+  ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  reluA: boolean,
+  reluB = false,
+): void {
   if (M === 0 || N === 0) return;
   const m4 = roundUp(M, ATB_TILE_M);
   const n8 = roundUp(N, ATB_TILE_N);

@@ -39,7 +39,12 @@ function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array
  * wasmAttentionGrads(new WasmRuntime(), { q: x, k: x, v: x, out: x, g: x, batchShape: [], scale: 1, causal: true }, { v: dv });
  * ```
  */
-export function wasmAttentionGrads(rt: WasmRuntime, ops: AttentionGradOperands, grads: Partial<Record<AttentionOperand, Float32Array>>, range?: readonly [number, number]): void {
+export function wasmAttentionGrads(
+  rt: WasmRuntime,
+  ops: AttentionGradOperands,
+  grads: Partial<Record<AttentionOperand, Float32Array>>,
+  range?: readonly [number, number],
+): void {
   const { q, k, v, out, g, batchShape, causal } = ops;
   const { q: dq, k: dk, v: dv } = grads;
   const { rows: tq, cols: dkw } = q;

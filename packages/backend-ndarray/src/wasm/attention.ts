@@ -28,7 +28,17 @@ const BLOCK_Q = 64;
  * wasmAttention(new WasmRuntime(), x, x, x, out, [], 1, true); // out row 0 = [1, 0]
  * ```
  */
-export function wasmAttention(rt: WasmRuntime, q: RowView, k: RowView, v: RowView, out: RowView, batchShape: readonly number[], scale: number, causal: boolean, range?: readonly [number, number]): void {
+export function wasmAttention(
+  rt: WasmRuntime,
+  q: RowView,
+  k: RowView,
+  v: RowView,
+  out: RowView,
+  batchShape: readonly number[],
+  scale: number,
+  causal: boolean,
+  range?: readonly [number, number],
+): void {
   const o = out.data as Float32Array;
   const qd = q.data as Float32Array;
   const kd = k.data as Float32Array;

@@ -82,6 +82,5 @@ export function wasmConvWeightGrad(
     }
   }
   for (let c = 0; c < m; c++)
-    for (let o = 0; o < outChannels; o++)
-      for (let t = 0; t < k; t++) dw[((c0 + c) * outChannels + o) * k + t] = heap[t * sums + c * o4 + o];
+    for (let o = 0; o < outChannels; o++) for (let t = 0; t < k; t++) dw[((c0 + c) * outChannels + o) * k + t] = heap[t * sums + c * o4 + o];
 }

@@ -52,8 +52,7 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
   let heap = rt.reserve(cBase + o2 * n4);
   heap.fill(0, 0, cBase);
   for (let o = 0; o < outChannels; o++)
-    for (let c = 0; c < channels; c++)
-      for (let t = 0; t < k; t++) heap[wBase + o * kc4 + t * c4 + c] = wd[(o * channels + c) * k + t];
+    for (let c = 0; c < channels; c++) for (let t = 0; t < k; t++) heap[wBase + o * kc4 + t * c4 + c] = wd[(o * channels + c) * k + t];
   const sample = outChannels * outLen;
   for (let s0 = 0; s0 < batch; s0 += perChunk) {
     const count = Math.min(perChunk, batch - s0);

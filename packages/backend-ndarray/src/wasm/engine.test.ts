@@ -122,7 +122,11 @@ describe('WasmRuntime kernels', () => {
 
   it('gemm_atb adds Aᵀ·B into C (A [K×M], B [K×N] row-major, strided), for K from 1 up', () => {
     const rt = new WasmRuntime();
-    for (const [m, n, k] of [[4, 8, 1], [8, 16, 5], [12, 24, 37]]) {
+    for (const [m, n, k] of [
+      [4, 8, 1],
+      [8, 16, 5],
+      [12, 24, 37],
+    ]) {
       const [lda, ldb, ldc] = [m + 4, n + 8, n + 8];
       const A = random(k * lda, m);
       const B = random(k * ldb, n);

@@ -8,7 +8,6 @@ import { wasmAtb } from './atb.js';
 /** Floats of B per column panel (and of A per row chunk): 256 KB, an L2-sized working set. */
 const BLOCK_FLOATS = 1 << 16;
 
-
 /** Products with K above this many floats are blocked along K too (see `abtLongK`). */
 const LONG_K = 2048;
 /** K floats per block of the long-K path, and rows / columns per tile of C there. */
@@ -18,7 +17,11 @@ const TILE_C = 64;
 /** The epilogue of the column panel starting at `j0` (column biases and addends move; row biases don't). */
 function shiftColumns(ep: Epilogue | undefined, j0: number): Epilogue | undefined {
   if (!ep) return ep;
-  return { ...ep, colBias: ep.colBias && { data: ep.colBias.data, off: ep.colBias.off + j0 }, addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + j0 })) };
+  return {
+    ...ep,
+    colBias: ep.colBias && { data: ep.colBias.data, off: ep.colBias.off + j0 },
+    addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + j0 })),
+  };
 }
 
 /**
@@ -45,7 +48,21 @@ export class WasmGemm implements GemmEngine {
     private readonly minWork = 1 << 12,
   ) {}
 
-  abt(A: FloatData, aOff: number, lda: number, B: FloatData, bOff: number, ldb: number, C: FloatData, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
+  abt(
+    A: FloatData,
+    aOff: number,
+    lda: number,
+    B: FloatData,
+    bOff: number,
+    ldb: number,
+    C: FloatData,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    epilogue?: Epilogue,
+  ): void {
     if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array) || M * N * K < this.minWork || M * N * K === 0) {
       jsGemm.abt(A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, epilogue);
       return;
@@ -78,7 +95,22 @@ export class WasmGemm implements GemmEngine {
   }
 
   /** C = Aᵀ·B on the `gemm_atb` kernel (see atb.ts): no operand is transposed. */
-  atb(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, reluA: boolean, reluB = false): void {
+  atb(
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    reluA: boolean,
+    reluB = false,
+  ): void {
     wasmAtb(this.runtime, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, M, N, K, reluA, reluB);
   }
 
@@ -88,7 +120,21 @@ export class WasmGemm implements GemmEngine {
    * `gemm_acc`, so the A and B blocks in use (2 × 128 KB) stay in L2 instead
    * of streaming all of B past every few rows of A.
    */
-  private abtLongK(A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, M: number, N: number, K: number, epilogue?: Epilogue): void {
+  private abtLongK(
+    A: Float32Array,
+    aOff: number,
+    lda: number,
+    B: Float32Array,
+    bOff: number,
+    ldb: number,
+    C: Float32Array,
+    cOff: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    epilogue?: Epilogue,
+  ): void {
     const aBase = 0;
     const bBase = aBase + TILE_C * K_BLOCK;
     const cBase = bBase + TILE_C * K_BLOCK;

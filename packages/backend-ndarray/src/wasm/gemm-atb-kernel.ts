@@ -1,6 +1,25 @@
 import {
-  f32Load, f32x4Add, f32x4Mul, f32x4Splat, I32, i32Add, i32Const, i32Mul, i32Sub, localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Store, v128Zero, V128,
-  type Code, type FunctionDef,
+  f32Load,
+  f32x4Add,
+  f32x4Mul,
+  f32x4Splat,
+  I32,
+  i32Add,
+  i32Const,
+  i32Mul,
+  i32Sub,
+  localGet,
+  localSet,
+  localTee,
+  Locals,
+  loop,
+  brIf,
+  v128Load,
+  v128Store,
+  v128Zero,
+  V128,
+  type Code,
+  type FunctionDef,
 } from './assembler.js';
 
 /** Rows of C per register tile of `gemm_atb` (M must be a multiple). */
@@ -39,10 +58,7 @@ export function gemmAtbFunction(): FunctionDef {
   const rowPtr = (r: number) => `c${r}`;
 
   // One K step: two vectors of B's row, then per row of the tile one splat of A and two multiply-adds.
-  const step: Code = [
-    ...g('bp'), ...v128Load(), ...localSet(vb[0]),
-    ...g('bp'), ...v128Load(16), ...localSet(vb[1]),
-  ];
+  const step: Code = [...g('bp'), ...v128Load(), ...localSet(vb[0]), ...g('bp'), ...v128Load(16), ...localSet(vb[1])];
   for (let r = 0; r < ATB_TILE_M; r++) {
     step.push(...g('ap'), ...f32Load(4 * r), ...f32x4Splat, ...localSet(va));
     for (let h = 0; h < 2; h++) step.push(...localGet(acc[r][h]), ...localGet(va), ...localGet(vb[h]), ...f32x4Mul, ...f32x4Add, ...localSet(acc[r][h]));
@@ -57,7 +73,8 @@ export function gemmAtbFunction(): FunctionDef {
   tile.push(...g('a'), ...g('i'), ...i32Const(4), ...i32Mul, ...i32Add, ...s('ap'));
   tile.push(...g('b'), ...g('j'), ...i32Const(4), ...i32Mul, ...i32Add, ...s('bp'));
   tile.push(...g('k'), ...s('p'), ...loop(step));
-  for (let r = 0; r < ATB_TILE_M; r++) for (let h = 0; h < 2; h++) tile.push(...g(rowPtr(r)), ...g(rowPtr(r)), ...v128Load(16 * h), ...localGet(acc[r][h]), ...f32x4Add, ...v128Store(16 * h));
+  for (let r = 0; r < ATB_TILE_M; r++)
+    for (let h = 0; h < 2; h++) tile.push(...g(rowPtr(r)), ...g(rowPtr(r)), ...v128Load(16 * h), ...localGet(acc[r][h]), ...f32x4Add, ...v128Store(16 * h));
   tile.push(...g('j'), ...i32Const(ATB_TILE_N), ...i32Add, ...localTee(l.get('j')), ...g('n'), ...i32Sub, ...brIf(0));
 
   const rows: Code = [...i32Const(0), ...s('j'), ...loop(tile)];

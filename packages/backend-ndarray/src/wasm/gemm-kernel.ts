@@ -1,6 +1,28 @@
 import {
-  encodeModule, f32Add, f32Load, f32Store, f32x4Add, f32x4ExtractLane, f32x4Mul, I32, i32Add, i32Const, i32LtS, i32Mul, i32Shl,
-  localGet, localSet, localTee, Locals, loop, brIf, v128Load, v128Zero, V128, type Code, type ValType,
+  encodeModule,
+  f32Add,
+  f32Load,
+  f32Store,
+  f32x4Add,
+  f32x4ExtractLane,
+  f32x4Mul,
+  I32,
+  i32Add,
+  i32Const,
+  i32LtS,
+  i32Mul,
+  i32Shl,
+  localGet,
+  localSet,
+  localTee,
+  Locals,
+  loop,
+  brIf,
+  v128Load,
+  v128Zero,
+  V128,
+  type Code,
+  type ValType,
 } from './assembler.js';
 import { gemmAtbFunction } from './gemm-atb-kernel.js';
 import { reluFunction } from './relu-kernel.js';
@@ -89,7 +111,14 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
   const acc = gemmBody(true);
   const params: ValType[] = PARAMS.map(() => I32);
   return encodeModule(
-    [{ name: 'gemm', params, locals: plain.locals.types, body: plain.body }, { name: 'gemm_acc', params, locals: acc.locals.types, body: acc.body }, gemmAtbFunction(), softmaxFunction(), softmaxGradFunction(), reluFunction()],
+    [
+      { name: 'gemm', params, locals: plain.locals.types, body: plain.body },
+      { name: 'gemm_acc', params, locals: acc.locals.types, body: acc.body },
+      gemmAtbFunction(),
+      softmaxFunction(),
+      softmaxGradFunction(),
+      reluFunction(),
+    ],
     [[], [], [], [], [], []],
   );
 }

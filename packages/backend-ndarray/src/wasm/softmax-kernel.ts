@@ -1,12 +1,61 @@
 import {
-  block, br, brIf, f32Add, f32Const, f32Div, f32Max, f32x4Add, f32x4Const, f32x4ExtractLane, f32x4Lt, f32x4Max, f32x4Mul, f32x4Nearest, f32x4Splat, f32x4Sub,
-  I32, i32Add, i32And, i32Const, i32GeS, i32LtS, i32ShrU, i32Mul, i32Shl, i32x4Add, i32x4Const, i32x4LtS, i32x4Shl, i32x4Splat, i32x4TruncSatF32x4S,
-  localGet, localSet, localTee, Locals, loop, v128And, v128Bitselect, v128Load, v128Store, v128Zero, V128, F32, type Code, type FunctionDef, type ValType,
+  block,
+  br,
+  brIf,
+  f32Add,
+  f32Const,
+  f32Div,
+  f32Max,
+  f32x4Add,
+  f32x4Const,
+  f32x4ExtractLane,
+  f32x4Lt,
+  f32x4Max,
+  f32x4Mul,
+  f32x4Nearest,
+  f32x4Splat,
+  f32x4Sub,
+  I32,
+  i32Add,
+  i32And,
+  i32Const,
+  i32GeS,
+  i32LtS,
+  i32ShrU,
+  i32Mul,
+  i32Shl,
+  i32x4Add,
+  i32x4Const,
+  i32x4LtS,
+  i32x4Shl,
+  i32x4Splat,
+  i32x4TruncSatF32x4S,
+  localGet,
+  localSet,
+  localTee,
+  Locals,
+  loop,
+  v128And,
+  v128Bitselect,
+  v128Load,
+  v128Store,
+  v128Zero,
+  V128,
+  F32,
+  type Code,
+  type FunctionDef,
+  type ValType,
 } from './assembler.js';
 
 /** Parameters of `softmax_rows`. */
 export const SOFTMAX_PARAMS: readonly [string, ValType][] = [
-  ['ptr', I32], ['rows', I32], ['ld', I32], ['v0', I32], ['dv', I32], ['width', I32], ['scale', F32],
+  ['ptr', I32],
+  ['rows', I32],
+  ['ld', I32],
+  ['v0', I32],
+  ['dv', I32],
+  ['width', I32],
+  ['scale', F32],
 ];
 
 /**
@@ -30,8 +79,8 @@ function exp4(x: number, n: number, r: number, p: number, low: number): Code {
   c.push(...localGet(x), ...f32x4Const(EXP_FLOOR), ...f32x4Max, ...localSet(x));
   c.push(...localGet(x), ...f32x4Const(Math.LOG2E), ...f32x4Mul, ...f32x4Nearest, ...localSet(n));
   c.push(...localGet(x), ...localGet(n), ...f32x4Const(0.693359375), ...f32x4Mul, ...f32x4Sub);
-  c.push(...localGet(n), ...f32x4Const(-2.12194440e-4), ...f32x4Mul, ...f32x4Sub, ...localSet(r));
-  c.push(...f32x4Const(1.9875691500e-4));
+  c.push(...localGet(n), ...f32x4Const(-2.1219444e-4), ...f32x4Mul, ...f32x4Sub, ...localSet(r));
+  c.push(...f32x4Const(1.98756915e-4));
   for (const k of [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]) {
     c.push(...localGet(r), ...f32x4Mul, ...f32x4Const(k), ...f32x4Add);
   }
@@ -54,7 +103,10 @@ function exp4(x: number, n: number, r: number, p: number, low: number): Code {
  * and sum; scale), masking the lanes past `valid` in the last vector.
  */
 function softmaxBody(): { locals: Locals; body: Code } {
-  const l = new Locals(SOFTMAX_PARAMS.map(([n]) => n), I32);
+  const l = new Locals(
+    SOFTMAX_PARAMS.map(([n]) => n),
+    I32,
+  );
   for (const n of ['r', 'row', 'valid', 'j', 'vEnd', 'wEnd']) l.add(n, I32);
   for (const n of ['max', 'sum']) l.add(n, F32);
   for (const n of ['sv', 'mv', 'acc', 'mask', 'x', 'n', 'rr', 'p', 'vv', 'low']) l.add(n, V128);
@@ -64,62 +116,165 @@ function softmaxBody(): { locals: Locals; body: Code } {
 
   // Per-lane "index < valid" mask for the vector at byte j (lane index = j/4 + lane).
   const mask: Code = [
-    ...i32x4Const(0, 1, 2, 3), ...g('j'), ...i32Const(2), ...i32ShrU, ...i32x4Splat, ...i32x4Add,
-    ...g('valid'), ...i32x4Splat, ...i32x4LtS, ...s('mask'),
+    ...i32x4Const(0, 1, 2, 3),
+    ...g('j'),
+    ...i32Const(2),
+    ...i32ShrU,
+    ...i32x4Splat,
+    ...i32x4Add,
+    ...g('valid'),
+    ...i32x4Splat,
+    ...i32x4LtS,
+    ...s('mask'),
   ];
   const load = (into: string): Code => [...g('row'), ...g('j'), ...i32Add, ...v128Load(), ...g('sv'), ...f32x4Mul, ...s(into)];
   const nextJ = (end: string): Code => [...g('j'), ...i32Const(16), ...i32Add, ...t('j'), ...g(end), ...i32LtS, ...brIf(0)];
 
   const pass1: Code = [
-    ...mask, ...load('x'),
-    ...g('x'), ...f32x4Const(-Infinity), ...g('mask'), ...v128Bitselect, ...g('acc'), ...f32x4Max, ...s('acc'),
+    ...mask,
+    ...load('x'),
+    ...g('x'),
+    ...f32x4Const(-Infinity),
+    ...g('mask'),
+    ...v128Bitselect,
+    ...g('acc'),
+    ...f32x4Max,
+    ...s('acc'),
     ...nextJ('vEnd'),
   ];
   const hmax: Code = [
-    ...g('acc'), ...f32x4ExtractLane(0), ...g('acc'), ...f32x4ExtractLane(1), ...f32Max,
-    ...g('acc'), ...f32x4ExtractLane(2), ...f32Max, ...g('acc'), ...f32x4ExtractLane(3), ...f32Max, ...s('max'),
+    ...g('acc'),
+    ...f32x4ExtractLane(0),
+    ...g('acc'),
+    ...f32x4ExtractLane(1),
+    ...f32Max,
+    ...g('acc'),
+    ...f32x4ExtractLane(2),
+    ...f32Max,
+    ...g('acc'),
+    ...f32x4ExtractLane(3),
+    ...f32Max,
+    ...s('max'),
   ];
   const pass2: Code = [
-    ...mask, ...load('x'), ...g('x'), ...g('mv'), ...f32x4Sub, ...s('x'),
-    ...exp4(l.get('x'), l.get('n'), l.get('rr'), l.get('p'), l.get('low')), ...g('mask'), ...v128And, ...s('x'),
-    ...g('row'), ...g('j'), ...i32Add, ...g('x'), ...v128Store(),
-    ...g('acc'), ...g('x'), ...f32x4Add, ...s('acc'),
+    ...mask,
+    ...load('x'),
+    ...g('x'),
+    ...g('mv'),
+    ...f32x4Sub,
+    ...s('x'),
+    ...exp4(l.get('x'), l.get('n'), l.get('rr'), l.get('p'), l.get('low')),
+    ...g('mask'),
+    ...v128And,
+    ...s('x'),
+    ...g('row'),
+    ...g('j'),
+    ...i32Add,
+    ...g('x'),
+    ...v128Store(),
+    ...g('acc'),
+    ...g('x'),
+    ...f32x4Add,
+    ...s('acc'),
     ...nextJ('vEnd'),
   ];
   const hsum: Code = [
-    ...g('acc'), ...f32x4ExtractLane(0), ...g('acc'), ...f32x4ExtractLane(1), ...f32Add,
-    ...g('acc'), ...f32x4ExtractLane(2), ...f32Add, ...g('acc'), ...f32x4ExtractLane(3), ...f32Add, ...s('sum'),
+    ...g('acc'),
+    ...f32x4ExtractLane(0),
+    ...g('acc'),
+    ...f32x4ExtractLane(1),
+    ...f32Add,
+    ...g('acc'),
+    ...f32x4ExtractLane(2),
+    ...f32Add,
+    ...g('acc'),
+    ...f32x4ExtractLane(3),
+    ...f32Add,
+    ...s('sum'),
   ];
   const pass3: Code = [
-    ...g('row'), ...g('j'), ...i32Add, ...g('row'), ...g('j'), ...i32Add, ...v128Load(), ...g('vv'), ...f32x4Mul, ...v128Store(),
+    ...g('row'),
+    ...g('j'),
+    ...i32Add,
+    ...g('row'),
+    ...g('j'),
+    ...i32Add,
+    ...v128Load(),
+    ...g('vv'),
+    ...f32x4Mul,
+    ...v128Store(),
     ...nextJ('vEnd'),
   ];
-  const zeros: Code = block(loop([
-    ...g('j'), ...g('wEnd'), ...i32GeS, ...brIf(1),
-    ...g('row'), ...g('j'), ...i32Add, ...v128Zero, ...v128Store(),
-    ...g('j'), ...i32Const(16), ...i32Add, ...s('j'), ...br(0),
-  ]));
+  const zeros: Code = block(
+    loop([
+      ...g('j'),
+      ...g('wEnd'),
+      ...i32GeS,
+      ...brIf(1),
+      ...g('row'),
+      ...g('j'),
+      ...i32Add,
+      ...v128Zero,
+      ...v128Store(),
+      ...g('j'),
+      ...i32Const(16),
+      ...i32Add,
+      ...s('j'),
+      ...br(0),
+    ]),
+  );
   // Bytes to the end of `count` floats rounded up to a whole vector.
   const vecEnd = (count: Code): Code => [...count, ...i32Const(3), ...i32Add, ...i32Const(-4), ...i32And, ...i32Const(2), ...i32Shl];
 
   const rowBody: Code = [
-    ...g('ptr'), ...g('r'), ...g('ld'), ...i32Mul, ...i32Add, ...s('row'),
-    ...g('v0'), ...g('r'), ...g('dv'), ...i32Mul, ...i32Add, ...s('valid'),
+    ...g('ptr'),
+    ...g('r'),
+    ...g('ld'),
+    ...i32Mul,
+    ...i32Add,
+    ...s('row'),
+    ...g('v0'),
+    ...g('r'),
+    ...g('dv'),
+    ...i32Mul,
+    ...i32Add,
+    ...s('valid'),
     ...block([...g('valid'), ...g('width'), ...i32LtS, ...brIf(0), ...g('width'), ...s('valid')]),
-    ...vecEnd(g('valid')), ...s('vEnd'),
-    ...i32Const(0), ...s('j'), ...f32x4Const(-Infinity), ...s('acc'), ...loop(pass1), ...hmax,
-    ...g('max'), ...f32x4Splat, ...s('mv'),
-    ...i32Const(0), ...s('j'), ...v128Zero, ...s('acc'), ...loop(pass2), ...hsum,
-    ...f32Const(1), ...g('sum'), ...f32Div, ...f32x4Splat, ...s('vv'),
-    ...i32Const(0), ...s('j'), ...loop(pass3),
+    ...vecEnd(g('valid')),
+    ...s('vEnd'),
+    ...i32Const(0),
+    ...s('j'),
+    ...f32x4Const(-Infinity),
+    ...s('acc'),
+    ...loop(pass1),
+    ...hmax,
+    ...g('max'),
+    ...f32x4Splat,
+    ...s('mv'),
+    ...i32Const(0),
+    ...s('j'),
+    ...v128Zero,
+    ...s('acc'),
+    ...loop(pass2),
+    ...hsum,
+    ...f32Const(1),
+    ...g('sum'),
+    ...f32Div,
+    ...f32x4Splat,
+    ...s('vv'),
+    ...i32Const(0),
+    ...s('j'),
+    ...loop(pass3),
     ...zeros,
-    ...g('r'), ...i32Const(1), ...i32Add, ...t('r'), ...g('rows'), ...i32LtS, ...brIf(0),
+    ...g('r'),
+    ...i32Const(1),
+    ...i32Add,
+    ...t('r'),
+    ...g('rows'),
+    ...i32LtS,
+    ...brIf(0),
   ];
-  const body: Code = [
-    ...g('scale'), ...f32x4Splat, ...s('sv'),
-    ...vecEnd(g('width')), ...s('wEnd'),
-    ...i32Const(0), ...s('r'), ...loop(rowBody),
-  ];
+  const body: Code = [...g('scale'), ...f32x4Splat, ...s('sv'), ...vecEnd(g('width')), ...s('wEnd'), ...i32Const(0), ...s('r'), ...loop(rowBody)];
   return { locals: l, body };
 }
 

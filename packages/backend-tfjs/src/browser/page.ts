@@ -55,7 +55,8 @@ export interface ModeProbe {
 function precisionFlags(mode: string): Record<string, unknown> {
   if (mode !== 'webgl') return {};
   const flags: Record<string, unknown> = {};
-  for (const f of ['WEBGL_VERSION', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_RENDER_FLOAT32_CAPABLE', 'WEBGL_PACK', 'WEBGL_USE_SHAPES_UNIFORMS']) flags[f] = tf.env().get(f);
+  for (const f of ['WEBGL_VERSION', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_RENDER_FLOAT32_CAPABLE', 'WEBGL_PACK', 'WEBGL_USE_SHAPES_UNIFORMS'])
+    flags[f] = tf.env().get(f);
   return flags;
 }
 
@@ -76,13 +77,16 @@ export async function runFixtures(baseUrl: string, options: { mode: string; grad
   const tolerance = tfjsProvider.tolerance(backend.mode);
   // Counts tfjs's live tensors after each run: the suite runs a case's forward graph, then its gradient graph.
   let afterRuns: number[] = [];
-  const counting: Backend = { ...backend, run: async (...args) => {
-    try {
-      return await backend.run(...args);
-    } finally {
-      afterRuns.push(tf.memory().numTensors);
-    }
-  } };
+  const counting: Backend = {
+    ...backend,
+    run: async (...args) => {
+      try {
+        return await backend.run(...args);
+      } finally {
+        afterRuns.push(tf.memory().numTensors);
+      }
+    },
+  };
   const manifest = (await (await fetch(new URL('manifest.json', new URL(baseUrl, location.href)))).json()) as { cases: { name: string }[] };
   const cases: PageCase[] = [];
   try {
@@ -96,7 +100,15 @@ export async function runFixtures(baseUrl: string, options: { mode: string; grad
   } finally {
     await backend.dispose();
   }
-  return { mode: backend.mode, activeBackend: tf.getBackend(), modes: availableModes(), tolerance, flags: precisionFlags(backend.mode), cases, liveHandles: backend.liveHandles() };
+  return {
+    mode: backend.mode,
+    activeBackend: tf.getBackend(),
+    modes: availableModes(),
+    tolerance,
+    flags: precisionFlags(backend.mode),
+    cases,
+    liveHandles: backend.liveHandles(),
+  };
 }
 
 /** One op case's result: the first mismatching elements against the float64 reference, and any leak. */
@@ -125,7 +137,10 @@ export async function runOpCases(options: { mode: string; atol: number; rtol: nu
   const backend = await createTfjsBackend({ mode: options.mode });
   const results: OpCaseResult[] = [];
   try {
-    const cases = [...opCases().map((c) => ({ ...c, nonFinite: undefined })), ...edgeCases().map((c) => ({ ...c, name: `${c.name} (NaN/±Inf)`, nonFinite: 'allow' as const }))];
+    const cases = [
+      ...opCases().map((c) => ({ ...c, nonFinite: undefined })),
+      ...edgeCases().map((c) => ({ ...c, name: `${c.name} (NaN/±Inf)`, nonFinite: 'allow' as const })),
+    ];
     for (const c of cases) {
       const before = tf.memory().numTensors;
       try {
@@ -136,7 +151,14 @@ export async function runOpCases(options: { mode: string; atol: number; rtol: nu
         const check = compareTensors('y', actual.y, expected.y, options.atol, options.rtol);
         results.push({ name: c.name, passed: bad.length === 0 && leaked === 0, maxAbs: check.maxAbs, mismatches: bad.slice(0, 3), leaked });
       } catch (e) {
-        results.push({ name: c.name, passed: false, maxAbs: NaN, mismatches: [], leaked: tf.memory().numTensors - before, error: String((e as Error)?.message ?? e) });
+        results.push({
+          name: c.name,
+          passed: false,
+          maxAbs: NaN,
+          mismatches: [],
+          leaked: tf.memory().numTensors - before,
+          error: String((e as Error)?.message ?? e),
+        });
       }
     }
   } finally {
@@ -186,7 +208,10 @@ export async function probeMode(mode: string): Promise<ModeProbe> {
  * const { medianMs } = await timeForward([1, 64, 12, 64, 24, 128], { mode: 'webgl', runs: 5 });
  * ```
  */
-export async function timeForward(shape: readonly number[], options: { mode: string; runs?: number }): Promise<{ mode: string; medianMs: number; finite: boolean }> {
+export async function timeForward(
+  shape: readonly number[],
+  options: { mode: string; runs?: number },
+): Promise<{ mode: string; medianMs: number; finite: boolean }> {
   const [batch, seqLen, heads, headDim, simHeads, simHeadDim] = shape;
   const config = validateConfig({ kind: 'sas', batch, seqLen, heads, headDim, simHeads, simHeadDim, kernelSize: 3, causal: true });
   const backend = await createTfjsBackend({ mode: options.mode });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lowerGraph, planExecution, SasError, fmtShape, sameShape, type Graph } from '@sas/core';
 import { TFJS_KERNELS } from '../kernels/index.js';
 
-const hasKernel = (op: string) => Object.prototype.hasOwnProperty.call(TFJS_KERNELS, op);
+const hasKernel = (op: string) => Object.hasOwn(TFJS_KERNELS, op);
 
 /**
  * Evaluates a core graph on live tfjs tensors with the tfjs kernels and
@@ -35,7 +35,14 @@ export function evaluateOnTensors(graph: Graph, feeds: Readonly<Record<string, t
     } else if (node.op === 'Constant') {
       values.set(id, tf.tensor(node.attrs.value as number[], [...node.shape], 'float32'));
     } else {
-      values.set(id, TFJS_KERNELS[node.op](node.inputs.map((i) => values.get(i)!), node, node.inputs.map((i) => g.nodes[i])));
+      values.set(
+        id,
+        TFJS_KERNELS[node.op](
+          node.inputs.map((i) => values.get(i)!),
+          node,
+          node.inputs.map((i) => g.nodes[i]),
+        ),
+      );
     }
   }
   return Object.fromEntries(Object.entries(plan.outputs).map(([name, id]) => [name, values.get(id)!]));

@@ -34,5 +34,25 @@ import { Transpose } from './Transpose.js';
  * ```
  */
 export const TFJS_KERNELS: Readonly<Record<string, Kernel<tf.Tensor>>> = Object.freeze({
-  Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Equal,
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Relu,
+  Step,
+  MatMul,
+  Conv1d,
+  ReduceSum,
+  ReduceMax,
+  Softmax,
+  CausalMask,
+  Reshape,
+  Transpose,
+  BroadcastTo,
+  Flip,
 });

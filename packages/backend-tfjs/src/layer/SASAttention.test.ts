@@ -70,27 +70,33 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
-  it.each(SAS_FIXTURES.filter((n) => n !== 'sas-paper-head'))('gives the authors\u2019 gradients on %s through tfjs autodiff (tf.grads, tf.variableGrads)', (name) => {
-    const { config, tensors } = loadFixture(name);
-    const layer = new SASAttention(config as SASConfig);
-    layer.loadAuthorsWeights(tensors);
-    const inputs = ['input.query', 'input.key', 'input.value'].map((n) => toTf(tensors[n]));
-    const cotangent = toTf(tensors.cotangent);
-    const loss = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(layer.apply([q, k, v]) as tf.Tensor, cotangent));
-    const inputGrads = tf.grads(loss)(inputs);
-    ['query', 'key', 'value'].forEach((n, i) => {
-      expect(mismatches(inputGrads[i].dataSync(), tensors[`grad.input.${n}`], TFJS_TOLERANCE.gradAtol, TFJS_TOLERANCE.gradRtol).slice(0, 3), n).toEqual([]);
-    });
-    const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => loss(inputs[0], inputs[1], inputs[2]) as tf.Scalar, variables);
-    for (const spec of layerParams(config)) {
-      const variable = weightNamed(layer, spec.name).read();
-      expect(mismatches(grads[variable.name].dataSync(), tensors[`grad.${spec.name}`], TFJS_TOLERANCE.gradAtol, TFJS_TOLERANCE.gradRtol).slice(0, 3), spec.name).toEqual([]);
-    }
-    tf.dispose([...inputs, cotangent, ...inputGrads, value, ...Object.values(grads)]);
-    layer.dispose();
-    expect(tf.memory().numTensors).toBe(start);
-  });
+  it.each(SAS_FIXTURES.filter((n) => n !== 'sas-paper-head'))(
+    'gives the authors\u2019 gradients on %s through tfjs autodiff (tf.grads, tf.variableGrads)',
+    (name) => {
+      const { config, tensors } = loadFixture(name);
+      const layer = new SASAttention(config as SASConfig);
+      layer.loadAuthorsWeights(tensors);
+      const inputs = ['input.query', 'input.key', 'input.value'].map((n) => toTf(tensors[n]));
+      const cotangent = toTf(tensors.cotangent);
+      const loss = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(layer.apply([q, k, v]) as tf.Tensor, cotangent));
+      const inputGrads = tf.grads(loss)(inputs);
+      ['query', 'key', 'value'].forEach((n, i) => {
+        expect(mismatches(inputGrads[i].dataSync(), tensors[`grad.input.${n}`], TFJS_TOLERANCE.gradAtol, TFJS_TOLERANCE.gradRtol).slice(0, 3), n).toEqual([]);
+      });
+      const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => loss(inputs[0], inputs[1], inputs[2]) as tf.Scalar, variables);
+      for (const spec of layerParams(config)) {
+        const variable = weightNamed(layer, spec.name).read();
+        expect(
+          mismatches(grads[variable.name].dataSync(), tensors[`grad.${spec.name}`], TFJS_TOLERANCE.gradAtol, TFJS_TOLERANCE.gradRtol).slice(0, 3),
+          spec.name,
+        ).toEqual([]);
+      }
+      tf.dispose([...inputs, cotangent, ...inputGrads, value, ...Object.values(grads)]);
+      layer.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    },
+  );
 
   it('trains in a functional model with model.fit: the loss falls', async () => {
     const T = 6;
@@ -114,10 +120,12 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
     const attended = new SASAttention({ ...CONFIG, causal: false, name: 'sas_attn' }).apply([q, k, v]) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: [q, k, v], outputs: attended });
     let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     expect(JSON.stringify(saved!.modelTopology)).toContain('"class_name":"SASAttention"');
     expect(saved!.weightSpecs!.map((s) => s.name)).toContain('sas_attn/sas_q.0.weight');
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
@@ -162,9 +170,11 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
     expect(() => layer.apply([x, x, tf.zeros([1, 3, 3, 4])])).toThrow(/value must be \[B, T, 2, 4\] or \[B, T, 8\], got \[1,3,3,4\]/);
     expect(() => layer.apply([x, tf.zeros([1, 4, 2, 4]), x])).toThrow(/must share the sequence length/);
     const weights = layer.authorsWeights();
-    const { ['sas_v.0.bias']: _dropped, ...incomplete } = weights;
+    const { 'sas_v.0.bias': _dropped, ...incomplete } = weights;
     expect(() => layer.loadAuthorsWeights(incomplete)).toThrow(/missing weight sas_v.0.bias/);
-    expect(() => layer.loadAuthorsWeights({ ...weights, 'output_dense.bias': { dtype: 'float32', shape: [3], data: new Float32Array(3) } })).toThrow(/'output_dense.bias' must be \[8\] for this config, got \[3\]/);
+    expect(() => layer.loadAuthorsWeights({ ...weights, 'output_dense.bias': { dtype: 'float32', shape: [3], data: new Float32Array(3) } })).toThrow(
+      /'output_dense.bias' must be \[8\] for this config, got \[3\]/,
+    );
     layer.dispose();
     x.dispose();
   });

@@ -97,7 +97,11 @@ export class SASAttention extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];
-      const [shape] = checkInputShapes(list.map((t) => t.shape), this.heads, this.headDim);
+      const [shape] = checkInputShapes(
+        list.map((t) => t.shape),
+        this.heads,
+        this.headDim,
+      );
       const [batch, seqLen] = shape as number[];
       const [query, key, value] = list.map((t) => tf.reshape(t, [batch, seqLen, this.heads, this.headDim]));
       const feeds: Record<string, tf.Tensor> = { query, key, value };

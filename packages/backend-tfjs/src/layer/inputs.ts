@@ -20,14 +20,20 @@ export function checkInputShapes(shapes: readonly MaybeShape[], heads: number, h
   const out = shapes.map((s, i) => {
     const ok = (s.length === 4 && s[2] === heads && s[3] === headDim) || (s.length === 3 && s[2] === heads * headDim);
     if (!ok) {
-      throw new SasError('E_SHAPE', `SASAttention: ${NAMES[i]} must be [B, T, ${heads}, ${headDim}] or [B, T, ${heads * headDim}], got ${fmtShape(s.map((d) => d ?? -1)).replace(/-1/g, '?')}`);
+      throw new SasError(
+        'E_SHAPE',
+        `SASAttention: ${NAMES[i]} must be [B, T, ${heads}, ${headDim}] or [B, T, ${heads * headDim}], got ${fmtShape(s.map((d) => d ?? -1)).replace(/-1/g, '?')}`,
+      );
     }
     return [s[0], s[1], heads, headDim];
   });
   for (const axis of [0, 1]) {
     const known = out.map((s) => s[axis]).filter((d): d is number => d !== null);
     if (new Set(known).size > 1) {
-      throw new SasError('E_SHAPE', `SASAttention: query, key and value must share ${axis === 0 ? 'the batch size' : 'the sequence length'}, got ${out.map((s) => s[axis] ?? '?').join(', ')}`);
+      throw new SasError(
+        'E_SHAPE',
+        `SASAttention: query, key and value must share ${axis === 0 ? 'the batch size' : 'the sequence length'}, got ${out.map((s) => s[axis] ?? '?').join(', ')}`,
+      );
     }
   }
   return out;

@@ -35,13 +35,15 @@ export function writeAuthorsWeights(params: ReadonlyMap<string, tfl.LayerVariabl
       continue;
     }
     const shape = variable.shape as number[];
-    if (!sameShape(t.shape, shape)) throw new SasError('E_WEIGHTS', `SASAttention: weight '${prefix + name}' must be ${fmtShape(shape)} for this config, got ${fmtShape(t.shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new SasError('E_WEIGHTS', `SASAttention: weight '${prefix + name}' must be ${fmtShape(shape)} for this config, got ${fmtShape(t.shape)}`);
     values.push([variable, t]);
   }
   if (missing.length > 0) throw new SasError('E_WEIGHTS', `SASAttention: missing weight${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   for (const [variable, t] of values) {
     // tfjs takes Float32Array but not Float64Array (the fixtures' and many checkpoints' dtype).
-    const value = t instanceof tf.Tensor ? tf.cast(t, 'float32') : tf.tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), [...t.shape], 'float32');
+    const value =
+      t instanceof tf.Tensor ? tf.cast(t, 'float32') : tf.tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data), [...t.shape], 'float32');
     variable.write(value);
     value.dispose();
   }

@@ -23,7 +23,12 @@ export function conv1dForward(x: tf.Tensor, w: tf.Tensor, pad: number): tf.Tenso
     const outLen = l + 2 * pad - k + 1;
     if (c === 0 || n * o * outLen === 0) return tf.zeros([n, o, outLen]);
     let channelsLast = tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
-    if (pad > 0) channelsLast = tf.pad(channelsLast, [[0, 0], [pad, pad], [0, 0]]);
+    if (pad > 0)
+      channelsLast = tf.pad(channelsLast, [
+        [0, 0],
+        [pad, pad],
+        [0, 0],
+      ]);
     const y = tf.conv1d(channelsLast, tf.transpose(w, [2, 1, 0]) as tf.Tensor3D, 1, 'valid');
     return tf.transpose(y, [0, 2, 1]);
   });

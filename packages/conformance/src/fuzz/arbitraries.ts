@@ -15,12 +15,29 @@ const shapeArb = (minRank: number, maxRank: number) => fc.array(dimArb, { minLen
 
 /** SAS configs: H'=H (m=1) up to 3H, D' below, equal to or above D, k ∈ {1,3,5}, causal or not. */
 const sasConfigArb: fc.Arbitrary<LayerConfig> = fc
-  .record({ batch: int(1, 2), seqLen: int(1, 5), heads: int(1, 3), headDim: int(1, 4), mult: int(1, 3), simHeadDim: int(1, 6), kernelSize: fc.constantFrom(1, 3, 5), causal: fc.boolean() })
+  .record({
+    batch: int(1, 2),
+    seqLen: int(1, 5),
+    heads: int(1, 3),
+    headDim: int(1, 4),
+    mult: int(1, 3),
+    simHeadDim: int(1, 6),
+    kernelSize: fc.constantFrom(1, 3, 5),
+    causal: fc.boolean(),
+  })
   .map(({ mult, ...r }) => ({ kind: 'sas' as const, ...r, simHeads: r.heads * mult }));
 
 /** MHA, GQA (any divisor of H as kvHeads) and MQA. */
 const baselineConfigArb: fc.Arbitrary<LayerConfig> = fc
-  .record({ kind: fc.constantFrom('mha' as const, 'gqa' as const, 'mqa' as const), batch: int(1, 2), seqLen: int(1, 5), heads: int(1, 4), headDim: int(1, 4), kvPick: int(0, 3), causal: fc.boolean() })
+  .record({
+    kind: fc.constantFrom('mha' as const, 'gqa' as const, 'mqa' as const),
+    batch: int(1, 2),
+    seqLen: int(1, 5),
+    heads: int(1, 4),
+    headDim: int(1, 4),
+    kvPick: int(0, 3),
+    causal: fc.boolean(),
+  })
   .map(({ kvPick, ...r }) => {
     const divisors = Array.from({ length: r.heads }, (_, i) => i + 1).filter((d) => r.heads % d === 0);
     const kvHeads = r.kind === 'mha' ? r.heads : r.kind === 'mqa' ? 1 : divisors[kvPick % divisors.length];
@@ -56,9 +73,9 @@ function broadcastableTo(full: readonly number[]): fc.Arbitrary<number[]> {
 const op = (name: string, shapes: number[][], attrs: Attrs, domains: ValueDomain[]) => ({ op: name, shapes, attrs, domains });
 type OpPart = ReturnType<typeof op>;
 
-const unaryArb = fc.tuple(fc.constantFrom('Neg', 'Exp', 'Log', 'Sqrt', 'Relu', 'Step'), shapeArb(0, 4)).map(([name, s]) =>
-  op(name, [s], {}, [name === 'Log' || name === 'Sqrt' ? 'positive' : 'normal']),
-);
+const unaryArb = fc
+  .tuple(fc.constantFrom('Neg', 'Exp', 'Log', 'Sqrt', 'Relu', 'Step'), shapeArb(0, 4))
+  .map(([name, s]) => op(name, [s], {}, [name === 'Log' || name === 'Sqrt' ? 'positive' : 'normal']));
 
 const binaryArb = fc
   .tuple(fc.constantFrom('Add', 'Sub', 'Mul', 'Div', 'Equal'), shapeArb(0, 4))
@@ -66,23 +83,63 @@ const binaryArb = fc
   .map(([name, a, b]) => op(name, [a, b], {}, name === 'Div' ? ['normal', 'nonzero'] : name === 'Equal' ? ['integers', 'integers'] : ['normal', 'normal']));
 
 const matMulArb = fc
-  .record({ batch: shapeArb(0, 2), m: int(1, 4), k: fc.oneof({ arbitrary: int(1, 4), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 }), n: int(1, 4), transposeA: fc.boolean(), transposeB: fc.boolean() })
+  .record({
+    batch: shapeArb(0, 2),
+    m: int(1, 4),
+    k: fc.oneof({ arbitrary: int(1, 4), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 }),
+    n: int(1, 4),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+  })
   .chain((r) => fc.tuple(fc.constant(r), broadcastableTo(r.batch), broadcastableTo(r.batch)))
   .map(([{ m, k, n, transposeA, transposeB }, ba, bb]) =>
-    op('MatMul', [[...ba, ...(transposeA ? [k, m] : [m, k])], [...bb, ...(transposeB ? [n, k] : [k, n])]], { transposeA, transposeB }, ['normal', 'normal']),
+    op(
+      'MatMul',
+      [
+        [...ba, ...(transposeA ? [k, m] : [m, k])],
+        [...bb, ...(transposeB ? [n, k] : [k, n])],
+      ],
+      { transposeA, transposeB },
+      ['normal', 'normal'],
+    ),
   );
 
 const conv1dArb = fc
-  .record({ n: int(0, 2), c: fc.oneof({ arbitrary: int(1, 3), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 }), o: int(1, 3), k: int(1, 5), padPick: int(0, 4), extra: int(0, 3) })
+  .record({
+    n: int(0, 2),
+    c: fc.oneof({ arbitrary: int(1, 3), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 }),
+    o: int(1, 3),
+    k: int(1, 5),
+    padPick: int(0, 4),
+    extra: int(0, 3),
+  })
   .map(({ n, c, o, k, padPick, extra }) => {
     const pad = padPick % k; // pad < k
     const l = Math.max(1, k - 2 * pad) + extra; // output length L + 2·pad − k + 1 ≥ 1
-    return op('Conv1d', [[n, c, l], [o, c, k]], { pad }, ['normal', 'normal']);
+    return op(
+      'Conv1d',
+      [
+        [n, c, l],
+        [o, c, k],
+      ],
+      { pad },
+      ['normal', 'normal'],
+    );
   });
 
 const reduceArb = fc
   .tuple(fc.constantFrom('ReduceSum', 'ReduceMax'), shapeArb(1, 4), fc.boolean())
-  .chain(([name, s, keepDims]) => fc.tuple(fc.constant(name), fc.constant(s), fc.subarray(s.map((_, i) => i), { minLength: 1 }), fc.constant(keepDims)))
+  .chain(([name, s, keepDims]) =>
+    fc.tuple(
+      fc.constant(name),
+      fc.constant(s),
+      fc.subarray(
+        s.map((_, i) => i),
+        { minLength: 1 },
+      ),
+      fc.constant(keepDims),
+    ),
+  )
   .map(([name, s, axes, keepDims]) => op(name, [s], { axes: [...axes].sort((a, b) => a - b), keepDims }, ['normal']));
 
 const softmaxArb = shapeArb(1, 4).map((s) => op('Softmax', [s], {}, ['normal']));
@@ -91,11 +148,21 @@ const causalMaskArb = fc.tuple(shapeArb(2, 4), fc.constantFrom('neg-inf', 'zero'
 
 const reshapeArb = fc
   .tuple(shapeArb(0, 4), fc.integer({ min: 0, max: 2 }))
-  .chain(([s, ones]) => fc.tuple(fc.constant(s), fc.shuffledSubarray([...s, ...Array<number>(ones).fill(1)], { minLength: s.length + ones, maxLength: s.length + ones })))
+  .chain(([s, ones]) =>
+    fc.tuple(fc.constant(s), fc.shuffledSubarray([...s, ...Array<number>(ones).fill(1)], { minLength: s.length + ones, maxLength: s.length + ones })),
+  )
   .map(([s, target]) => op('Reshape', [s], { shape: target }, ['normal']));
 
 const transposeArb = shapeArb(0, 4)
-  .chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length })))
+  .chain((s) =>
+    fc.tuple(
+      fc.constant(s),
+      fc.shuffledSubarray(
+        s.map((_, i) => i),
+        { minLength: s.length, maxLength: s.length },
+      ),
+    ),
+  )
   .map(([s, perm]) => op('Transpose', [s], { perm }, ['normal']));
 
 const broadcastToArb = shapeArb(0, 4)

@@ -59,12 +59,18 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
       ((c.kind === 'layer' && c.config.kind === 'sas' && (c.config.kernelSize - 1) / 2 >= c.config.headDim) ||
         (c.kind === 'op' && c.op === 'Conv1d' && (c.attrs.pad as number) >= convOut(c))),
     effect: 'forward-only',
-    case: { kind: 'layer', config: { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 3, causal: true }, seed: 0, inputScale: 1, weightScale: 1 },
+    case: {
+      kind: 'layer',
+      config: { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 3, causal: true },
+      seed: 0,
+      inputScale: 1,
+      weightScale: 1,
+    },
   },
   {
     id: 'tfjs-zero-size',
     issue:
-      "backend-tfjs: zero-size tensors break: its BroadcastTo kernel returns a shape with 1 where the graph has 0 (e.g. BroadcastTo [] → [0] gives [1]), and ReduceMax over an empty axis gives NaN instead of -Infinity",
+      'backend-tfjs: zero-size tensors break: its BroadcastTo kernel returns a shape with 1 where the graph has 0 (e.g. BroadcastTo [] → [0] gives [1]), and ReduceMax over an empty axis gives NaN instead of -Infinity',
     backends: ['tfjs'],
     affects: hasZeroSize,
     effect: 'skip',
@@ -77,7 +83,17 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     backends: ['onnx'],
     affects: (c, { grads }) => c.kind === 'op' && c.op === 'Conv1d' && (c.shapes[0][1] === 0 || (grads && c.shapes[0][0] === 0)),
     effect: 'skip',
-    case: { kind: 'op', op: 'Conv1d', shapes: [[1, 0, 3], [2, 0, 3]], attrs: { pad: 1 }, domains: ['normal', 'normal'], seed: 1 },
+    case: {
+      kind: 'op',
+      op: 'Conv1d',
+      shapes: [
+        [1, 0, 3],
+        [2, 0, 3],
+      ],
+      attrs: { pad: 1 },
+      domains: ['normal', 'normal'],
+      seed: 1,
+    },
   },
   {
     id: 'onnx-matmul-zero-size',
@@ -86,7 +102,17 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     backends: ['onnx'],
     affects: (c) => c.kind === 'op' && c.op === 'MatMul' && c.shapes.some((s) => s.includes(0)) && c.shapes.some((s) => s.length > 2),
     effect: 'skip',
-    case: { kind: 'op', op: 'MatMul', shapes: [[0, 0, 1], [1, 0, 1]], attrs: { transposeA: true, transposeB: false }, domains: ['normal', 'normal'], seed: 0 },
+    case: {
+      kind: 'op',
+      op: 'MatMul',
+      shapes: [
+        [0, 0, 1],
+        [1, 0, 1],
+      ],
+      attrs: { transposeA: true, transposeB: false },
+      domains: ['normal', 'normal'],
+      seed: 0,
+    },
   },
   {
     id: 'gpujs-cpu-grad-precision',
@@ -95,25 +121,69 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     backends: ['gpujs/cpu'],
     affects: (c, { grads }) => grads && c.kind === 'layer' && c.inputScale * c.weightScale >= 2,
     effect: 'forward-only',
-    case: { kind: 'layer', config: { kind: 'sas', batch: 1, seqLen: 1, heads: 2, headDim: 3, simHeads: 2, simHeadDim: 3, kernelSize: 1, causal: false }, seed: 67029, inputScale: 2, weightScale: 2 },
+    case: {
+      kind: 'layer',
+      config: { kind: 'sas', batch: 1, seqLen: 1, heads: 2, headDim: 3, simHeads: 2, simHeadDim: 3, kernelSize: 1, causal: false },
+      seed: 67029,
+      inputScale: 2,
+      weightScale: 2,
+    },
   },
 ];
 
 /** Named corners and past counterexamples, run on every backend on every fuzz run. */
 export const FUZZ_REGRESSIONS: readonly RegressionCase[] = [
-  layer("SAS with every dim minimal (B=T=H=D=1, H'=H, D'=1, k=1)", { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 1, causal: true }, 1),
-  layer("SAS T=1 bidirectional, H=1, D'<D", { kind: 'sas', batch: 2, seqLen: 1, heads: 1, headDim: 4, simHeads: 2, simHeadDim: 2, kernelSize: 3, causal: false }, 2),
+  layer(
+    "SAS with every dim minimal (B=T=H=D=1, H'=H, D'=1, k=1)",
+    { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 1, causal: true },
+    1,
+  ),
+  layer(
+    "SAS T=1 bidirectional, H=1, D'<D",
+    { kind: 'sas', batch: 2, seqLen: 1, heads: 1, headDim: 4, simHeads: 2, simHeadDim: 2, kernelSize: 3, causal: false },
+    2,
+  ),
   layer("SAS H'=H, k=5, D'>D, causal", { kind: 'sas', batch: 1, seqLen: 5, heads: 3, headDim: 3, simHeads: 3, simHeadDim: 6, kernelSize: 5, causal: true }, 3),
-  layer('SAS k=5 over 2 heads (kernel wider than the head axis), inputs and weights ×2', { kind: 'sas', batch: 1, seqLen: 3, heads: 2, headDim: 3, simHeads: 6, simHeadDim: 2, kernelSize: 5, causal: false }, 4, 2, 2),
+  layer(
+    'SAS k=5 over 2 heads (kernel wider than the head axis), inputs and weights ×2',
+    { kind: 'sas', batch: 1, seqLen: 3, heads: 2, headDim: 3, simHeads: 6, simHeadDim: 2, kernelSize: 5, causal: false },
+    4,
+    2,
+    2,
+  ),
   layer('GQA 4 heads over 2 kv heads, bidirectional', { kind: 'gqa', batch: 2, seqLen: 4, heads: 4, headDim: 2, kvHeads: 2, causal: false }, 5),
   layer('MQA T=1', { kind: 'mqa', batch: 1, seqLen: 1, heads: 3, headDim: 2, kvHeads: 1, causal: true }, 6),
   layer('MHA H=1 D=1', { kind: 'mha', batch: 1, seqLen: 3, heads: 1, headDim: 1, kvHeads: 1, causal: true }, 7),
   op('ReduceMax over an empty axis is -Infinity', 'ReduceMax', [[2, 0, 3]], { axes: [1], keepDims: false }),
   op('ReduceSum over an empty axis is 0', 'ReduceSum', [[0, 3]], { axes: [0], keepDims: true }),
-  op('MatMul with inner dimension 0 is all zeros', 'MatMul', [[2, 0], [0, 3]], { transposeA: false, transposeB: false }),
+  op(
+    'MatMul with inner dimension 0 is all zeros',
+    'MatMul',
+    [
+      [2, 0],
+      [0, 3],
+    ],
+    { transposeA: false, transposeB: false },
+  ),
   op('Softmax of a [2,0] tensor is empty', 'Softmax', [[2, 0]], {}),
-  op('Conv1d over an empty batch', 'Conv1d', [[0, 2, 4], [3, 2, 3]], { pad: 1 }),
-  op('Add broadcasting against an empty axis', 'Add', [[3, 0, 1], [1, 2]], {}),
+  op(
+    'Conv1d over an empty batch',
+    'Conv1d',
+    [
+      [0, 2, 4],
+      [3, 2, 3],
+    ],
+    { pad: 1 },
+  ),
+  op(
+    'Add broadcasting against an empty axis',
+    'Add',
+    [
+      [3, 0, 1],
+      [1, 2],
+    ],
+    {},
+  ),
 ];
 
 /** A named layer corner (issue 8 lists T=1, H=1, D'<D, H'=H, k=1 and 5, bidirectional, GQA/MQA). */

@@ -77,6 +77,8 @@ export async function runFuzzCase(backend: Backend, c: FuzzCase, options: FuzzCa
  */
 export function formatFuzzFailure(r: FuzzCaseReport): string {
   if (r.error !== undefined) return `${r.description}: threw: ${r.error}`;
-  const bad = r.checks.filter((k) => !k.passed).map((k) => `  ${k.name}: ${k.problem ?? `max |err| ${k.maxAbs.toExponential(2)} (rel ${k.maxRel.toExponential(2)}) at element ${k.worstIndex}`}`);
+  const bad = r.checks
+    .filter((k) => !k.passed)
+    .map((k) => `  ${k.name}: ${k.problem ?? `max |err| ${k.maxAbs.toExponential(2)} (rel ${k.maxRel.toExponential(2)}) at element ${k.worstIndex}`}`);
   return [`${r.description}:`, ...bad].join('\n');
 }

@@ -71,7 +71,10 @@ export function workspaceCandidates(): ProviderCandidate[] {
  * }
  * ```
  */
-export async function discoverTargets(candidates: readonly ProviderCandidate[], options: { readonly includeReference?: boolean } = {}): Promise<BackendTarget[]> {
+export async function discoverTargets(
+  candidates: readonly ProviderCandidate[],
+  options: { readonly includeReference?: boolean } = {},
+): Promise<BackendTarget[]> {
   const targets: BackendTarget[] = [];
   if (options.includeReference ?? true) targets.push({ name: 'reference', mode: 'float64', available: true, provider: referenceProvider });
   for (const candidate of candidates) {

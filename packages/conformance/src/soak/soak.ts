@@ -112,7 +112,15 @@ export async function soakBackend(backend: Backend, options: SoakOptions): Promi
     await pass(rebuild ? gradientOf(buildLayer(config, { dtype }), config) : gradGraph);
     iteration++;
   }
-  return { backend: backend.name, mode: backend.mode, config, seconds: (performance.now() - start) / 1000, iterations: iteration, samples, secondHalf: trend(samples.slice(Math.floor(samples.length / 2))) };
+  return {
+    backend: backend.name,
+    mode: backend.mode,
+    config,
+    seconds: (performance.now() - start) / 1000,
+    iterations: iteration,
+    samples,
+    secondHalf: trend(samples.slice(Math.floor(samples.length / 2))),
+  };
 }
 
 /** Limits a soak must stay within to count as flat. */
@@ -148,7 +156,8 @@ export function assessSoak(report: SoakReport, limits: SoakLimits = {}): { flat:
   const problems: string[] = [];
   if (t.samples < 4) problems.push(`only ${t.samples} samples in the second half; run longer`);
   if (t.liveBytesPerIteration > maxLive) problems.push(`live JS memory grows ${t.liveBytesPerIteration.toFixed(0)} bytes per iteration (limit ${maxLive})`);
-  if (t.rssGrowth > maxRss) problems.push(`RSS grew ${(t.rssGrowth / 2 ** 20).toFixed(1)} MiB over the second half (limit ${(maxRss / 2 ** 20).toFixed(0)} MiB)`);
+  if (t.rssGrowth > maxRss)
+    problems.push(`RSS grew ${(t.rssGrowth / 2 ** 20).toFixed(1)} MiB over the second half (limit ${(maxRss / 2 ** 20).toFixed(0)} MiB)`);
   for (const [name, { min, max }] of Object.entries(t.counts)) {
     if (min !== max) problems.push(`${name} moved between ${min} and ${max}`);
     if (name === 'handles' && max !== 0) problems.push(`the executor still holds ${max} handles between runs`);

@@ -43,7 +43,11 @@ export function grad(graph: Graph, loss: string, options: GradOptions = {}): Gra
   const prefix = options.prefix ?? 'grad.';
 
   const { builder, refs } = GraphBuilder.from(graph);
-  const relevant = relevantNodes(graph, lossId, wrt.map((n) => leaves.get(n)!));
+  const relevant = relevantNodes(
+    graph,
+    lossId,
+    wrt.map((n) => leaves.get(n)!),
+  );
   const cotangents = backpropagate(graph, refs, relevant, lossId, builder);
   for (const name of wrt) {
     const id = leaves.get(name)!;

@@ -35,7 +35,13 @@ export async function numericalGradientCheck(
   const refs = Object.entries(inputs).map(([name, t]) => b.input(name, t.shape));
   const out = build(refs);
   const r = b.input('__cotangent', out.shape);
-  b.output('loss', reduceSum(mul(out, r), out.shape.map((_, i) => i)));
+  b.output(
+    'loss',
+    reduceSum(
+      mul(out, r),
+      out.shape.map((_, i) => i),
+    ),
+  );
   const lossGraph = b.build();
   const gradGraph = grad(lossGraph, 'loss', { wrt: Object.keys(inputs) });
   const feeds = { ...inputs, __cotangent: cotangent };
@@ -43,7 +49,11 @@ export async function numericalGradientCheck(
   const lossAt = async (name: string, index: number, delta: number) => {
     const data = Float64Array.from(inputs[name].data);
     data[index] += delta;
-    const res = await evaluateReference(lossGraph, { ...feeds, [name]: { dtype: 'float64', shape: inputs[name].shape, data } }, { outputs: ['loss'], nonFinite: 'allow' });
+    const res = await evaluateReference(
+      lossGraph,
+      { ...feeds, [name]: { dtype: 'float64', shape: inputs[name].shape, data } },
+      { outputs: ['loss'], nonFinite: 'allow' },
+    );
     return res.loss.data[0];
   };
   const results: GradCheckResult[] = [];

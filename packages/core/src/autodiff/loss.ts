@@ -23,7 +23,13 @@ export function withCotangentLoss(graph: Graph, outputName: string, cotangentNam
   const { builder, refs } = GraphBuilder.from(graph);
   const out = refs[outId];
   const cotangent = builder.input(cotangentName, out.shape);
-  builder.output(lossName, reduceSum(mul(out, cotangent), out.shape.map((_, i) => i)));
+  builder.output(
+    lossName,
+    reduceSum(
+      mul(out, cotangent),
+      out.shape.map((_, i) => i),
+    ),
+  );
   return builder.build();
 }
 
@@ -44,6 +50,15 @@ export function withMSELoss(graph: Graph, outputName: string, targetName = 'targ
   const out = refs[outId];
   const diff = sub(out, builder.input(targetName, out.shape));
   const count = out.shape.reduce((a, b) => a * b, 1);
-  builder.output(lossName, mul(reduceSum(mul(diff, diff), out.shape.map((_, i) => i)), 1 / count));
+  builder.output(
+    lossName,
+    mul(
+      reduceSum(
+        mul(diff, diff),
+        out.shape.map((_, i) => i),
+      ),
+      1 / count,
+    ),
+  );
   return builder.build();
 }

@@ -1,7 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, broadcastTo, GraphBuilder, causalMask, conv1d, div, equal, exp, flip, grad, log, matMul, mul, neg, numericalGradientCheck, OP_NAMES, reduceMax, reduceSum,
-  relu, reshape, seededRandom, softmax, sqrt, step, sub, transpose, type NodeRef, type Tensor,
+  add,
+  broadcastTo,
+  GraphBuilder,
+  causalMask,
+  conv1d,
+  div,
+  equal,
+  exp,
+  flip,
+  grad,
+  log,
+  matMul,
+  mul,
+  neg,
+  numericalGradientCheck,
+  OP_NAMES,
+  reduceMax,
+  reduceSum,
+  relu,
+  reshape,
+  seededRandom,
+  softmax,
+  sqrt,
+  step,
+  sub,
+  transpose,
+  type NodeRef,
+  type Tensor,
 } from '@sas/core';
 
 /** Uniform values in [lo, hi), optionally kept at least `gap` away from 0 (so Relu/Step kinks are not straddled). */
@@ -25,11 +51,26 @@ interface Case {
 
 /** A random case generator per op: shapes and values drawn from the seed. */
 const CASES: Record<string, (rand: () => number) => Case> = {
-  Add: (r) => { const [m, n] = [dim(r), dim(r)]; return { inputs: { a: uniform([m, n], r), b: uniform([n], r) }, build: ([a, b]) => add(a, b) }; },
-  Sub: (r) => { const [m, n] = [dim(r), dim(r)]; return { inputs: { a: uniform([m, 1], r), b: uniform([m, n], r) }, build: ([a, b]) => sub(a, b) }; },
-  Mul: (r) => { const [m, n] = [dim(r), dim(r)]; return { inputs: { a: uniform([1, m, n], r), b: uniform([2, m, 1], r) }, build: ([a, b]) => mul(a, b) }; },
-  Div: (r) => { const n = dim(r); return { inputs: { a: uniform([n, 3], r), b: uniform([3], r, 0.5, 2) }, build: ([a, b]) => div(a, b) }; },
-  Equal: (r) => { const n = dim(r); return { inputs: { a: uniform([n], r), b: uniform([n], r) }, build: ([a, b]) => add(mul(equal(a, b), a), b) }; },
+  Add: (r) => {
+    const [m, n] = [dim(r), dim(r)];
+    return { inputs: { a: uniform([m, n], r), b: uniform([n], r) }, build: ([a, b]) => add(a, b) };
+  },
+  Sub: (r) => {
+    const [m, n] = [dim(r), dim(r)];
+    return { inputs: { a: uniform([m, 1], r), b: uniform([m, n], r) }, build: ([a, b]) => sub(a, b) };
+  },
+  Mul: (r) => {
+    const [m, n] = [dim(r), dim(r)];
+    return { inputs: { a: uniform([1, m, n], r), b: uniform([2, m, 1], r) }, build: ([a, b]) => mul(a, b) };
+  },
+  Div: (r) => {
+    const n = dim(r);
+    return { inputs: { a: uniform([n, 3], r), b: uniform([3], r, 0.5, 2) }, build: ([a, b]) => div(a, b) };
+  },
+  Equal: (r) => {
+    const n = dim(r);
+    return { inputs: { a: uniform([n], r), b: uniform([n], r) }, build: ([a, b]) => add(mul(equal(a, b), a), b) };
+  },
   Neg: (r) => ({ inputs: { x: uniform([dim(r), dim(r)], r) }, build: ([x]) => neg(x) }),
   Exp: (r) => ({ inputs: { x: uniform([dim(r), dim(r)], r) }, build: ([x]) => exp(x) }),
   Log: (r) => ({ inputs: { x: uniform([dim(r), dim(r)], r, 0.2, 3) }, build: ([x]) => log(x) }),
@@ -63,7 +104,10 @@ const CASES: Record<string, (rand: () => number) => Case> = {
   },
   Reshape: (r) => ({ inputs: { x: uniform([2, 3, dim(r)], r) }, build: ([x]) => reshape(x, [3, x.shape[2], 2]) }),
   Transpose: (r) => ({ inputs: { x: uniform([dim(r), dim(r), dim(r)], r) }, build: ([x]) => transpose(x, [2, 0, 1]) }),
-  BroadcastTo: (r) => { const n = dim(r); return { inputs: { x: uniform([n, 1], r) }, build: ([x]) => broadcastTo(x, [2, n, 3]) }; },
+  BroadcastTo: (r) => {
+    const n = dim(r);
+    return { inputs: { x: uniform([n, 1], r) }, build: ([x]) => broadcastTo(x, [2, n, 3]) };
+  },
   Flip: (r) => ({ inputs: { x: uniform([dim(r), dim(r), dim(r)], r) }, build: ([x]) => flip(x, 1) }),
 };
 

@@ -29,6 +29,8 @@ describe('mergeCommonSubexpressions', () => {
     const g = grad(b.build(), 'loss', { wrt: ['q', 'k', 'v'] });
     const lowered = lowerGraph(g, (op) => op !== 'Attention' && op !== 'AttentionGrad', 'test');
     expect(lowered.nodes.filter((n) => n.op === 'Softmax')).toHaveLength(1);
-    expect(lowered.nodes.filter((n) => n.op === 'MatMul' && n.attrs.transposeB === true && n.inputs[0] === lowered.nodes.find((m) => m.op === 'Input')!.id)).toHaveLength(1);
+    expect(
+      lowered.nodes.filter((n) => n.op === 'MatMul' && n.attrs.transposeB === true && n.inputs[0] === lowered.nodes.find((m) => m.op === 'Input')!.id),
+    ).toHaveLength(1);
   });
 });

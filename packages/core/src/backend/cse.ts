@@ -33,7 +33,9 @@ export function mergeCommonSubexpressions(graph: Graph): Graph {
   let merged = false;
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((i) => target[i]);
-    const attrs = Object.keys(node.attrs).sort().map((k) => `${k}=${attrKey(node.attrs[k] as AttrValue)}`);
+    const attrs = Object.keys(node.attrs)
+      .sort()
+      .map((k) => `${k}=${attrKey(node.attrs[k] as AttrValue)}`);
     const key = `${node.op}(${inputs.join(',')}){${attrs.join(';')}}${node.shape.join('x')}`;
     const seen = canonical.get(key);
     if (seen !== undefined && node.op !== 'Input' && node.op !== 'Param') {

@@ -20,7 +20,8 @@ import type { Feeds, NonFinitePolicy } from './types.js';
  * ```
  */
 export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Feeds, nonFinite: NonFinitePolicy): void {
-  if (feeds === null || typeof feeds !== 'object') throw new SasError('E_INPUT', `feeds: expected an object of tensors by name, got ${feeds === null ? 'null' : typeof feeds}`);
+  if (feeds === null || typeof feeds !== 'object')
+    throw new SasError('E_INPUT', `feeds: expected an object of tensors by name, got ${feeds === null ? 'null' : typeof feeds}`);
   const known = new Set(graph.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map(leafName));
   for (const name of Object.keys(feeds)) {
     if (!known.has(name)) throw new SasError('E_INPUT', `feed '${name}': the graph has no input or param of that name`);
@@ -28,7 +29,8 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
   for (const node of needed) {
     const name = leafName(node);
     const t = feeds[name];
-    if (t === undefined) throw new SasError('E_INPUT', `feed '${name}' is missing: expected ${node.op === 'Param' ? 'param' : 'input'} of shape ${fmtShape(node.shape)}`);
+    if (t === undefined)
+      throw new SasError('E_INPUT', `feed '${name}' is missing: expected ${node.op === 'Param' ? 'param' : 'input'} of shape ${fmtShape(node.shape)}`);
     if (!t || !Array.isArray(t.shape) || !(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
       throw new SasError('E_INPUT', `feed '${name}': expected a tensor {shape, data: Float32Array|Float64Array}`);
     }
@@ -36,7 +38,11 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
     if (t.data.length !== sizeOf(t.shape)) throw new SasError('E_SHAPE', `feed '${name}': ${t.data.length} values do not fill shape ${fmtShape(t.shape)}`);
     if (nonFinite === 'error') {
       const bad = firstNonFinite(t.data);
-      if (bad >= 0) throw new SasError('E_INPUT', `feed '${name}': element ${bad} is ${t.data[bad]} (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`);
+      if (bad >= 0)
+        throw new SasError(
+          'E_INPUT',
+          `feed '${name}': element ${bad} is ${t.data[bad]} (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`,
+        );
     }
   }
 }

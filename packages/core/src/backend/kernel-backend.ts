@@ -27,7 +27,7 @@ import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec,
  */
 export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { readonly liveHandles: () => number } {
   const lowered = new WeakMap<Graph, Graph>();
-  const hasKernel = (op: string) => Object.prototype.hasOwnProperty.call(spec.kernels, op);
+  const hasKernel = (op: string) => Object.hasOwn(spec.kernels, op);
   let live = 0;
   let disposed = false;
 
@@ -97,5 +97,9 @@ function evaluateNode<H>(spec: KernelBackendSpec<H>, graph: Graph, node: GraphNo
     return spec.upload(castTensor({ dtype: 'float64', shape: node.shape, data: Float64Array.from(node.attrs.value as number[]) }, graph.dtype));
   }
   const inputNodes = node.inputs.map((i) => graph.nodes[i]);
-  return spec.kernels[node.op](node.inputs.map((i) => values.get(i)!), node, inputNodes);
+  return spec.kernels[node.op](
+    node.inputs.map((i) => values.get(i)!),
+    node,
+    inputNodes,
+  );
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../ir/builder.js';
 import { exp } from '../ops/Exp.js';
 import { OPS } from '../ops/table.js';
-import { SasError } from '../errors.js';
+import type { SasError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { createKernelBackend } from './kernel-backend.js';
 import { checkCapacity, checkFeedDtypes } from './preflight.js';
@@ -27,7 +27,9 @@ describe('checkCapacity', () => {
   it('names the first node over the limit, its shape and the limit', () => {
     const e = thrown(() => checkCapacity(graphOf([3, 4]), [0, 1], 10, "'toy' (cpu)"));
     expect(e.code).toBe('E_BACKEND');
-    expect(e.message).toBe("backend 'toy' (cpu): node 0 (Input 'x') of shape [3,4] has 12 elements, more than the 10 one tensor may hold here (refused before allocating; use a smaller seqLen or batch)");
+    expect(e.message).toBe(
+      "backend 'toy' (cpu): node 0 (Input 'x') of shape [3,4] has 12 elements, more than the 10 one tensor may hold here (refused before allocating; use a smaller seqLen or batch)",
+    );
   });
 
   it('passes tensors at the limit and ignores nodes outside the plan', () => {
@@ -50,7 +52,9 @@ describe('checkCapacity', () => {
     // A [2^16, 2^16] broadcast of a scalar: 2^32 elements, refused without allocating them.
     const b = new GraphBuilder('float64');
     b.output('y', exp(b.apply('BroadcastTo', [b.input('x', [1, 1])], { shape: [2 ** 16, 2 ** 16] })));
-    await expect(backend.run(b.build(), { x: { dtype: 'float64', shape: [1, 1], data: new Float64Array(1) } })).rejects.toThrow(/node 1 \(BroadcastTo\) of shape \[65536,65536\] has 4294967296 elements, more than the 2147483647/);
+    await expect(backend.run(b.build(), { x: { dtype: 'float64', shape: [1, 1], data: new Float64Array(1) } })).rejects.toThrow(
+      /node 1 \(BroadcastTo\) of shape \[65536,65536\] has 4294967296 elements, more than the 2147483647/,
+    );
     expect(calls).toEqual([]);
   });
 });

@@ -16,11 +16,21 @@ describe("the authors' weights", () => {
   it('names the file and the tensor when a shape disagrees with the config', () => {
     const wrong = { ...tiny, simHeads: 6 };
     expect(() => loadAuthorsWeights(readFileSync(file), wrong, 'sas-tiny.safetensors')).toThrow(SasError);
-    expect(() => loadAuthorsWeights(readFileSync(file), wrong, 'sas-tiny.safetensors')).toThrow(/^sas-tiny\.safetensors: tensor 'sas_q\.0\.weight' has shape \[4,2,3\], expected \[6,2,3\]$/);
+    expect(() => loadAuthorsWeights(readFileSync(file), wrong, 'sas-tiny.safetensors')).toThrow(
+      /^sas-tiny\.safetensors: tensor 'sas_q\.0\.weight' has shape \[4,2,3\], expected \[6,2,3\]$/,
+    );
   });
 
   it('reads a Node Buffer (a view into a shared pool) as its own bytes', () => {
-    const small = saveAuthorsWeights(initParams({ kind: 'mha', batch: 1, seqLen: 1, heads: 1, headDim: 1, kvHeads: 1, causal: true }, 3), { kind: 'mha', batch: 1, seqLen: 1, heads: 1, headDim: 1, kvHeads: 1, causal: true });
+    const small = saveAuthorsWeights(initParams({ kind: 'mha', batch: 1, seqLen: 1, heads: 1, headDim: 1, kvHeads: 1, causal: true }, 3), {
+      kind: 'mha',
+      batch: 1,
+      seqLen: 1,
+      heads: 1,
+      headDim: 1,
+      kvHeads: 1,
+      causal: true,
+    });
     const pooled = Buffer.from(small); // small Buffers share Node's 8 KiB pool
     const back = parseSafetensors(pooled).tensors.get('output_dense.weight')!;
     expect(back.data.length).toBe(1);

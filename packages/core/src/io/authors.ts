@@ -37,7 +37,11 @@ export function loadAuthorsWeights(bytes: Uint8Array, config: LayerConfig, sourc
  * const bytes = saveAuthorsWeights(initParams(config, 1), config, { dtype: 'F32' });
  * ```
  */
-export function saveAuthorsWeights(weights: Readonly<Record<string, Tensor>>, config: LayerConfig, options: { dtype?: SafetensorsDType; metadata?: Record<string, string> } = {}): Uint8Array {
+export function saveAuthorsWeights(
+  weights: Readonly<Record<string, Tensor>>,
+  config: LayerConfig,
+  options: { dtype?: SafetensorsDType; metadata?: Record<string, string> } = {},
+): Uint8Array {
   const selected: Record<string, Tensor> = {};
   for (const p of layerParams(config)) {
     const t = weights[p.name];

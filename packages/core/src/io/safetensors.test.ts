@@ -42,8 +42,7 @@ function expectSasError(fn: () => unknown, code: string, message: string | RegEx
   else expect(err.message).toMatch(message);
 }
 
-const bad = (bytes: Uint8Array, message: string | RegExp) =>
-  expectSasError(() => parseSafetensors(bytes, 'bad.safetensors'), 'E_SAFETENSORS', message);
+const bad = (bytes: Uint8Array, message: string | RegExp) => expectSasError(() => parseSafetensors(bytes, 'bad.safetensors'), 'E_SAFETENSORS', message);
 
 describe('half-precision conversion', () => {
   it('encodes F16 known bit patterns', () => {
@@ -161,7 +160,11 @@ describe('serializeSafetensors / parseSafetensors round trips', () => {
     );
     const c = parseSafetensors(bytes);
     expect(c.metadata).toEqual({ format: 'pt', note: 'ü ✓' });
-    expect([...c.storedDtypes]).toEqual([['a', 'F64'], ['b', 'F32'], ['s', 'F64']]);
+    expect([...c.storedDtypes]).toEqual([
+      ['a', 'F64'],
+      ['b', 'F32'],
+      ['s', 'F64'],
+    ]);
     const a = c.tensors.get('a')!;
     const b = c.tensors.get('b')!;
     expect(a.dtype).toBe('float64');
@@ -215,7 +218,15 @@ describe('serializeSafetensors / parseSafetensors round trips', () => {
     const a = tensor([4, 5], [1, 2]);
     const m = tensor([], [0, 3]);
     const one = serializeSafetensors({ z, a, m, '10': a, '9': a });
-    const two = serializeSafetensors(new Map<string, Tensor>([['9', a], ['m', m], ['10', a], ['a', a], ['z', z]]));
+    const two = serializeSafetensors(
+      new Map<string, Tensor>([
+        ['9', a],
+        ['m', m],
+        ['10', a],
+        ['a', a],
+        ['z', z],
+      ]),
+    );
     expect(two).toEqual(one);
     const n = Number(new DataView(one.buffer).getBigUint64(0, true));
     expect(n % 8).toBe(0);
@@ -411,7 +422,10 @@ describe('validation', () => {
 
   it('rejects duplicate tensor names that JSON.parse would silently merge', () => {
     const e = JSON.stringify(entry());
-    bad(build(`{"w":${e}, "v" : {"dtype":"F32","shape":[2],"data_offsets":[8,16]},"w":${e}}`, new Uint8Array(16)), "bad.safetensors: header lists 'w' more than once");
+    bad(
+      build(`{"w":${e}, "v" : {"dtype":"F32","shape":[2],"data_offsets":[8,16]},"w":${e}}`, new Uint8Array(16)),
+      "bad.safetensors: header lists 'w' more than once",
+    );
     // Escaped spellings of the same key count too.
     bad(build(`{"w":${e},"\\u0077":${e}}`, eight), "bad.safetensors: header lists 'w' more than once");
     bad(build(`{"__metadata__":{"a":"1"},"__metadata__":{"a":"2"}}`), "bad.safetensors: header lists '__metadata__' more than once");

@@ -89,12 +89,7 @@ export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): Safeten
  * getTensor(contents, 'b', [3]);             // throws: <bytes>: tensor 'b' has shape [2], expected [3]
  * ```
  */
-export function getTensor(
-  contents: SafetensorsContents,
-  name: string,
-  expectedShape?: readonly number[],
-  source = '<bytes>',
-): Tensor {
+export function getTensor(contents: SafetensorsContents, name: string, expectedShape?: readonly number[], source = '<bytes>'): Tensor {
   const t = contents.tensors.get(name);
   if (!t) throw new SasError('E_WEIGHTS', `${source}: missing tensor '${name}'`);
   if (expectedShape && !sameShape(t.shape, expectedShape)) {
@@ -245,10 +240,7 @@ function readHalf(raw: Uint8Array, n: number, decode: (bits: number) => number):
  * bytes.length; // 8 + header (multiple of 8) + 4 data bytes
  * ```
  */
-export function serializeSafetensors(
-  tensors: Record<string, Tensor> | Map<string, Tensor>,
-  options: SerializeSafetensorsOptions = {},
-): Uint8Array {
+export function serializeSafetensors(tensors: Record<string, Tensor> | Map<string, Tensor>, options: SerializeSafetensorsOptions = {}): Uint8Array {
   const named = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const entries = layOut(named, options.dtype);

@@ -24,7 +24,6 @@ import {
 } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
-
 /** The SasError a promise rejects with. */
 async function sasRejection(p: Promise<unknown>): Promise<SasError> {
   try {
@@ -172,8 +171,22 @@ describe('GraphBuilder', () => {
 });
 
 /** Plain JSON-like nodes, as a graph read from a file would hold them. */
-const leaf = (id: number, op: 'Input' | 'Param', name: string, shape: number[]): GraphNode => ({ id, op, inputs: [], attrs: { name, shape }, shape, dtype: 'float64' });
-const node = (id: number, op: string, inputs: number[], shape: number[], attrs: GraphNode['attrs'] = {}): GraphNode => ({ id, op, inputs, attrs, shape, dtype: 'float64' });
+const leaf = (id: number, op: 'Input' | 'Param', name: string, shape: number[]): GraphNode => ({
+  id,
+  op,
+  inputs: [],
+  attrs: { name, shape },
+  shape,
+  dtype: 'float64',
+});
+const node = (id: number, op: string, inputs: number[], shape: number[], attrs: GraphNode['attrs'] = {}): GraphNode => ({
+  id,
+  op,
+  inputs,
+  attrs,
+  shape,
+  dtype: 'float64',
+});
 const NO_T = { transposeA: false, transposeB: false };
 
 /** x [2,3] · w [3,2] → y [2,2], then exp. */
@@ -442,7 +455,11 @@ describe('lowerGraph', () => {
   it('gives the same numbers as the fused op, masked and large rows included', async () => {
     const g = softmaxGraph();
     const fused = await evaluateReference(g, { x: X }, { nonFinite: 'allow' });
-    const lowered = await evaluateReference(lowerGraph(g, (op) => op !== 'Softmax', 'no-softmax'), { x: X }, { nonFinite: 'allow' });
+    const lowered = await evaluateReference(
+      lowerGraph(g, (op) => op !== 'Softmax', 'no-softmax'),
+      { x: X },
+      { nonFinite: 'allow' },
+    );
     expectClose(fused.p.data, EXPECTED);
     expectClose(lowered.p.data, EXPECTED);
   });

@@ -88,7 +88,12 @@ export class GraphBuilder {
     op.checkAttrs?.(attrs);
     sameDType(opName, inputs);
     const shape = op.inferShape(inputs, attrs);
-    return this.push(opName, inputs.map((r) => r.id), attrs, shape);
+    return this.push(
+      opName,
+      inputs.map((r) => r.id),
+      attrs,
+      shape,
+    );
   }
 
   /**

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { add, buildLayer, causalMask, evaluateReference, GraphBuilder, graphFromJSON, graphToJSON, initParams, randomNormal, SasError, softmax } from '@sas/core';
+import {
+  add,
+  buildLayer,
+  causalMask,
+  evaluateReference,
+  GraphBuilder,
+  graphFromJSON,
+  graphToJSON,
+  initParams,
+  randomNormal,
+  SasError,
+  softmax,
+} from '@sas/core';
 
 describe('graph JSON', () => {
   it('round-trips a SAS layer exactly, and the copy computes the same bits', async () => {
@@ -9,7 +21,12 @@ describe('graph JSON', () => {
     const copy = graphFromJSON(text);
     expect(copy).toEqual(graph);
     expect(JSON.stringify(graphToJSON(copy))).toBe(text);
-    const feeds = { ...initParams(config, 1, 'float64'), query: randomNormal([1, 5, 2, 3], 1, 'float64'), key: randomNormal([1, 5, 2, 3], 2, 'float64'), value: randomNormal([1, 5, 2, 3], 3, 'float64') };
+    const feeds = {
+      ...initParams(config, 1, 'float64'),
+      query: randomNormal([1, 5, 2, 3], 1, 'float64'),
+      key: randomNormal([1, 5, 2, 3], 2, 'float64'),
+      value: randomNormal([1, 5, 2, 3], 3, 'float64'),
+    };
     const [a, b] = await Promise.all([evaluateReference(graph, feeds), evaluateReference(copy, feeds)]);
     expect(Array.from(b.output.data)).toEqual(Array.from(a.output.data));
   });
@@ -58,7 +75,12 @@ describe('graph JSON versions', () => {
     const v1 = JSON.parse(JSON.stringify(graphToJSON(graph, { version: 1 })));
     expect(v1.version).toBe(1);
     expect(v1.nodes.some((n: { op: string }) => n.op === 'Attention' || n.op === 'AttentionGrad')).toBe(false);
-    const feeds = { query: randomNormal([1, 4, 2, 3], 1, 'float64'), key: randomNormal([1, 4, 2, 3], 2, 'float64'), value: randomNormal([1, 4, 2, 3], 3, 'float64'), ...initParams(config, 4, 'float64') };
+    const feeds = {
+      query: randomNormal([1, 4, 2, 3], 1, 'float64'),
+      key: randomNormal([1, 4, 2, 3], 2, 'float64'),
+      value: randomNormal([1, 4, 2, 3], 3, 'float64'),
+      ...initParams(config, 4, 'float64'),
+    };
     const [a, b] = await Promise.all([evaluateReference(graph, feeds), evaluateReference(graphFromJSON(v1), feeds)]);
     expect([...b.output.data]).toEqual([...a.output.data]);
   });

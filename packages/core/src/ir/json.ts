@@ -27,7 +27,7 @@ export interface GraphJSON {
 }
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
-const isNonFiniteName = (v: string) => Object.prototype.hasOwnProperty.call(NON_FINITE, v);
+const isNonFiniteName = (v: string) => Object.hasOwn(NON_FINITE, v);
 
 function encodeNumber(v: number): number | string {
   if (Object.is(v, -0)) return '-0'; // JSON.stringify drops the sign of zero
@@ -111,17 +111,23 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
     }
   }
   const d = data as Partial<GraphJSON>;
-  if (!d || typeof d !== 'object' || d.format !== GRAPH_FORMAT) throw new SasError('E_GRAPH', `${source}: not a ${GRAPH_FORMAT} document (format is ${JSON.stringify(d?.format)})`);
+  if (!d || typeof d !== 'object' || d.format !== GRAPH_FORMAT)
+    throw new SasError('E_GRAPH', `${source}: not a ${GRAPH_FORMAT} document (format is ${JSON.stringify(d?.format)})`);
   if (typeof d.version !== 'number' || !READABLE_VERSIONS.includes(d.version)) {
-    throw new SasError('E_GRAPH', `${source}: unsupported ${GRAPH_FORMAT} version ${JSON.stringify(d.version)} (this library reads versions ${READABLE_VERSIONS.join(' and ')})`);
+    throw new SasError(
+      'E_GRAPH',
+      `${source}: unsupported ${GRAPH_FORMAT} version ${JSON.stringify(d.version)} (this library reads versions ${READABLE_VERSIONS.join(' and ')})`,
+    );
   }
-  if (!Array.isArray(d.nodes) || !d.outputs || typeof d.outputs !== 'object') throw new SasError('E_GRAPH', `${source}: expected "nodes" (array) and "outputs" (object)`);
+  if (!Array.isArray(d.nodes) || !d.outputs || typeof d.outputs !== 'object')
+    throw new SasError('E_GRAPH', `${source}: expected "nodes" (array) and "outputs" (object)`);
   const nodes: GraphNode[] = d.nodes.map((n, id) => {
     const where = `${source}: node ${id}`;
     if (!n || typeof n.op !== 'string' || !Array.isArray(n.inputs) || !Array.isArray(n.shape) || typeof n.attrs !== 'object' || n.attrs === null) {
       throw new SasError('E_GRAPH', `${where}: expected {op, inputs, attrs, shape}`);
     }
-    if (d.version === 1 && COMPOSITE_OP_NAMES.includes(n.op)) throw new SasError('E_GRAPH', `${where}: op '${n.op}' is not in ${GRAPH_FORMAT} version 1 (it came in version 2)`);
+    if (d.version === 1 && COMPOSITE_OP_NAMES.includes(n.op))
+      throw new SasError('E_GRAPH', `${where}: op '${n.op}' is not in ${GRAPH_FORMAT} version 1 (it came in version 2)`);
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(n.attrs)) {
       if (typeof v === 'boolean' || (typeof v === 'string' && (TEXT_ATTRS.has(k) || !isNonFiniteName(v)))) attrs[k] = v;

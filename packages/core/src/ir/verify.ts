@@ -27,7 +27,15 @@ export function verifyGraph(graph: Graph): void {
   }
   const names = new Set<string>();
   graph.nodes.forEach((node, index) => {
-    if (!node || typeof node !== 'object' || typeof node.op !== 'string' || !Array.isArray(node.inputs) || !Array.isArray(node.shape) || !node.attrs || typeof node.attrs !== 'object') {
+    if (
+      !node ||
+      typeof node !== 'object' ||
+      typeof node.op !== 'string' ||
+      !Array.isArray(node.inputs) ||
+      !Array.isArray(node.shape) ||
+      !node.attrs ||
+      typeof node.attrs !== 'object'
+    ) {
       throw new SasError('E_GRAPH', `graph node ${index}: expected {id, op, inputs, attrs, shape, dtype}`);
     }
     const where = `graph node ${index} (${node.op})`;
@@ -48,7 +56,10 @@ export function verifyGraph(graph: Graph): void {
       throw new SasError('E_GRAPH', `${where}: expected ${op.arity} inputs, got ${node.inputs.length}`);
     }
     op.checkAttrs?.(node.attrs);
-    const inferred = op.inferShape(node.inputs.map((i: number) => graph.nodes[i]), node.attrs);
+    const inferred = op.inferShape(
+      node.inputs.map((i: number) => graph.nodes[i]),
+      node.attrs,
+    );
     if (!sameShape(inferred, node.shape)) {
       throw new SasError('E_SHAPE', `${where}: recorded shape ${fmtShape(node.shape)} but the op infers ${fmtShape(inferred)}`);
     }

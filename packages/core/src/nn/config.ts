@@ -54,7 +54,8 @@ function positiveInt(field: string, value: unknown): void {
  * ```
  */
 export function validateConfig(config: unknown): LayerConfig {
-  if (config === null || typeof config !== 'object') throw new SasError('E_CONFIG', `config: expected an object, got ${config === null ? 'null' : typeof config}`);
+  if (config === null || typeof config !== 'object')
+    throw new SasError('E_CONFIG', `config: expected an object, got ${config === null ? 'null' : typeof config}`);
   const c = config as Record<string, unknown>;
   if (!['sas', 'mha', 'gqa', 'mqa'].includes(c.kind as string)) {
     throw new SasError('E_CONFIG', `config.kind: expected one of sas, mha, gqa, mqa, got ${show(c.kind)}`);
@@ -68,7 +69,10 @@ export function validateConfig(config: unknown): LayerConfig {
       throw new SasError('E_CONFIG', `config.simHeads: expected a multiple of heads (${heads}), got ${c.simHeads}`);
     }
     if ((c.kernelSize as number) % 2 === 0) {
-      throw new SasError('E_CONFIG', `config.kernelSize: expected an odd size (an even kernel changes the feature length in the reference), got ${c.kernelSize}`);
+      throw new SasError(
+        'E_CONFIG',
+        `config.kernelSize: expected an odd size (an even kernel changes the feature length in the reference), got ${c.kernelSize}`,
+      );
     }
     return c as unknown as SASConfig;
   }

@@ -41,7 +41,10 @@ export function initParams(config: LayerConfig, seed: number, dtype: DType = 'fl
   const out: Record<string, Tensor> = {};
   for (const spec of layerParams(config)) {
     const bound = 1 / Math.sqrt(spec.fanIn);
-    const data = allocate(dtype, spec.shape.reduce((a, b) => a * b, 1));
+    const data = allocate(
+      dtype,
+      spec.shape.reduce((a, b) => a * b, 1),
+    );
     for (let i = 0; i < data.length; i++) data[i] = (2 * rand() - 1) * bound;
     out[spec.name] = { dtype, shape: [...spec.shape], data };
   }
@@ -59,7 +62,10 @@ export function initParams(config: LayerConfig, seed: number, dtype: DType = 'fl
  */
 export function randomNormal(shape: readonly number[], seed: number, dtype: DType = 'float32'): Tensor {
   const rand = seededRandom(seed);
-  const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  const data = allocate(
+    dtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
   for (let i = 0; i < data.length; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - rand()));
     const theta = 2 * Math.PI * rand();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, add, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, add, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,18 +15,45 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 describe('Add', () => {
   it('adds same-shaped tensors', async () => {
-    const y = await run({ a: [[1, 2, 3, 4], [2, 2]], b: [[10, 20, 30, 40], [2, 2]] }, ({ a, b }) => add(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+        b: [
+          [10, 20, 30, 40],
+          [2, 2],
+        ],
+      },
+      ({ a, b }) => add(a, b),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([11, 22, 33, 44]);
   });
 
   it('lifts a number on either side to a scalar constant', async () => {
-    const right = await run({ x: [[1, 2, 3, 4], [2, 2]] }, ({ x }) => add(x, 1));
+    const right = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+      },
+      ({ x }) => add(x, 1),
+    );
     expect(Array.from(right.data)).toEqual([2, 3, 4, 5]);
-    const left = await run({ x: [[1, 2, 3, 4], [2, 2]] }, ({ x }) => add(5, x));
+    const left = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+      },
+      ({ x }) => add(5, x),
+    );
     expect(left.shape).toEqual([2, 2]);
     expect(Array.from(left.data)).toEqual([6, 7, 8, 9]);
   });
@@ -39,21 +66,54 @@ describe('Add', () => {
 
   it('broadcasts along trailing axes ([2,3] + [3])', async () => {
     // [[1,2,3],[4,5,6]] + [10,20,30] row by row
-    const y = await run({ a: [[1, 2, 3, 4, 5, 6], [2, 3]], b: [[10, 20, 30], [3]] }, ({ a, b }) => add(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4, 5, 6],
+          [2, 3],
+        ],
+        b: [[10, 20, 30], [3]],
+      },
+      ({ a, b }) => add(a, b),
+    );
     expect(y.shape).toEqual([2, 3]);
     expect(Array.from(y.data)).toEqual([11, 22, 33, 14, 25, 36]);
   });
 
   it('broadcasts size-1 axes on both sides ([2,1] + [1,3])', async () => {
     // y[i][j] = a[i][0] + b[0][j] = [1,2][i] + [10,20,30][j]
-    const y = await run({ a: [[1, 2], [2, 1]], b: [[10, 20, 30], [1, 3]] }, ({ a, b }) => add(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2],
+          [2, 1],
+        ],
+        b: [
+          [10, 20, 30],
+          [1, 3],
+        ],
+      },
+      ({ a, b }) => add(a, b),
+    );
     expect(y.shape).toEqual([2, 3]);
     expect(Array.from(y.data)).toEqual([11, 21, 31, 12, 22, 32]);
   });
 
   it('adds missing leading axes and size-1 axes together ([2,1,2] + [3,1])', async () => {
     // y[i][j][k] = a[i][0][k] + b[j][0]; a = [[[1,2]],[[3,4]]], b = [[10],[20],[30]]
-    const y = await run({ a: [[1, 2, 3, 4], [2, 1, 2]], b: [[10, 20, 30], [3, 1]] }, ({ a, b }) => add(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4],
+          [2, 1, 2],
+        ],
+        b: [
+          [10, 20, 30],
+          [3, 1],
+        ],
+      },
+      ({ a, b }) => add(a, b),
+    );
     expect(y.shape).toEqual([2, 3, 2]);
     expect(Array.from(y.data)).toEqual([11, 12, 21, 22, 31, 32, 13, 14, 23, 24, 33, 34]);
   });

@@ -3,10 +3,12 @@ import { defineBinary, lift, type Operand } from './elementwise.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** `a + b`, numpy broadcasting. */
-export const Add = defineBinary('Add', 'Elementwise sum with numpy broadcasting.', (a, b) => a + b, (g, [a, b]) => [
-  unbroadcast(g, a.shape),
-  unbroadcast(g, b.shape),
-]);
+export const Add = defineBinary(
+  'Add',
+  'Elementwise sum with numpy broadcasting.',
+  (a, b) => a + b,
+  (g, [a, b]) => [unbroadcast(g, a.shape), unbroadcast(g, b.shape)],
+);
 
 /**
  * Elementwise `a + b` with numpy broadcasting; a number becomes a scalar.

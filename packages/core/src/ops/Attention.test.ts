@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  attention, attentionGrad, causalMask, COMPOSITE_OP_NAMES, evaluateReference, getOp, grad, GraphBuilder, matMul, mul, numericalGradientCheck, reduceSum,
-  SasError, seededRandom, softmax, tensor, type NodeRef, type Tensor,
+  attention,
+  attentionGrad,
+  causalMask,
+  COMPOSITE_OP_NAMES,
+  evaluateReference,
+  getOp,
+  grad,
+  GraphBuilder,
+  matMul,
+  mul,
+  numericalGradientCheck,
+  reduceSum,
+  seededRandom,
+  softmax,
+  tensor,
+  type NodeRef,
+  type Tensor,
 } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
@@ -23,9 +38,12 @@ async function run(feeds: Record<string, Tensor>, f: (x: Record<string, NodeRef>
 
 /** The op's own `evaluate` (its readable definition), called directly. */
 function evaluateDirect(op: string, inputs: Tensor[], attrs: Record<string, unknown>, shape: number[]): Float64Array {
-  return getOp(op).evaluate(inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.data) })), attrs as never, shape);
+  return getOp(op).evaluate(
+    inputs.map((t) => ({ shape: t.shape, data: Float64Array.from(t.data) })),
+    attrs as never,
+    shape,
+  );
 }
-
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {
   expect(a.length).toBe(b.length);
@@ -41,7 +59,10 @@ describe('Attention', () => {
   it('computes softmax(scale·q·kᵀ)·v by hand, causal and not', async () => {
     // q = [1, 1], k = [0, 1], scale = ln 3: scores row i = [0, ln 3]; v = [1, 3].
     const feeds = { q: tensor([1, 1], [2, 1]), k: tensor([0, 1], [2, 1]), v: tensor([1, 3], [2, 1]) };
-    const out = await run(feeds, ({ q, k, v }) => ({ causal: attention(q, k, v, { scale: LN3, causal: true }), full: attention(q, k, v, { scale: LN3, causal: false }) }));
+    const out = await run(feeds, ({ q, k, v }) => ({
+      causal: attention(q, k, v, { scale: LN3, causal: true }),
+      full: attention(q, k, v, { scale: LN3, causal: false }),
+    }));
     // causal row 0 sees key 0 only → 1; row 1 → (1·1 + 3·3)/4 = 2.5; non-causal: both rows 2.5.
     close(out.causal.data, [1, 2.5]);
     close(out.full.data, [2.5, 2.5]);
@@ -68,8 +89,12 @@ describe('Attention', () => {
     expect(sasError(() => attention(q, k, b.input('v', [2, 4, 2]), { scale: 1, causal: true })).message).toBe(
       'Attention: k and v lengths differ: 5 vs 4 (inputs a [2,3,4], b [2,5,4], c [2,4,2])',
     );
-    expect(sasError(() => attention(q, b.input('k3', [2, 5, 3]), b.input('v3', [2, 5, 3]), { scale: 1, causal: true })).message).toMatch(/^Attention: q and k widths differ: 4 vs 3/);
-    expect(sasError(() => attention(q, b.input('k4', [3, 5, 4]), b.input('v4', [3, 5, 4]), { scale: 1, causal: true })).message).toMatch(/^Attention: batch axes do not broadcast: axis -3 is 2 \/ 3 \/ 3/);
+    expect(sasError(() => attention(q, b.input('k3', [2, 5, 3]), b.input('v3', [2, 5, 3]), { scale: 1, causal: true })).message).toMatch(
+      /^Attention: q and k widths differ: 4 vs 3/,
+    );
+    expect(sasError(() => attention(q, b.input('k4', [3, 5, 4]), b.input('v4', [3, 5, 4]), { scale: 1, causal: true })).message).toMatch(
+      /^Attention: batch axes do not broadcast: axis -3 is 2 \/ 3 \/ 3/,
+    );
     const e = sasError(() => attention(q, k, b.input('v5', [2, 5, 2]), { scale: NaN, causal: true }));
     expect([e.code, e.message]).toEqual(['E_ATTR', 'Attention: scale must be a finite number, got NaN']);
   });

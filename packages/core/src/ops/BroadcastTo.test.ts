@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, broadcastTo, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, broadcastTo, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,7 +15,6 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 describe('BroadcastTo', () => {
   it('repeats a vector along a new leading axis ([3] → [2,3])', async () => {
     const y = await run({ x: [[1, 2, 3], [3]] }, ({ x }) => broadcastTo(x, [2, 3]));
@@ -25,20 +24,44 @@ describe('BroadcastTo', () => {
 
   it('repeats a column along a size-1 axis ([2,1] → [2,3])', async () => {
     // [[1],[2]] → [[1,1,1],[2,2,2]]
-    const y = await run({ x: [[1, 2], [2, 1]] }, ({ x }) => broadcastTo(x, [2, 3]));
+    const y = await run(
+      {
+        x: [
+          [1, 2],
+          [2, 1],
+        ],
+      },
+      ({ x }) => broadcastTo(x, [2, 3]),
+    );
     expect(Array.from(y.data)).toEqual([1, 1, 1, 2, 2, 2]);
   });
 
   it('adds leading axes and expands size-1 axes together ([2,1] → [3,2,2])', async () => {
     // each of the 3 copies is [[1,1],[2,2]]
-    const y = await run({ x: [[1, 2], [2, 1]] }, ({ x }) => broadcastTo(x, [3, 2, 2]));
+    const y = await run(
+      {
+        x: [
+          [1, 2],
+          [2, 1],
+        ],
+      },
+      ({ x }) => broadcastTo(x, [3, 2, 2]),
+    );
     expect(y.shape).toEqual([3, 2, 2]);
     expect(Array.from(y.data)).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2]);
   });
 
   it('expands a size-1 middle axis ([2,1,2] → [2,3,2])', async () => {
     // x = [[[1,2]],[[3,4]]]: y[i][j][k] = x[i][0][k]
-    const y = await run({ x: [[1, 2, 3, 4], [2, 1, 2]] }, ({ x }) => broadcastTo(x, [2, 3, 2]));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 1, 2],
+        ],
+      },
+      ({ x }) => broadcastTo(x, [2, 3, 2]),
+    );
     expect(Array.from(y.data)).toEqual([1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4]);
   });
 
@@ -49,7 +72,15 @@ describe('BroadcastTo', () => {
   });
 
   it('is the identity when the shape is unchanged', async () => {
-    const y = await run({ x: [[1, 2, 3, 4], [2, 2]] }, ({ x }) => broadcastTo(x, [2, 2]));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+      },
+      ({ x }) => broadcastTo(x, [2, 2]),
+    );
     expect(Array.from(y.data)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -13,7 +13,8 @@ export const BroadcastTo = defineOp<BroadcastToAttrs>({
   arity: 1,
   summary: 'Repeats x along size-1 or missing leading axes to reach shape (numpy broadcasting, one-directional).',
   checkAttrs: ({ shape }) => {
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) attrError('BroadcastTo', `shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+      attrError('BroadcastTo', `shape must be non-negative integers, got ${JSON.stringify(shape)}`);
   },
   inferShape: ([x], { shape }) => {
     const target = { shape, dtype: x.dtype };

@@ -15,7 +15,7 @@ export const CausalMask = defineOp<CausalMaskAttrs>({
   arity: 1,
   summary: "On the last two axes [Tq,Tk], sets y[i,j] = fill where j > i + (Tk − Tq), else x[i,j]; fill is 'neg-inf' (before softmax) or 'zero' (its VJP).",
   checkAttrs: ({ fill }) => {
-    if (typeof fill !== 'string' || !Object.prototype.hasOwnProperty.call(FILL_VALUE, fill)) attrError('CausalMask', `fill must be 'neg-inf' or 'zero', got ${JSON.stringify(fill)}`);
+    if (typeof fill !== 'string' || !Object.hasOwn(FILL_VALUE, fill)) attrError('CausalMask', `fill must be 'neg-inf' or 'zero', got ${JSON.stringify(fill)}`);
   },
   inferShape: ([x]) => {
     if (x.shape.length < 2) shapeError('CausalMask', 'needs rank ≥ 2 ([..., Tq, Tk])', [x]);
@@ -26,8 +26,7 @@ export const CausalMask = defineOp<CausalMaskAttrs>({
     const value = FILL_VALUE[fill];
     const out = x.data.slice();
     for (let base = 0; base < out.length; base += tq * tk)
-      for (let i = 0; i < tq; i++)
-        for (let j = i + (tk - tq) + 1; j < tk; j++) if (j >= 0) out[base + i * tk + j] = value;
+      for (let i = 0; i < tq; i++) for (let j = i + (tk - tq) + 1; j < tk; j++) if (j >= 0) out[base + i * tk + j] = value;
     return out;
   },
   vjp: (g) => [causalMask(g, 'zero')],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, conv1d, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, conv1d, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,11 +15,22 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 describe('Conv1d', () => {
   it('mixes channels with a size-1 kernel (k=1, pad 0)', async () => {
     // x = [[1,2,3],[4,5,6]] (2 channels), w = [[[10],[1]]]: y[j] = 10·x₀[j] + x₁[j]
-    const y = await run({ x: [[1, 2, 3, 4, 5, 6], [1, 2, 3]], w: [[10, 1], [1, 2, 1]] }, ({ x, w }) => conv1d(x, w, 0));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4, 5, 6],
+          [1, 2, 3],
+        ],
+        w: [
+          [10, 1],
+          [1, 2, 1],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 0),
+    );
     expect(y.shape).toEqual([1, 1, 3]);
     expect(Array.from(y.data)).toEqual([14, 25, 36]);
   });
@@ -27,7 +38,19 @@ describe('Conv1d', () => {
   it('cross-correlates (no kernel flip) with k=3, pad 0', async () => {
     // y[j] = 1·x[j] + 0·x[j+1] − 1·x[j+2] on x = [1,2,3,4]: [1−3, 2−4]
     // (a true convolution would flip w and give [2, 2])
-    const y = await run({ x: [[1, 2, 3, 4], [1, 1, 4]], w: [[1, 0, -1], [1, 1, 3]] }, ({ x, w }) => conv1d(x, w, 0));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [1, 1, 4],
+        ],
+        w: [
+          [1, 0, -1],
+          [1, 1, 3],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 0),
+    );
     expect(y.shape).toEqual([1, 1, 2]);
     expect(Array.from(y.data)).toEqual([-2, -2]);
   });
@@ -35,14 +58,38 @@ describe('Conv1d', () => {
   it('zero-pads both sides with k=3, pad 1 (same length)', async () => {
     // padded x = [0,1,2,3,0], w = [1,10,100]
     // y[0] = 0·1 + 1·10 + 2·100 = 210; y[1] = 1 + 20 + 300 = 321; y[2] = 2 + 30 + 0 = 32
-    const y = await run({ x: [[1, 2, 3], [1, 1, 3]], w: [[1, 10, 100], [1, 1, 3]] }, ({ x, w }) => conv1d(x, w, 1));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3],
+          [1, 1, 3],
+        ],
+        w: [
+          [1, 10, 100],
+          [1, 1, 3],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 1),
+    );
     expect(y.shape).toEqual([1, 1, 3]);
     expect(Array.from(y.data)).toEqual([210, 321, 32]);
   });
 
   it('grows the output with k=2, pad 1 (L + 2·pad − k + 1 = 3)', async () => {
     // padded x = [0,1,2,0], w = [1,10]: y = [0 + 10, 1 + 20, 2 + 0]
-    const y = await run({ x: [[1, 2], [1, 1, 2]], w: [[1, 10], [1, 1, 2]] }, ({ x, w }) => conv1d(x, w, 1));
+    const y = await run(
+      {
+        x: [
+          [1, 2],
+          [1, 1, 2],
+        ],
+        w: [
+          [1, 10],
+          [1, 1, 2],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 1),
+    );
     expect(y.shape).toEqual([1, 1, 3]);
     expect(Array.from(y.data)).toEqual([10, 21, 2]);
   });
@@ -65,7 +112,19 @@ describe('Conv1d', () => {
   it('pads every channel with k=3, pad 1 and sums over channels', async () => {
     // x [1,2,2]: c0 = [1,2], c1 = [3,4]; w [1,2,3]: c0 = [1,1,1] (window sum), c1 = [0,1,0] (centre)
     // padded c0 = [0,1,2,0]: sums [0+1+2, 1+2+0] = [3,3]; centre of c1 = [3,4]
-    const y = await run({ x: [[1, 2, 3, 4], [1, 2, 2]], w: [[1, 1, 1, 0, 1, 0], [1, 2, 3]] }, ({ x, w }) => conv1d(x, w, 1));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [1, 2, 2],
+        ],
+        w: [
+          [1, 1, 1, 0, 1, 0],
+          [1, 2, 3],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 1),
+    );
     expect(y.shape).toEqual([1, 1, 2]);
     expect(Array.from(y.data)).toEqual([6, 7]);
   });

@@ -13,7 +13,8 @@ type Conv1dAttrs = { readonly pad: number };
 export const Conv1d = defineOp<Conv1dAttrs>({
   name: 'Conv1d',
   arity: 2,
-  summary: 'Cross-correlation x [N,C,L] ⋆ w [O,C,k], stride 1, zero padding pad on both sides → [N,O,L+2·pad−k+1]. No bias (add one with Add). SAS uses it with heads as channels and features as positions.',
+  summary:
+    'Cross-correlation x [N,C,L] ⋆ w [O,C,k], stride 1, zero padding pad on both sides → [N,O,L+2·pad−k+1]. No bias (add one with Add). SAS uses it with heads as channels and features as positions.',
   checkAttrs: ({ pad }) => {
     if (!Number.isInteger(pad) || pad < 0) attrError('Conv1d', `pad must be a non-negative integer, got ${pad}`);
   },

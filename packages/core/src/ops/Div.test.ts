@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, div, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, div, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,11 +15,22 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 describe('Div', () => {
   it('divides same-shaped tensors', async () => {
     // [[1,2],[3,4]] / [[2,4],[6,8]] = 0.5 everywhere
-    const y = await run({ a: [[1, 2, 3, 4], [2, 2]], b: [[2, 4, 6, 8], [2, 2]] }, ({ a, b }) => div(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+        b: [
+          [2, 4, 6, 8],
+          [2, 2],
+        ],
+      },
+      ({ a, b }) => div(a, b),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([0.5, 0.5, 0.5, 0.5]);
   });
@@ -33,14 +44,38 @@ describe('Div', () => {
 
   it('broadcasts a column ([2,2] / [2,1])', async () => {
     // [[2,4],[6,9]] / [[2],[3]] = [[1,2],[2,3]]
-    const y = await run({ a: [[2, 4, 6, 9], [2, 2]], b: [[2, 3], [2, 1]] }, ({ a, b }) => div(a, b));
+    const y = await run(
+      {
+        a: [
+          [2, 4, 6, 9],
+          [2, 2],
+        ],
+        b: [
+          [2, 3],
+          [2, 1],
+        ],
+      },
+      ({ a, b }) => div(a, b),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([1, 2, 2, 3]);
   });
 
   it('broadcasts size-1 axes on both sides ([1,2] / [2,1])', async () => {
     // y[i][j] = [6,12][j] / [2,3][i]
-    const y = await run({ a: [[6, 12], [1, 2]], b: [[2, 3], [2, 1]] }, ({ a, b }) => div(a, b));
+    const y = await run(
+      {
+        a: [
+          [6, 12],
+          [1, 2],
+        ],
+        b: [
+          [2, 3],
+          [2, 1],
+        ],
+      },
+      ({ a, b }) => div(a, b),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([3, 6, 2, 4]);
   });

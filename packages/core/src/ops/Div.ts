@@ -5,11 +5,16 @@ import { neg } from './Neg.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** `a / b` elementwise, numpy broadcasting. */
-export const Div = defineBinary('Div', 'Elementwise quotient with numpy broadcasting (IEEE: x/0 is ±Inf or NaN).', (a, b) => a / b, (g, [a, b], y) => [
-  // ∂(a/b)/∂a = 1/b ; ∂(a/b)/∂b = −a/b² = −y/b
-  unbroadcast(div(g, b), a.shape),
-  unbroadcast(neg(div(mul(g, y), b)), b.shape),
-]);
+export const Div = defineBinary(
+  'Div',
+  'Elementwise quotient with numpy broadcasting (IEEE: x/0 is ±Inf or NaN).',
+  (a, b) => a / b,
+  (g, [a, b], y) => [
+    // ∂(a/b)/∂a = 1/b ; ∂(a/b)/∂b = −a/b² = −y/b
+    unbroadcast(div(g, b), a.shape),
+    unbroadcast(neg(div(mul(g, y), b)), b.shape),
+  ],
+);
 
 /**
  * Elementwise `a / b` with numpy broadcasting.

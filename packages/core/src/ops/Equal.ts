@@ -2,10 +2,12 @@ import type { NodeRef } from '../ir/builder.js';
 import { defineBinary, lift, type Operand } from './elementwise.js';
 
 /** 1 where `a == b`, else 0; piecewise constant, so no gradient flows through it. */
-export const Equal = defineBinary('Equal', 'Elementwise 1 where a equals b, else 0 (numpy broadcasting); no gradient.', (a, b) => (a === b ? 1 : 0), () => [
-  null,
-  null,
-]);
+export const Equal = defineBinary(
+  'Equal',
+  'Elementwise 1 where a equals b, else 0 (numpy broadcasting); no gradient.',
+  (a, b) => (a === b ? 1 : 0),
+  () => [null, null],
+);
 
 /**
  * Elementwise `a == b` as 1/0, with numpy broadcasting.

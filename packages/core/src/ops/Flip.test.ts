@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, flip, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, flip, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,8 +15,10 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
-const X: [number[], number[]] = [[1, 2, 3, 4, 5, 6], [2, 3]];
+const X: [number[], number[]] = [
+  [1, 2, 3, 4, 5, 6],
+  [2, 3],
+];
 
 describe('Flip', () => {
   it('reverses a vector', async () => {
@@ -40,7 +42,10 @@ describe('Flip', () => {
 
   it('reverses the middle axis of a rank-3 tensor', async () => {
     // x[i][j][k] = 6i + 2j + k, shape [2,3,2]; y[i][j][k] = x[i][2−j][k]
-    const x: [number[], number[]] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [2, 3, 2]];
+    const x: [number[], number[]] = [
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      [2, 3, 2],
+    ];
     const y = await run({ x }, (v) => flip(v.x, 1));
     expect(y.shape).toEqual([2, 3, 2]);
     expect(Array.from(y.data)).toEqual([4, 5, 2, 3, 0, 1, 10, 11, 8, 9, 6, 7]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, matMul, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, matMul, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -14,7 +14,6 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   b.output('y', f(refs));
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
-
 
 // A = [[1,2,3],[4,5,6]] (2×3), B = [[7,8],[9,10],[11,12]] (3×2)
 // A·B = [[1·7+2·9+3·11, 1·8+2·10+3·12], [4·7+5·9+6·11, 4·8+5·10+6·12]] = [[58,64],[139,154]]
@@ -51,7 +50,16 @@ describe('MatMul', () => {
 
   it('gives four different products of the same square operands', async () => {
     // P = [[1,2],[3,4]], Q = [[5,6],[7,8]]
-    const feeds: Record<string, [number[], number[]]> = { p: [[1, 2, 3, 4], [2, 2]], q: [[5, 6, 7, 8], [2, 2]] };
+    const feeds: Record<string, [number[], number[]]> = {
+      p: [
+        [1, 2, 3, 4],
+        [2, 2],
+      ],
+      q: [
+        [5, 6, 7, 8],
+        [2, 2],
+      ],
+    };
     // P·Q = [[1·5+2·7, 1·6+2·8], [3·5+4·7, 3·6+4·8]]
     expect(Array.from((await run(feeds, ({ p, q }) => matMul(p, q))).data)).toEqual([19, 22, 43, 50]);
     // Pᵀ·Q = [[1,3],[2,4]]·Q = [[1·5+3·7, 1·6+3·8], [2·5+4·7, 2·6+4·8]]
@@ -63,17 +71,53 @@ describe('MatMul', () => {
   });
 
   it('multiplies a row by a column and a column by a row ([1,3]·[3,1], [3,1]·[1,2])', async () => {
-    const dot = await run({ a: [[1, 2, 3], [1, 3]], b: [[4, 5, 6], [3, 1]] }, ({ a, b }) => matMul(a, b));
+    const dot = await run(
+      {
+        a: [
+          [1, 2, 3],
+          [1, 3],
+        ],
+        b: [
+          [4, 5, 6],
+          [3, 1],
+        ],
+      },
+      ({ a, b }) => matMul(a, b),
+    );
     expect(dot.shape).toEqual([1, 1]);
     expect(Array.from(dot.data)).toEqual([32]); // 4 + 10 + 18
-    const outer = await run({ a: [[1, 2, 3], [3, 1]], b: [[10, 100], [1, 2]] }, ({ a, b }) => matMul(a, b));
+    const outer = await run(
+      {
+        a: [
+          [1, 2, 3],
+          [3, 1],
+        ],
+        b: [
+          [10, 100],
+          [1, 2],
+        ],
+      },
+      ({ a, b }) => matMul(a, b),
+    );
     expect(outer.shape).toEqual([3, 2]);
     expect(Array.from(outer.data)).toEqual([10, 100, 20, 200, 30, 300]);
   });
 
   it('broadcasts a rank-2 operand over the batch of the other ([2,2,2]·[2,2])', async () => {
     // batch 0: P·Q = [[19,22],[43,50]]; batch 1: (2P)·Q = [[38,44],[86,100]]
-    const y = await run({ a: [[1, 2, 3, 4, 2, 4, 6, 8], [2, 2, 2]], b: [[5, 6, 7, 8], [2, 2]] }, ({ a, b }) => matMul(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4, 2, 4, 6, 8],
+          [2, 2, 2],
+        ],
+        b: [
+          [5, 6, 7, 8],
+          [2, 2],
+        ],
+      },
+      ({ a, b }) => matMul(a, b),
+    );
     expect(y.shape).toEqual([2, 2, 2]);
     expect(Array.from(y.data)).toEqual([19, 22, 43, 50, 38, 44, 86, 100]);
   });
@@ -106,7 +150,19 @@ describe('MatMul', () => {
 
   it('combines batch broadcasting with transposeA', async () => {
     // a: [2,2,1] holds columns [1,2]ᵀ and [3,4]ᵀ; aᵀ·b with b = [[1,1],[0,1]] shared
-    const y = await run({ a: [[1, 2, 3, 4], [2, 2, 1]], b: [[1, 1, 0, 1], [2, 2]] }, (x) => matMul(x.a, x.b, true, false));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4],
+          [2, 2, 1],
+        ],
+        b: [
+          [1, 1, 0, 1],
+          [2, 2],
+        ],
+      },
+      (x) => matMul(x.a, x.b, true, false),
+    );
     expect(y.shape).toEqual([2, 1, 2]);
     // [1,2]·b = [1, 1+2]; [3,4]·b = [3, 3+4]
     expect(Array.from(y.data)).toEqual([1, 3, 3, 7]);

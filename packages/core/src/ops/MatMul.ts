@@ -41,7 +41,8 @@ export function matMulDims(a: TensorType, b: TensorType, { transposeA, transpose
 export const MatMul = defineOp<MatMulAttrs>({
   name: 'MatMul',
   arity: 2,
-  summary: 'Batched matrix product a·b over the last two axes, either operand optionally transposed; leading (batch) axes broadcast. [...,M,K]·[...,K,N] → [...,M,N].',
+  summary:
+    'Batched matrix product a·b over the last two axes, either operand optionally transposed; leading (batch) axes broadcast. [...,M,K]·[...,K,N] → [...,M,N].',
   checkAttrs: ({ transposeA, transposeB }) => {
     if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') attrError('MatMul', 'transposeA and transposeB must be booleans');
   },

@@ -3,10 +3,12 @@ import { defineBinary, lift, type Operand } from './elementwise.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** `a · b` elementwise, numpy broadcasting. */
-export const Mul = defineBinary('Mul', 'Elementwise product with numpy broadcasting.', (a, b) => a * b, (g, [a, b]) => [
-  unbroadcast(mul(g, b), a.shape),
-  unbroadcast(mul(g, a), b.shape),
-]);
+export const Mul = defineBinary(
+  'Mul',
+  'Elementwise product with numpy broadcasting.',
+  (a, b) => a * b,
+  (g, [a, b]) => [unbroadcast(mul(g, b), a.shape), unbroadcast(mul(g, a), b.shape)],
+);
 
 /**
  * Elementwise `a · b` with numpy broadcasting.

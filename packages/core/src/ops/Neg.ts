@@ -2,7 +2,12 @@ import type { NodeRef } from '../ir/builder.js';
 import { defineUnary } from './elementwise.js';
 
 /** `−x`. */
-export const Neg = defineUnary('Neg', 'Elementwise negation.', (x) => -x, (g) => [neg(g)]);
+export const Neg = defineUnary(
+  'Neg',
+  'Elementwise negation.',
+  (x) => -x,
+  (g) => [neg(g)],
+);
 
 /**
  * Elementwise `−x`.

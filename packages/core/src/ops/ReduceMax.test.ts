@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, reduceMax, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, reduceMax, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,9 +15,11 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 // x = [[1,5,3],[4,2,6]]
-const X: [number[], number[]] = [[1, 5, 3, 4, 2, 6], [2, 3]];
+const X: [number[], number[]] = [
+  [1, 5, 3, 4, 2, 6],
+  [2, 3],
+];
 
 describe('ReduceMax', () => {
   it('takes the maximum over rows and over columns', async () => {
@@ -43,19 +45,38 @@ describe('ReduceMax', () => {
 
   it('reduces the middle axis of a rank-3 tensor', async () => {
     // c = [[[1,8],[3,4]],[[9,6],[7,2]]]: y[i][k] = max(c[i][0][k], c[i][1][k])
-    const y = await run({ c: [[1, 8, 3, 4, 9, 6, 7, 2], [2, 2, 2]] }, ({ c }) => reduceMax(c, [-2]));
+    const y = await run(
+      {
+        c: [
+          [1, 8, 3, 4, 9, 6, 7, 2],
+          [2, 2, 2],
+        ],
+      },
+      ({ c }) => reduceMax(c, [-2]),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([3, 8, 9, 6]);
   });
 
   it('finds maxima of all-negative rows and −Inf of all −Inf rows', async () => {
-    const y = await run({ x: [[-3, -1, -2, -Infinity, -Infinity, -Infinity], [2, 3]] }, ({ x }) => reduceMax(x, [1]));
+    const y = await run(
+      {
+        x: [
+          [-3, -1, -2, -Infinity, -Infinity, -Infinity],
+          [2, 3],
+        ],
+      },
+      ({ x }) => reduceMax(x, [1]),
+    );
     expect(Array.from(y.data)).toEqual([-1, -Infinity]);
   });
 
   it('propagates NaN wherever it sits in the row', async () => {
     // rows: NaN first, NaN in the middle, NaN last, no NaN
-    const x: [number[], number[]] = [[NaN, 1, 2, 1, NaN, 2, 1, 2, NaN, 1, 2, 0], [4, 3]];
+    const x: [number[], number[]] = [
+      [NaN, 1, 2, 1, NaN, 2, 1, 2, NaN, 1, 2, 0],
+      [4, 3],
+    ];
     const y = await run({ x }, (v) => reduceMax(v.x, [1]));
     expect(Array.from(y.data)).toEqual([NaN, NaN, NaN, 2]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, reduceSum, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, reduceSum, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,11 +15,16 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 // x = [[1,2,3],[4,5,6]]
-const X: [number[], number[]] = [[1, 2, 3, 4, 5, 6], [2, 3]];
+const X: [number[], number[]] = [
+  [1, 2, 3, 4, 5, 6],
+  [2, 3],
+];
 // c[i][j][k] = 4i + 2j + k + 1 = [[[1,2],[3,4]],[[5,6],[7,8]]]
-const C: [number[], number[]] = [[1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]];
+const C: [number[], number[]] = [
+  [1, 2, 3, 4, 5, 6, 7, 8],
+  [2, 2, 2],
+];
 
 describe('ReduceSum', () => {
   it('sums over axis 0 (columns) and axis 1 (rows)', async () => {
@@ -76,7 +81,15 @@ describe('ReduceSum', () => {
   });
 
   it('sums over a size-1 axis without changing values', async () => {
-    const y = await run({ x: [[1, 2, 3], [3, 1]] }, ({ x }) => reduceSum(x, [1]));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3],
+          [3, 1],
+        ],
+      },
+      ({ x }) => reduceSum(x, [1]),
+    );
     expect(y.shape).toEqual([3]);
     expect(Array.from(y.data)).toEqual([1, 2, 3]);
   });

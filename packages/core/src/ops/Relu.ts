@@ -10,9 +10,12 @@ import { step } from './Step.js';
  * lets a backend fuse the Relu into the product or convolution before it, as
  * in the forward graph.
  */
-export const Relu = defineUnary('Relu', 'Elementwise max(x, 0); derivative 0 at x = 0 (PyTorch convention).', (x) => (x < 0 ? 0 : x), (g, _x, y) => [
-  mul(g, step(y)),
-]);
+export const Relu = defineUnary(
+  'Relu',
+  'Elementwise max(x, 0); derivative 0 at x = 0 (PyTorch convention).',
+  (x) => (x < 0 ? 0 : x),
+  (g, _x, y) => [mul(g, step(y))],
+);
 
 /**
  * Elementwise `max(x, 0)`.

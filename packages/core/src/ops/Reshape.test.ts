@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, reshape, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, reshape, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,8 +15,10 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
-const X: [number[], number[]] = [[1, 2, 3, 4, 5, 6], [2, 3]];
+const X: [number[], number[]] = [
+  [1, 2, 3, 4, 5, 6],
+  [2, 3],
+];
 
 describe('Reshape', () => {
   it('keeps the row-major element order under a new shape', async () => {

@@ -10,7 +10,8 @@ export const Reshape = defineOp<ReshapeAttrs>({
   arity: 1,
   summary: 'Same elements in row-major order under a new shape; sizes must match (no -1 inference: shapes are explicit).',
   checkAttrs: ({ shape }) => {
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) attrError('Reshape', `shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+      attrError('Reshape', `shape must be non-negative integers, got ${JSON.stringify(shape)}`);
   },
   inferShape: ([x], { shape }) => {
     if (sizeOf(x.shape) !== sizeOf(shape)) shapeError('Reshape', `cannot reshape ${sizeOf(x.shape)} elements to ${fmtShape(shape)}`, [x]);

@@ -9,7 +9,6 @@ async function run(values: number[], shape: number[], f: (x: NodeRef) => NodeRef
   return (await evaluateReference(b.build(), { x: tensor(values, shape) }, { nonFinite: 'allow' })).y;
 }
 
-
 /** The SasError a promise rejects with. */
 async function sasRejection(p: Promise<unknown>): Promise<SasError> {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, sub, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, sub, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,19 +15,46 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 describe('Sub', () => {
   it('subtracts same-shaped tensors', async () => {
     // [[1,2],[3,4]] − [[4,3],[2,1]]
-    const y = await run({ a: [[1, 2, 3, 4], [2, 2]], b: [[4, 3, 2, 1], [2, 2]] }, ({ a, b }) => sub(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+        b: [
+          [4, 3, 2, 1],
+          [2, 2],
+        ],
+      },
+      ({ a, b }) => sub(a, b),
+    );
     expect(y.shape).toEqual([2, 2]);
     expect(Array.from(y.data)).toEqual([-3, -1, 1, 3]);
   });
 
   it('keeps operand order when a number is lifted on either side', async () => {
-    const right = await run({ x: [[1, 2, 3, 4], [2, 2]] }, ({ x }) => sub(x, 1));
+    const right = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+      },
+      ({ x }) => sub(x, 1),
+    );
     expect(Array.from(right.data)).toEqual([0, 1, 2, 3]);
-    const left = await run({ x: [[1, 2, 3, 4], [2, 2]] }, ({ x }) => sub(10, x));
+    const left = await run(
+      {
+        x: [
+          [1, 2, 3, 4],
+          [2, 2],
+        ],
+      },
+      ({ x }) => sub(10, x),
+    );
     expect(Array.from(left.data)).toEqual([9, 8, 7, 6]);
   });
 
@@ -39,20 +66,50 @@ describe('Sub', () => {
 
   it('broadcasts along trailing axes ([2,3] − [3])', async () => {
     // [[10,20,30],[40,50,60]] − [1,2,3]
-    const y = await run({ a: [[10, 20, 30, 40, 50, 60], [2, 3]], b: [[1, 2, 3], [3]] }, ({ a, b }) => sub(a, b));
+    const y = await run(
+      {
+        a: [
+          [10, 20, 30, 40, 50, 60],
+          [2, 3],
+        ],
+        b: [[1, 2, 3], [3]],
+      },
+      ({ a, b }) => sub(a, b),
+    );
     expect(Array.from(y.data)).toEqual([9, 18, 27, 39, 48, 57]);
   });
 
   it('broadcasts size-1 axes on both sides ([2,1] − [1,3])', async () => {
     // y[i][j] = [1,2][i] − [10,20,30][j]
-    const y = await run({ a: [[1, 2], [2, 1]], b: [[10, 20, 30], [1, 3]] }, ({ a, b }) => sub(a, b));
+    const y = await run(
+      {
+        a: [
+          [1, 2],
+          [2, 1],
+        ],
+        b: [
+          [10, 20, 30],
+          [1, 3],
+        ],
+      },
+      ({ a, b }) => sub(a, b),
+    );
     expect(y.shape).toEqual([2, 3]);
     expect(Array.from(y.data)).toEqual([-9, -19, -29, -8, -18, -28]);
   });
 
   it('broadcasts a missing leading axis on the left ([3] − [2,3])', async () => {
     // y[i][j] = [1,2,3][j] − b[i][j]
-    const y = await run({ a: [[1, 2, 3], [3]], b: [[1, 1, 1, 3, 2, 1], [2, 3]] }, ({ a, b }) => sub(a, b));
+    const y = await run(
+      {
+        a: [[1, 2, 3], [3]],
+        b: [
+          [1, 1, 1, 3, 2, 1],
+          [2, 3],
+        ],
+      },
+      ({ a, b }) => sub(a, b),
+    );
     expect(y.shape).toEqual([2, 3]);
     expect(Array.from(y.data)).toEqual([0, 1, 2, -2, 0, 2]);
   });

@@ -4,10 +4,12 @@ import { neg } from './Neg.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** `a − b`, numpy broadcasting. */
-export const Sub = defineBinary('Sub', 'Elementwise difference with numpy broadcasting.', (a, b) => a - b, (g, [a, b]) => [
-  unbroadcast(g, a.shape),
-  unbroadcast(neg(g), b.shape),
-]);
+export const Sub = defineBinary(
+  'Sub',
+  'Elementwise difference with numpy broadcasting.',
+  (a, b) => a - b,
+  (g, [a, b]) => [unbroadcast(g, a.shape), unbroadcast(neg(g), b.shape)],
+);
 
 /**
  * Elementwise `a − b` with numpy broadcasting.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, SasError, transpose, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, transpose, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -15,14 +15,24 @@ async function run(inputs: Record<string, [number[], number[]]>, f: (x: Record<s
   return (await evaluateReference(b.build(), feeds, { nonFinite: 'allow' })).y;
 }
 
-
 // c[i][j][k] = 6i + 3j + k, shape [2,2,3]: [[[0,1,2],[3,4,5]],[[6,7,8],[9,10,11]]]
-const C: [number[], number[]] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [2, 2, 3]];
+const C: [number[], number[]] = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+  [2, 2, 3],
+];
 
 describe('Transpose', () => {
   it('transposes a matrix with perm [1,0]', async () => {
     // [[1,2,3],[4,5,6]] → [[1,4],[2,5],[3,6]]
-    const y = await run({ x: [[1, 2, 3, 4, 5, 6], [2, 3]] }, ({ x }) => transpose(x, [1, 0]));
+    const y = await run(
+      {
+        x: [
+          [1, 2, 3, 4, 5, 6],
+          [2, 3],
+        ],
+      },
+      ({ x }) => transpose(x, [1, 0]),
+    );
     expect(y.shape).toEqual([3, 2]);
     expect(Array.from(y.data)).toEqual([1, 4, 2, 5, 3, 6]);
   });

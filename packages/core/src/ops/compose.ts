@@ -14,7 +14,10 @@ import type { OpDef, RefTensor } from './op.js';
  * ```
  */
 export function evalOp<A extends Attrs>(op: OpDef<A>, inputs: readonly RefTensor[], attrs: A = {} as A): RefTensor {
-  const shape = op.inferShape(inputs.map((t) => ({ shape: t.shape, dtype: 'float64' })), attrs);
+  const shape = op.inferShape(
+    inputs.map((t) => ({ shape: t.shape, dtype: 'float64' })),
+    attrs,
+  );
   return { shape, data: op.evaluate(inputs, attrs, shape) };
 }
 

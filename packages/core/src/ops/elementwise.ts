@@ -57,12 +57,7 @@ export function forEachBroadcast(
 }
 
 /** Declares an elementwise unary op from its scalar function and VJP. */
-export function defineUnary(
-  name: string,
-  summary: string,
-  fn: (x: number) => number,
-  vjp: OpDef['vjp'],
-): OpDef<Attrs> {
+export function defineUnary(name: string, summary: string, fn: (x: number) => number, vjp: OpDef['vjp']): OpDef<Attrs> {
   return defineOp<Attrs>({
     name,
     arity: 1,
@@ -74,12 +69,7 @@ export function defineUnary(
 }
 
 /** Declares a broadcasting binary op from its scalar function and VJP. */
-export function defineBinary(
-  name: string,
-  summary: string,
-  fn: (a: number, b: number) => number,
-  vjp: OpDef['vjp'],
-): OpDef<Attrs> {
+export function defineBinary(name: string, summary: string, fn: (a: number, b: number) => number, vjp: OpDef['vjp']): OpDef<Attrs> {
   return defineOp<Attrs>({
     name,
     arity: 2,

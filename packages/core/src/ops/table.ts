@@ -29,16 +29,41 @@ import { Transpose } from './Transpose.js';
  * The primitive ops: the closed set every backend implements (with a kernel,
  * or through a decomposition into others of the set).
  */
-const PRIMITIVES: readonly OpDef<any>[] = [Add, Sub, Mul, Div, Equal, Neg, Exp, Log, Sqrt, Relu, Step, MatMul, Conv1d, ReduceSum, ReduceMax, Softmax, CausalMask, Reshape, Transpose, BroadcastTo, Flip];
+// biome-ignore lint/suspicious/noExplicitAny: ops of different attribute types share one table
+const PRIMITIVES: readonly OpDef<any>[] = [
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Equal,
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Relu,
+  Step,
+  MatMul,
+  Conv1d,
+  ReduceSum,
+  ReduceMax,
+  Softmax,
+  CausalMask,
+  Reshape,
+  Transpose,
+  BroadcastTo,
+  Flip,
+];
 
 /**
  * Composite ops: each decomposes into primitives, so a backend needs no
  * kernel for them; a backend that has one runs them fused (the ndarray
  * backend's attention never stores the Tq×Tk scores).
  */
+// biome-ignore lint/suspicious/noExplicitAny: ops of different attribute types share one table
 const COMPOSITES: readonly OpDef<any>[] = [Attention, AttentionGrad];
 
 /** Every op, primitive and composite, by name. */
+// biome-ignore lint/suspicious/noExplicitAny: ops of different attribute types share one table
 export const OPS: Readonly<Record<string, OpDef<any>>> = Object.freeze(Object.fromEntries([...PRIMITIVES, ...COMPOSITES].map((op) => [op.name, op])));
 
 /** The names of the primitive ops: what a backend must be able to run. */
@@ -49,7 +74,7 @@ export const COMPOSITE_OP_NAMES: readonly string[] = Object.freeze(COMPOSITES.ma
 
 /** The op named `name`, or undefined. */
 export function findOp(name: string): OpDef<Attrs> | undefined {
-  return Object.prototype.hasOwnProperty.call(OPS, name) ? OPS[name] : undefined;
+  return Object.hasOwn(OPS, name) ? OPS[name] : undefined;
 }
 
 /**

@@ -33,7 +33,8 @@ export const stateName = (moment: 'm' | 'v', param: string) => `opt.${moment}.${
 export const nextName = (name: string) => `next.${name}`;
 
 function checkOptions(o: OptimizerOptions): void {
-  if (o.kind !== 'sgd' && o.kind !== 'adamw') throw new SasError('E_CONFIG', `optimizer.kind: expected 'sgd' or 'adamw', got ${JSON.stringify((o as { kind: unknown }).kind)}`);
+  if (o.kind !== 'sgd' && o.kind !== 'adamw')
+    throw new SasError('E_CONFIG', `optimizer.kind: expected 'sgd' or 'adamw', got ${JSON.stringify((o as { kind: unknown }).kind)}`);
   if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new SasError('E_CONFIG', `optimizer.lr: expected a positive finite number, got ${o.lr}`);
 }
 

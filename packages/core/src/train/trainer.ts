@@ -34,7 +34,15 @@ export class Trainer {
       const name = leafName(p);
       this.state[name] = params[name];
       if (optimizer.kind === 'adamw') {
-        for (const m of ['m', 'v'] as const) this.state[stateName(m, name)] = { dtype: graph.dtype, shape: [...p.shape], data: allocate(graph.dtype, p.shape.reduce((a, b) => a * b, 1)) };
+        for (const m of ['m', 'v'] as const)
+          this.state[stateName(m, name)] = {
+            dtype: graph.dtype,
+            shape: [...p.shape],
+            data: allocate(
+              graph.dtype,
+              p.shape.reduce((a, b) => a * b, 1),
+            ),
+          };
       }
     }
   }

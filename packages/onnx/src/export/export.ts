@@ -51,7 +51,8 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
   const outputNames = Object.keys(plan.outputs);
   const feedNames = graph.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map(leafName);
   for (const name of outputNames) {
-    if (feedNames.includes(name)) throw new SasError('E_GRAPH', `exportOnnx: output '${name}' has the name of an input or param; ONNX value names must be unique`);
+    if (feedNames.includes(name))
+      throw new SasError('E_GRAPH', `exportOnnx: output '${name}' has the name of an input or param; ONNX value names must be unique`);
   }
   const e = new OnnxEmitter(graph.dtype, new Set([...feedNames, ...outputNames]));
   const elemType = e.elemType;
@@ -66,7 +67,8 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       const name = leafName(node);
       const w = node.op === 'Param' ? weights[name] : undefined;
       if (w) {
-        if (!sameShape(w.shape, node.shape)) throw new SasError('E_WEIGHTS', `exportOnnx: weight '${name}' has shape ${fmtShape(w.shape)}, the graph expects ${fmtShape(node.shape)}`);
+        if (!sameShape(w.shape, node.shape))
+          throw new SasError('E_WEIGHTS', `exportOnnx: weight '${name}' has shape ${fmtShape(w.shape)}, the graph expects ${fmtShape(node.shape)}`);
         const data = w.dtype === graph.dtype ? w : castTensor(w, graph.dtype);
         e.initializer(elemType, node.shape, encodeElements(data.data, graph.dtype), name);
       } else {
@@ -77,7 +79,15 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       value.set(id, e.floats(node.attrs.value as readonly number[], node.shape));
     } else {
       e.scope = `n${id}_${node.op}/`;
-      value.set(id, exporterFor(node.op)(e, node.inputs.map((i) => value.get(i)!), node, node.inputs.map((i) => graph.nodes[i])));
+      value.set(
+        id,
+        exporterFor(node.op)(
+          e,
+          node.inputs.map((i) => value.get(i)!),
+          node,
+          node.inputs.map((i) => graph.nodes[i]),
+        ),
+      );
     }
   }
   e.scope = 'output/';

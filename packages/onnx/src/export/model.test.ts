@@ -9,7 +9,7 @@ const fixtures = loadFixtureSet(bundledFixturesDir()).cases;
 const sasSmall = fixtures.find((c) => c.name === 'sas-small')!;
 
 describe('exported SAS layer model', () => {
-  it('keeps the names: inputs query/key/value, params as initializers under the authors\' names, outputs output and trace.*', () => {
+  it("keeps the names: inputs query/key/value, params as initializers under the authors' names, outputs output and trace.*", () => {
     const tensors = loadCaseTensors(sasSmall);
     const graph = buildLayer(sasSmall.config, { dtype: 'float32' });
     const model = readModel(exportOnnx(graph, { weights: tensors.params }));
@@ -47,7 +47,12 @@ describe('exported SAS layer model', () => {
     const model = readModel(exportOnnx(graph, { outputs: ['trace.value_sim'] }));
     expect(model.outputs.map((o) => o.name)).toEqual(['trace.value_sim']);
     // Only the value branch is needed: its input and the sas_v params.
-    expect(model.inputs.map((i) => i.name)).toEqual(['value', ...layerParams(sasSmall.config).map((p) => p.name).filter((n) => n.startsWith('sas_v.'))]);
+    expect(model.inputs.map((i) => i.name)).toEqual([
+      'value',
+      ...layerParams(sasSmall.config)
+        .map((p) => p.name)
+        .filter((n) => n.startsWith('sas_v.')),
+    ]);
     expect(model.initializers.every((t) => !t.name.startsWith('sas_'))).toBe(true);
   });
 
@@ -58,7 +63,7 @@ describe('exported SAS layer model', () => {
   });
 });
 
-describe('every bundled fixture case, exported with its weights as initializers, reproduces the authors\' numbers in ONNX Runtime', () => {
+describe("every bundled fixture case, exported with its weights as initializers, reproduces the authors' numbers in ONNX Runtime", () => {
   for (const dtype of ['float32', 'float64'] as const) {
     const tol = dtype === 'float32' ? 1e-4 : 1e-9;
     it.each(fixtures.map((c) => [c.name, c] as const))(`${dtype}: %s`, async (_name, fixture) => {

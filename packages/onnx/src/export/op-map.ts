@@ -41,13 +41,17 @@ const reduceSum: OpExporter = (e, [x], node) => {
 
 const conv1dAsConv: OpExporter = (e, [x, w], node, [, nw]) => {
   const pad = node.attrs.pad as number;
-  return e.node('Conv', [x, w], [
-    { name: 'kernel_shape', type: 'ints', value: [nw.shape[2]] },
-    { name: 'pads', type: 'ints', value: [pad, pad] },
-    { name: 'strides', type: 'ints', value: [1] },
-    { name: 'dilations', type: 'ints', value: [1] },
-    { name: 'group', type: 'int', value: 1 },
-  ]);
+  return e.node(
+    'Conv',
+    [x, w],
+    [
+      { name: 'kernel_shape', type: 'ints', value: [nw.shape[2]] },
+      { name: 'pads', type: 'ints', value: [pad, pad] },
+      { name: 'strides', type: 'ints', value: [1] },
+      { name: 'dilations', type: 'ints', value: [1] },
+      { name: 'group', type: 'int', value: 1 },
+    ],
+  );
 };
 
 /**
@@ -144,7 +148,7 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
  * ```
  */
 export function hasOnnxMapping(op: string): boolean {
-  return Object.prototype.hasOwnProperty.call(ONNX_EXPORTERS, op);
+  return Object.hasOwn(ONNX_EXPORTERS, op);
 }
 
 /**

@@ -49,9 +49,25 @@ const awayFromZero = (v: Float64Array) => v.map((x) => (x < 0 ? x - 0.5 : x + 0.
 const coarse = (v: Float64Array) => v.map((x) => Math.round(x));
 
 const CASES: readonly OpCase[] = [
-  { op: 'Add', label: 'broadcast [2,3,4] + [3,1]', shapes: [[2, 3, 4], [3, 1]], build: (a, b) => add(a, b) },
+  {
+    op: 'Add',
+    label: 'broadcast [2,3,4] + [3,1]',
+    shapes: [
+      [2, 3, 4],
+      [3, 1],
+    ],
+    build: (a, b) => add(a, b),
+  },
   { op: 'Sub', label: 'broadcast [4] − [2,3,4]', shapes: [[4], [2, 3, 4]], build: (a, b) => sub(a, b) },
-  { op: 'Mul', label: 'broadcast [2,1,4] · [3,1]', shapes: [[2, 1, 4], [3, 1]], build: (a, b) => mul(a, b) },
+  {
+    op: 'Mul',
+    label: 'broadcast [2,1,4] · [3,1]',
+    shapes: [
+      [2, 1, 4],
+      [3, 1],
+    ],
+    build: (a, b) => mul(a, b),
+  },
   { op: 'Div', label: 'broadcast [2,3] / [3]', shapes: [[2, 3], [3]], build: (a, b) => div(a, b), draw: (v, i) => (i === 1 ? awayFromZero(v) : v) },
   { op: 'Equal', label: 'on a coarse grid, broadcast [4,5] == [5]', shapes: [[4, 5], [5]], build: (a, b) => equal(a, b), draw: coarse },
   { op: 'Neg', label: '[3,5]', shapes: [[3, 5]], build: (x) => neg(x) },
@@ -60,23 +76,87 @@ const CASES: readonly OpCase[] = [
   { op: 'Sqrt', label: 'positive [3,5]', shapes: [[3, 5]], build: (x) => sqrt(x), draw: positive },
   { op: 'Relu', label: '[3,5]', shapes: [[3, 5]], build: (x) => relu(x) },
   { op: 'Step', label: '[3,5]', shapes: [[3, 5]], build: (x) => step(x) },
-  { op: 'MatMul', label: 'a·b with batch broadcast [2,1,3,4]·[3,4,5]', shapes: [[2, 1, 3, 4], [3, 4, 5]], build: (a, b) => matMul(a, b) },
-  { op: 'MatMul', label: 'a·bᵀ [2,3,4]·[5,4]', shapes: [[2, 3, 4], [5, 4]], build: (a, b) => matMul(a, b, false, true) },
-  { op: 'MatMul', label: 'aᵀ·b [4,3]·[2,4,5]', shapes: [[4, 3], [2, 4, 5]], build: (a, b) => matMul(a, b, true, false) },
-  { op: 'MatMul', label: 'aᵀ·bᵀ [2,4,3]·[2,5,4]', shapes: [[2, 4, 3], [2, 5, 4]], build: (a, b) => matMul(a, b, true, true) },
-  { op: 'Conv1d', label: 'k=3 pad 1', shapes: [[2, 3, 7], [4, 3, 3]], build: (x, w) => conv1d(x, w, 1) },
-  { op: 'Conv1d', label: 'k=3 pad 0', shapes: [[2, 3, 7], [4, 3, 3]], build: (x, w) => conv1d(x, w, 0) },
-  { op: 'Conv1d', label: 'k=5 pad 2', shapes: [[1, 2, 6], [3, 2, 5]], build: (x, w) => conv1d(x, w, 2) },
-  { op: 'Conv1d', label: 'k=1', shapes: [[3, 2, 4], [5, 2, 1]], build: (x, w) => conv1d(x, w, 0) },
+  {
+    op: 'MatMul',
+    label: 'a·b with batch broadcast [2,1,3,4]·[3,4,5]',
+    shapes: [
+      [2, 1, 3, 4],
+      [3, 4, 5],
+    ],
+    build: (a, b) => matMul(a, b),
+  },
+  {
+    op: 'MatMul',
+    label: 'a·bᵀ [2,3,4]·[5,4]',
+    shapes: [
+      [2, 3, 4],
+      [5, 4],
+    ],
+    build: (a, b) => matMul(a, b, false, true),
+  },
+  {
+    op: 'MatMul',
+    label: 'aᵀ·b [4,3]·[2,4,5]',
+    shapes: [
+      [4, 3],
+      [2, 4, 5],
+    ],
+    build: (a, b) => matMul(a, b, true, false),
+  },
+  {
+    op: 'MatMul',
+    label: 'aᵀ·bᵀ [2,4,3]·[2,5,4]',
+    shapes: [
+      [2, 4, 3],
+      [2, 5, 4],
+    ],
+    build: (a, b) => matMul(a, b, true, true),
+  },
+  {
+    op: 'Conv1d',
+    label: 'k=3 pad 1',
+    shapes: [
+      [2, 3, 7],
+      [4, 3, 3],
+    ],
+    build: (x, w) => conv1d(x, w, 1),
+  },
+  {
+    op: 'Conv1d',
+    label: 'k=3 pad 0',
+    shapes: [
+      [2, 3, 7],
+      [4, 3, 3],
+    ],
+    build: (x, w) => conv1d(x, w, 0),
+  },
+  {
+    op: 'Conv1d',
+    label: 'k=5 pad 2',
+    shapes: [
+      [1, 2, 6],
+      [3, 2, 5],
+    ],
+    build: (x, w) => conv1d(x, w, 2),
+  },
+  {
+    op: 'Conv1d',
+    label: 'k=1',
+    shapes: [
+      [3, 2, 4],
+      [5, 2, 1],
+    ],
+    build: (x, w) => conv1d(x, w, 0),
+  },
   { op: 'ReduceSum', label: 'axes [1] keepDims', shapes: [[2, 3, 4]], build: (x) => reduceSum(x, [1], true) },
   { op: 'ReduceSum', label: 'axes [0,2]', shapes: [[2, 3, 4]], build: (x) => reduceSum(x, [0, 2]) },
   { op: 'ReduceSum', label: 'no axes (identity)', shapes: [[2, 3]], build: (x) => reduceSum(x, []) },
   { op: 'ReduceMax', label: 'axes [-1] keepDims', shapes: [[2, 3, 4]], build: (x) => reduceMax(x, [-1], true) },
   { op: 'ReduceMax', label: 'all axes', shapes: [[2, 3, 4]], build: (x) => reduceMax(x, [0, 1, 2]) },
   { op: 'Softmax', label: 'last axis of [2,3,5]', shapes: [[2, 3, 5]], build: (x) => softmax(x) },
-  { op: 'CausalMask', label: "neg-inf, square [2,4,4]", shapes: [[2, 4, 4]], build: (x) => causalMask(x, 'neg-inf') },
-  { op: 'CausalMask', label: "zero, Tq < Tk [3,5]", shapes: [[3, 5]], build: (x) => causalMask(x, 'zero') },
-  { op: 'CausalMask', label: "neg-inf, Tq > Tk [2,5,3]", shapes: [[2, 5, 3]], build: (x) => causalMask(x, 'neg-inf') },
+  { op: 'CausalMask', label: 'neg-inf, square [2,4,4]', shapes: [[2, 4, 4]], build: (x) => causalMask(x, 'neg-inf') },
+  { op: 'CausalMask', label: 'zero, Tq < Tk [3,5]', shapes: [[3, 5]], build: (x) => causalMask(x, 'zero') },
+  { op: 'CausalMask', label: 'neg-inf, Tq > Tk [2,5,3]', shapes: [[2, 5, 3]], build: (x) => causalMask(x, 'neg-inf') },
   { op: 'Reshape', label: '[2,3,4] → [6,4]', shapes: [[2, 3, 4]], build: (x) => reshape(x, [6, 4]) },
   { op: 'Transpose', label: 'perm [2,0,1]', shapes: [[2, 3, 4]], build: (x) => transpose(x, [2, 0, 1]) },
   { op: 'BroadcastTo', label: '[3,1] → [2,3,4]', shapes: [[3, 1]], build: (x) => broadcastTo(x, [2, 3, 4]) },
@@ -125,13 +205,16 @@ describe('every core op exported to ONNX and run in ONNX Runtime matches the ref
     });
   }
 
-  it.each(CASES.filter((c) => c.op === 'Conv1d').map((c) => [c.label, c] as const))('Conv1d as im2col MatMul in float32 (the float64 form): %s', async (_name, c) => {
-    const { graph, feeds } = caseGraph(c, 'float32');
-    const viaMatMul = exportOnnx(graph, { conv: 'MatMul' });
-    const actual = await runOnnxBytes(viaMatMul, feeds, 'float32');
-    const expected = await reference(graph, feeds);
-    expect(worstExcess(actual.y.data, expected.y.data, 1e-5, 1e-5)).toBeLessThanOrEqual(0);
-  });
+  it.each(CASES.filter((c) => c.op === 'Conv1d').map((c) => [c.label, c] as const))(
+    'Conv1d as im2col MatMul in float32 (the float64 form): %s',
+    async (_name, c) => {
+      const { graph, feeds } = caseGraph(c, 'float32');
+      const viaMatMul = exportOnnx(graph, { conv: 'MatMul' });
+      const actual = await runOnnxBytes(viaMatMul, feeds, 'float32');
+      const expected = await reference(graph, feeds);
+      expect(worstExcess(actual.y.data, expected.y.data, 1e-5, 1e-5)).toBeLessThanOrEqual(0);
+    },
+  );
 
   it('keeps the core IEEE semantics in float64: NaN and ±Inf through unary ops, NaN-propagating ReduceMax, Step(NaN) = NaN', async () => {
     const special = tensor([NaN, Infinity, -Infinity, 0, -1.5, 2], [2, 3]);
@@ -149,7 +232,10 @@ describe('every core op exported to ONNX and run in ONNX Runtime matches the ref
     const graph = b.build();
     const [actual, expected] = await Promise.all([backend.run(graph, { x: special }, { nonFinite: 'allow' }), reference(graph, { x: special })]);
     for (const name of Object.keys(graph.outputs)) {
-      expect(worstExcess(actual[name].data, expected[name].data, 0, 1e-15), `${name}: ${Array.from(actual[name].data)} vs ${Array.from(expected[name].data)}`).toBeLessThanOrEqual(0);
+      expect(
+        worstExcess(actual[name].data, expected[name].data, 0, 1e-15),
+        `${name}: ${Array.from(actual[name].data)} vs ${Array.from(expected[name].data)}`,
+      ).toBeLessThanOrEqual(0);
     }
   });
 });

@@ -21,7 +21,7 @@ describe('ProtoWriter (bytes from the protobuf encoding guide)', () => {
     expect(hex(new ProtoWriter().packedInt64(4, [3, 270, 86942]).finish())).toBe('22 06 03 8e 02 9e a7 05');
   });
 
-  it('encodes negative int64 as ten-byte two\'s complement, and bigints beyond 2^53', () => {
+  it("encodes negative int64 as ten-byte two's complement, and bigints beyond 2^53", () => {
     expect(hex(new ProtoWriter().int64(1, -1).finish())).toBe('08 ff ff ff ff ff ff ff ff ff 01');
     expect(hex(new ProtoWriter().int64(1, -(2n ** 63n)).finish())).toBe('08 80 80 80 80 80 80 80 80 80 01');
     expect(hex(new ProtoWriter().int64(1, 2n ** 60n).finish())).toBe('08 80 80 80 80 80 80 80 80 10');

@@ -94,7 +94,13 @@ describe.skipIf(!bun)(`Bun${bun ? '' : ' (skipped: the bun binary is not install
   });
 });
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.map': 'application/json', '.html': 'text/html' };
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.html': 'text/html',
+};
 
 /** Serves the repository read-only on 127.0.0.1, recording every request path and status. */
 function serveRepo(): Promise<{ server: Server; base: string; requests: { path: string; status: number }[] }> {
@@ -111,10 +117,12 @@ function serveRepo(): Promise<{ server: Server; base: string; requests: { path: 
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return send(404, 'text/plain', 'not found');
     send(200, MIME[extname(file)] ?? 'application/octet-stream', readFileSync(file));
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    done({ server, base: `http://127.0.0.1:${port}`, requests });
-  }));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      done({ server, base: `http://127.0.0.1:${port}`, requests });
+    }),
+  );
 }
 
 describe.skipIf(!existsSync(CHROMIUM))(`browser: headless Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, () => {
@@ -128,7 +136,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`browser: headless Chromium${existsSync(C
     const context = await chromium.launchPersistentContext(tempDir('sas-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${served.base}/`);

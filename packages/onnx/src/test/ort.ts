@@ -11,7 +11,12 @@ export async function runOnnxBytes(bytes: Uint8Array, feeds: Record<string, Tens
       ortFeeds[name] = new ort.Tensor(dtype, dtype === 'float32' ? Float32Array.from(t.data) : Float64Array.from(t.data), [...t.shape]);
     }
     const out = await session.run(ortFeeds);
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { dtype, shape: [...v.dims], data: (dtype === 'float32' ? Float32Array : Float64Array).from(v.data as Float32Array) }]));
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [
+        k,
+        { dtype, shape: [...v.dims], data: (dtype === 'float32' ? Float32Array : Float64Array).from(v.data as Float32Array) },
+      ]),
+    );
   } finally {
     await session.release();
   }

@@ -104,7 +104,12 @@ export function readModel(bytes: Uint8Array) {
     opsets: messages(model, 8).map((o) => ({ domain: strings(o, 1)[0] ?? '', version: int(o, 2) })),
     graphName: strings(graph, 2)[0],
     nodes: messages(graph, 1).map((n) => ({ opType: strings(n, 4)[0], inputs: strings(n, 1), outputs: strings(n, 2) })),
-    initializers: messages(graph, 5).map((t) => ({ name: strings(t, 8)[0], dataType: int(t, 2), dims: packedInts(t, 1), raw: (t.get(9)?.[0] as Uint8Array) ?? new Uint8Array() })),
+    initializers: messages(graph, 5).map((t) => ({
+      name: strings(t, 8)[0],
+      dataType: int(t, 2),
+      dims: packedInts(t, 1),
+      raw: (t.get(9)?.[0] as Uint8Array) ?? new Uint8Array(),
+    })),
     inputs: messages(graph, 11).map(valueInfo),
     outputs: messages(graph, 12).map(valueInfo),
   };

@@ -4,7 +4,18 @@
 // new shapes, not only the ones it was tuned on.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLayer, evaluateReference, grad, initParams, layerParams, randomNormal, serializeSafetensors, withCotangentLoss, type LayerConfig, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  evaluateReference,
+  grad,
+  initParams,
+  layerParams,
+  randomNormal,
+  serializeSafetensors,
+  withCotangentLoss,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 
 export const UNSEEN_CONFIGS: readonly [string, LayerConfig][] = [
   ['sas-t1', { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 3, simHeads: 2, simHeadDim: 2, kernelSize: 5, causal: true }],

@@ -2,7 +2,18 @@
 // one file, written only against @sas/core's public API. Handles are plain
 // Float64Arrays; there is no Softmax kernel, so createKernelBackend lowers
 // Softmax into ReduceMax, Sub, Exp, ReduceSum and Div, which are here.
-import { castTensor, createKernelBackend, forEachBroadcast, sizeOf, stridesOf, SasError, type Backend, type BackendProvider, type GraphNode, type Kernel } from '@sas/core';
+import {
+  castTensor,
+  createKernelBackend,
+  forEachBroadcast,
+  sizeOf,
+  stridesOf,
+  SasError,
+  type Backend,
+  type BackendProvider,
+  type GraphNode,
+  type Kernel,
+} from '@sas/core';
 
 /** A backend handle: a row-major float64 buffer and its shape. Never mutated, so views may share data. */
 interface Buf {
@@ -13,23 +24,30 @@ interface Buf {
 const result = (node: GraphNode, data: Float64Array): Buf => ({ shape: node.shape, data });
 const axis = (a: number, rank: number) => (a < 0 ? a + rank : a);
 
-const unary = (f: (x: number) => number): Kernel<Buf> => ([x], node) => result(node, x.data.map(f));
+const unary =
+  (f: (x: number) => number): Kernel<Buf> =>
+  ([x], node) =>
+    result(node, x.data.map(f));
 
-const binary = (f: (a: number, b: number) => number): Kernel<Buf> => ([a, b], node) => {
-  const y = new Float64Array(sizeOf(node.shape));
-  forEachBroadcast(node.shape, [a.shape, b.shape], (i, [ia, ib]) => (y[i] = f(a.data[ia], b.data[ib])));
-  return result(node, y);
-};
+const binary =
+  (f: (a: number, b: number) => number): Kernel<Buf> =>
+  ([a, b], node) => {
+    const y = new Float64Array(sizeOf(node.shape));
+    forEachBroadcast(node.shape, [a.shape, b.shape], (i, [ia, ib]) => (y[i] = f(a.data[ia], b.data[ib])));
+    return result(node, y);
+  };
 
 // Walk the input once; the output shape with reduced axes set to 1 broadcasts
 // onto the input, so its broadcast offset is exactly the output index.
-const reduce = (init: number, f: (acc: number, v: number) => number): Kernel<Buf> => ([x], node) => {
-  const axes = (node.attrs.axes as number[]).map((a) => axis(a, x.shape.length));
-  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const y = new Float64Array(sizeOf(kept)).fill(init);
-  forEachBroadcast(x.shape, [kept], (i, [o]) => (y[o] = f(y[o], x.data[i])));
-  return result(node, y);
-};
+const reduce =
+  (init: number, f: (acc: number, v: number) => number): Kernel<Buf> =>
+  ([x], node) => {
+    const axes = (node.attrs.axes as number[]).map((a) => axis(a, x.shape.length));
+    const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const y = new Float64Array(sizeOf(kept)).fill(init);
+    forEachBroadcast(x.shape, [kept], (i, [o]) => (y[o] = f(y[o], x.data[i])));
+    return result(node, y);
+  };
 
 /** Visits every output index with the input offset given per-axis input strides. */
 function gather(node: GraphNode, x: Buf, strides: readonly number[], base: number): Buf {
@@ -66,18 +84,28 @@ const kernels: Record<string, Kernel<Buf>> = {
   },
   Transpose: ([x], node) => {
     const s = stridesOf(x.shape);
-    return gather(node, x, (node.attrs.perm as number[]).map((p) => s[p]), 0);
+    return gather(
+      node,
+      x,
+      (node.attrs.perm as number[]).map((p) => s[p]),
+      0,
+    );
   },
   Flip: ([x], node) => {
     const a = axis(node.attrs.axis as number, x.shape.length);
     const s = stridesOf(x.shape);
-    return gather(node, x, s.map((st, i) => (i === a ? -st : st)), (x.shape[a] - 1) * s[a]);
+    return gather(
+      node,
+      x,
+      s.map((st, i) => (i === a ? -st : st)),
+      (x.shape[a] - 1) * s[a],
+    );
   },
   CausalMask: ([x], node) => {
     const [tq, tk] = x.shape.slice(-2);
     const fill = node.attrs.fill === 'zero' ? 0 : -Infinity;
     const y = x.data.slice();
-    for (let i = 0; i < y.length; i++) if (i % tk > Math.floor(i / tk) % tq + (tk - tq)) y[i] = fill;
+    for (let i = 0; i < y.length; i++) if (i % tk > (Math.floor(i / tk) % tq) + (tk - tq)) y[i] = fill;
     return result(node, y);
   },
   MatMul: ([a, b], node) => {
@@ -147,7 +175,8 @@ export const tinyProvider: BackendProvider = {
   description: 'worked example: plain Float64Array kernels, Softmax by decomposition',
   tolerance: () => ({ atol: 1e-9, rtol: 1e-9, gradAtol: 1e-8, gradRtol: 1e-8 }),
   create: async (options) => {
-    if (options?.mode !== undefined && options.mode !== 'float64') throw new SasError('E_BACKEND', `backend 'tiny' has one mode, 'float64'; got '${options.mode}'`);
+    if (options?.mode !== undefined && options.mode !== 'float64')
+      throw new SasError('E_BACKEND', `backend 'tiny' has one mode, 'float64'; got '${options.mode}'`);
     return createTinyBackend();
   },
 };
