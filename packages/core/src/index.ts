@@ -8,6 +8,15 @@ export * from './tensor.js';
 export * from './ir/types.js';
 export { GraphBuilder, NodeRef } from './ir/builder.js';
 export { verifyGraph } from './ir/verify.js';
+export {
+  checkIndexDomain,
+  describeIndexDomain,
+  firstOutOfDomain,
+  formatPosition,
+  indexDomainOf,
+  inIndexDomain,
+  type IndexDomain,
+} from './ir/domain.js';
 export * from './ops/index.js';
 export * from './backend/types.js';
 export { checkFeeds, firstNonFinite } from './backend/feeds.js';
