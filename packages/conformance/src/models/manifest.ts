@@ -61,6 +61,7 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
     throw new SasError('E_FIXTURE', `${where}: ${message}`);
   };
   if (typeof e.file !== 'string' || !e.file) fail('missing "file"');
+  if (!e.model || typeof e.model !== 'object' || Array.isArray(e.model)) fail(`"model" must be an object (MODEL.md's config), got ${JSON.stringify(e.model)}`);
   const freeze = e.freeze === undefined || e.freeze === '' ? undefined : e.freeze;
   let config: ModelConfig;
   let optimizer: OptimizerOptions;
