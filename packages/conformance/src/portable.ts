@@ -19,3 +19,6 @@ export {
   type ModelConformanceReport,
 } from './models/run-case.js';
 export { formatModelCase, formatModelReport } from './models/format.js';
+export { parseGenerationRecord, type GenerationFixture } from './generation/record.js';
+export { formatGenerationReport, GENERATION_LOGITS_TOLERANCE, runGenerationCase, type GenerationReport } from './generation/run.js';
+export { compareCachedDecoding, DECODING_CONFIGS, type CachedDecodingOptions, type CachedDecodingReport } from './generation/cached-decoding.js';

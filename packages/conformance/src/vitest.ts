@@ -76,3 +76,5 @@ export function describeTraining(provider: BackendProvider, options: { mode?: st
     }
   });
 }
+
+export { describeGeneration, type DescribeGenerationOptions } from './generation/vitest.js';
