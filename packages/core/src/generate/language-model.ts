@@ -34,7 +34,7 @@ export interface LanguageModel {
  */
 export function readLanguageModel(bytes: Uint8Array, options: { readonly source?: string } = {}): LanguageModel {
   const source = options.source ?? '<bytes>';
-  const checkpoint = decodeCheckpoint(bytes, { source });
+  const checkpoint = decodeModelCheckpoint(bytes, source);
   for (const [name, t] of Object.entries(checkpoint.params)) {
     const bad = firstNonFinite(t.data);
     if (bad >= 0) throw new SasError('E_WEIGHTS', `${source}: tensor '${name}' element ${bad} is ${t.data[bad]} (a model to decode needs finite weights)`);
@@ -42,4 +42,22 @@ export function readLanguageModel(bytes: Uint8Array, options: { readonly source?
   const text = checkpoint.metadata?.vocab;
   const vocab = text === undefined ? undefined : parseVocabulary(text, checkpoint.config.vocab, source);
   return { config: checkpoint.config, params: checkpoint.params, ...(vocab ? { vocab } : {}) };
+}
+
+/** `decodeCheckpoint`, with what the two commonest wrong files are said in its errors. */
+function decodeModelCheckpoint(bytes: Uint8Array, source: string) {
+  try {
+    return decodeCheckpoint(bytes, { source });
+  } catch (e) {
+    if (!(e instanceof SasError) || e.code !== 'E_WEIGHTS') throw e;
+    if (e.message.includes("__metadata__ has no 'model'")) {
+      throw new SasError(
+        'E_WEIGHTS',
+        `${source}: not a model checkpoint: its __metadata__ has no 'model' (the char GPT's config, MODEL.md), as a layer's weight file has none`,
+      );
+    }
+    if (e.message.includes("unexpected tensor 'param."))
+      throw new SasError('E_WEIGHTS', `${e.message}: tensors under param.* are a MODEL.md fixture case, not a checkpoint`);
+    throw e;
+  }
 }
