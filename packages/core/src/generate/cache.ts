@@ -1,13 +1,14 @@
-// The key/value cache on the host: per block, the rows every token left
-// ([B, capacity, kvHeads, ·], token-major), fed to each step graph as inputs
-// and extended with the row the step hands back. Slots past `length` stay
-// zero: the step graph writes its own row into slot `length` by adding.
+// The key/value cache on the host: per block, the rows every token left,
+// heads first ([B, kvHeads, capacity, ·], as the layers' attention reads keys,
+// so a step reads the cache without a transpose), fed to each step graph as
+// inputs and extended with the row the step hands back. Slots from `length`
+// on stay zero: the step graph adds the token's own score into its slot.
 
 import { SasError } from '../errors.js';
 import { allocate, fmtShape, type DType, type Tensor } from '../tensor.js';
 import { cacheKeyName, cacheValueName, type CacheRowShape } from './graphs.js';
 
-/** One block's storage: keys and values, each [batch, capacity, heads, dim]. */
+/** One block's storage: keys and values, each [batch, heads, capacity, dim]. */
 interface BlockStore {
   key: Float32Array | Float64Array;
   value: Float32Array | Float64Array;
@@ -15,8 +16,9 @@ interface BlockStore {
 
 /**
  * A growing key/value cache for `layers` blocks of one row shape. Capacity
- * only grows (`reserve`), copying what is there; `append` writes the rows of
- * the next tokens; `feeds` hands the storage to a step graph without copying.
+ * only grows (`reserve`), copying what is there; `write` stores the rows of
+ * the next tokens and `advance` counts them; `feeds` hands the storage to a
+ * step graph without copying.
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export class KeyValueCache {
   readonly row: CacheRowShape;
   readonly dtype: DType;
   readonly batch: number;
-  private blocks: BlockStore[] = [];
+  private blocks: BlockStore[];
   private size = 0;
   private filled = 0;
 
@@ -48,7 +50,7 @@ export class KeyValueCache {
     return this.filled;
   }
 
-  /** Slots allocated per batch row. */
+  /** Slots allocated per batch row and head. */
   get capacity(): number {
     return this.size;
   }
@@ -56,38 +58,39 @@ export class KeyValueCache {
   /** Grows the storage to `capacity` slots (kept rows copied, new slots zero); never shrinks. */
   reserve(capacity: number): void {
     if (capacity <= this.size) return;
-    const { heads, keyDim, valueDim } = this.row;
     const grow = (old: Float32Array | Float64Array, dim: number) => {
-      const rowSize = heads * dim;
-      const next = allocate(this.dtype, this.batch * capacity * rowSize);
-      for (let b = 0; b < this.batch; b++) next.set(old.subarray(b * this.size * rowSize, (b * this.size + this.filled) * rowSize), b * capacity * rowSize);
+      const next = allocate(this.dtype, this.batch * this.row.heads * capacity * dim);
+      for (let s = 0; s < this.batch * this.row.heads; s++)
+        next.set(old.subarray(s * this.size * dim, (s * this.size + this.filled) * dim), s * capacity * dim);
       return next;
     };
-    this.blocks = this.blocks.map((s) => ({ key: grow(s.key, keyDim), value: grow(s.value, valueDim) }));
+    this.blocks = this.blocks.map((b) => ({ key: grow(b.key, this.row.keyDim), value: grow(b.value, this.row.valueDim) }));
     this.size = capacity;
   }
 
   /**
-   * Stores block `layer`'s rows for the next n tokens: `key` [B, n, heads,
-   * keyDim] and `value` [B, n, heads, valueDim], at slots length..length+n−1.
+   * Stores block `layer`'s rows for the next n tokens, `key` [B, heads, n,
+   * keyDim] and `value` [B, heads, n, valueDim], at slots length..length+n−1.
    * Call for every block, then `advance(n)`.
    */
   write(layer: number, key: Tensor, value: Tensor): void {
-    const n = key.shape[1];
     const { heads, keyDim, valueDim } = this.row;
-    const expect = (t: Tensor, dim: number, what: string) => {
-      const want = [this.batch, n, heads, dim];
+    const n = key.shape[2];
+    const check = (t: Tensor, dim: number, what: string) => {
+      const want = [this.batch, heads, n, dim];
       if (t.shape.length !== 4 || t.shape.some((d, i) => d !== want[i]))
         throw new SasError('E_SHAPE', `cache block ${layer} ${what}: expected shape ${fmtShape(want)}, got ${fmtShape(t.shape)}`);
     };
-    expect(key, keyDim, 'keys');
-    expect(value, valueDim, 'values');
+    check(key, keyDim, 'keys');
+    check(value, valueDim, 'values');
     if (this.filled + n > this.size) {
-      throw new SasError('E_SHAPE', `cache: ${n} more rows do not fit (${this.filled} of ${this.size} slots used; reserve first)`);
+      throw new SasError(
+        'E_SHAPE',
+        `cache: ${n} more row${n === 1 ? '' : 's'} do${n === 1 ? 'es' : ''} not fit (${this.filled} of ${this.size} slots used; reserve first)`,
+      );
     }
     const put = (into: Float32Array | Float64Array, from: Tensor, dim: number) => {
-      const rowSize = heads * dim;
-      for (let b = 0; b < this.batch; b++) into.set(from.data.subarray(b * n * rowSize, (b + 1) * n * rowSize), (b * this.size + this.filled) * rowSize);
+      for (let s = 0; s < this.batch * heads; s++) into.set(from.data.subarray(s * n * dim, (s + 1) * n * dim), (s * this.size + this.filled) * dim);
     };
     put(this.blocks[layer].key, key, keyDim);
     put(this.blocks[layer].value, value, valueDim);
@@ -99,13 +102,13 @@ export class KeyValueCache {
     this.filled += n;
   }
 
-  /** The step graph's cache inputs, `cache.i.key` / `cache.i.value` [B, capacity, heads, ·], sharing the storage. */
+  /** The step graph's cache inputs, `cache.i.key` / `cache.i.value` [B, heads, capacity, ·], sharing the storage. */
   feeds(): Record<string, Tensor> {
     const { heads, keyDim, valueDim } = this.row;
     const out: Record<string, Tensor> = {};
-    this.blocks.forEach((s, i) => {
-      out[cacheKeyName(i)] = { dtype: this.dtype, shape: [this.batch, this.size, heads, keyDim], data: s.key };
-      out[cacheValueName(i)] = { dtype: this.dtype, shape: [this.batch, this.size, heads, valueDim], data: s.value };
+    this.blocks.forEach((b, i) => {
+      out[cacheKeyName(i)] = { dtype: this.dtype, shape: [this.batch, heads, this.size, keyDim], data: b.key };
+      out[cacheValueName(i)] = { dtype: this.dtype, shape: [this.batch, heads, this.size, valueDim], data: b.value };
     });
     return out;
   }

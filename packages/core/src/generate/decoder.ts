@@ -153,6 +153,6 @@ export class Decoder {
 
   private store(cache: KeyValueCache, out: Record<string, Tensor>): void {
     for (let i = 0; i < this.config.layers; i++) cache.write(i, out[newKeyName(i)], out[newValueName(i)]);
-    cache.advance(out[newKeyName(0)].shape[1]);
+    cache.advance(out[newKeyName(0)].shape[2]);
   }
 }

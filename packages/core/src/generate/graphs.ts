@@ -9,19 +9,20 @@ import { languageModelNodes } from '../model/build.js';
 import { attentionLayerConfig, checkModelShape, validateModelConfig, type ModelConfig } from '../model/config.js';
 import { attentionLayerNodes } from '../nn/attention.js';
 import { validateConfig, type LayerConfig } from '../nn/config.js';
-import type { KeyValueSource } from '../nn/key-values.js';
+import type { Attend } from '../nn/attend.js';
 import { sasLayerNodes, type LayerScope } from '../nn/sas.js';
 import { SasError } from '../errors.js';
 import type { DType } from '../tensor.js';
-import { cachedKeyValues, cacheSlots, recordKeyValues, type RecordedKeyValues } from './cache-source.js';
+import { cachedAttention, cacheSlots, recordingAttention, type RecordedKeyValues } from './cache-attention.js';
+import { reshape } from '../ops/Reshape.js';
 
-/** Graph input of block i's cached keys [B, C, kvHeads, Dk]. */
+/** Graph input of block i's cached keys [B, kvHeads, C, Dk]. */
 export const cacheKeyName = (layer: number): string => `cache.${layer}.key`;
-/** Graph input of block i's cached values [B, C, kvHeads, Dv]. */
+/** Graph input of block i's cached values [B, kvHeads, C, Dv]. */
 export const cacheValueName = (layer: number): string => `cache.${layer}.value`;
-/** Graph output of the keys block i made for the graph's tokens [B, T, kvHeads, Dk]. */
+/** Graph output of the keys block i made for the graph's tokens [B, kvHeads, T, Dk]. */
 export const newKeyName = (layer: number): string => `new.${layer}.key`;
-/** Graph output of the values block i made for the graph's tokens [B, T, kvHeads, Dv]. */
+/** Graph output of the values block i made for the graph's tokens [B, kvHeads, T, Dv]. */
 export const newValueName = (layer: number): string => `new.${layer}.value`;
 
 /** What one token leaves in one block's cache. */
@@ -78,7 +79,7 @@ export interface PrefillOptions {
 /**
  * The prefill graph: the full forward pass over the prompt (`ids` [B, P]) in
  * one graph, with outputs `logits` [B, P, vocab] and, per block i,
- * `new.i.key` / `new.i.value` [B, P, kvHeads, ·]: the cache's first P rows.
+ * `new.i.key` / `new.i.value` [B, kvHeads, P, ·]: the cache's first P rows.
  * Its logits are `buildModel`'s, node for node.
  *
  * @example
@@ -99,9 +100,9 @@ export function buildPrefill(config: ModelConfig, options: PrefillOptions): Grap
     [seqLen],
   );
   const recorded: RecordedKeyValues[] = [];
-  const source = recordKeyValues(recorded);
-  b.output('logits', languageModelNodes(b, c, { batch, seqLen, ids, positions, keyValues: () => source }));
-  outputRecorded(b, recorded);
+  const attend = recordingAttention(recorded);
+  b.output('logits', languageModelNodes(b, c, { batch, seqLen, ids, positions, attend: () => attend }));
+  outputRecorded(b, recorded, batch, modelCacheRow(c));
   return b.build();
 }
 
@@ -116,19 +117,19 @@ export interface DecodeStepOptions {
 /**
  * One decoding step against a cache of capacity C: inputs `ids` [B, 1] (the
  * new token), `position` [1] (its position p < C) and per block i
- * `cache.i.key` [B, C, kvHeads, Dk] / `cache.i.value` [B, C, kvHeads, Dv]
- * (rows 0..p−1 filled, the rest zeros); outputs `logits` [B, 1, vocab] and
- * `new.i.key` / `new.i.value` [B, 1, kvHeads, ·] (the row to store at p).
- * Per block the new token's keys and values are computed once and written
- * into slot p inside the graph, and attention reads slots 0..p; the prefix is
- * never recomputed, so a step costs O(C) (the cache read), not O(p²).
+ * `cache.i.key` [B, kvHeads, C, Dk] / `cache.i.value` [B, kvHeads, C, Dv]
+ * (slots 0..p−1 filled, the rest zeros); outputs `logits` [B, 1, vocab] and
+ * `new.i.key` / `new.i.value` [B, kvHeads, 1, ·] (the row to store at p).
+ * Per block the new token's keys and values are computed once, and attention
+ * reads cache slots 0..p−1 plus the token's own (`cachedAttention`); the
+ * prefix is never recomputed, so a step costs O(C) (the cache read), not O(p²).
  *
  * @example
  * ```ts
  * import { buildDecodeStep } from '@sas/core';
  * const config = { vocab: 13, width: 16, layers: 1, heads: 2, maxSeqLen: 12, attention: { kind: 'sas', simHeads: 4, simHeadDim: 8, kernelSize: 3 } } as const;
  * const step = buildDecodeStep(config, { batch: 1, capacity: 8 });
- * step.nodes.find((n) => n.attrs.name === 'cache.0.key')?.shape; // [1, 8, 4, 8]
+ * step.nodes.find((n) => n.attrs.name === 'cache.0.key')?.shape; // [1, 4, 8, 8]: [B, H', C, D']
  * ```
  */
 export function buildDecodeStep(config: ModelConfig, options: DecodeStepOptions): Graph {
@@ -144,42 +145,44 @@ export function buildDecodeStep(config: ModelConfig, options: DecodeStepOptions)
   const position = b.input('position', [1], { indexRange: capacity });
   const slots = cacheSlots(position, capacity);
   const recorded: RecordedKeyValues[] = [];
-  const sources: KeyValueSource[] = Array.from({ length: c.layers }, (_, i) =>
-    recordKeyValues(
+  const attends: Attend[] = Array.from({ length: c.layers }, (_, i) =>
+    recordingAttention(
       recorded,
-      cachedKeyValues(
-        b.input(cacheKeyName(i), [batch, capacity, row.heads, row.keyDim]),
-        b.input(cacheValueName(i), [batch, capacity, row.heads, row.valueDim]),
+      cachedAttention(
+        b.input(cacheKeyName(i), [batch, row.heads, capacity, row.keyDim]),
+        b.input(cacheValueName(i), [batch, row.heads, capacity, row.valueDim]),
         slots,
       ),
     ),
   );
-  b.output('logits', languageModelNodes(b, c, { batch, seqLen: 1, ids, positions: position, keyValues: (i) => sources[i] }));
-  outputRecorded(b, recorded);
+  b.output('logits', languageModelNodes(b, c, { batch, seqLen: 1, ids, positions: position, attend: (i) => attends[i] }));
+  outputRecorded(b, recorded, batch, row);
   return b.build();
 }
 
-function outputRecorded(b: GraphBuilder, recorded: readonly RecordedKeyValues[]): void {
+/** The recorded keys and values as `new.i.key` / `new.i.value` [B, kvHeads, T, ·] (GQA's [B, kv, 1, T, D] read as such). */
+function outputRecorded(b: GraphBuilder, recorded: readonly RecordedKeyValues[], batch: number, row: CacheRowShape, names = [newKeyName, newValueName]): void {
   recorded.forEach(({ key, value }, i) => {
-    b.output(newKeyName(i), key);
-    b.output(newValueName(i), value);
+    const tokens = key.shape[key.shape.length - 2];
+    b.output(names[0](i), reshape(key, [batch, row.heads, tokens, row.keyDim]));
+    b.output(names[1](i), reshape(value, [batch, row.heads, tokens, row.valueDim]));
   });
 }
 
-function layerNodes(b: GraphBuilder, config: LayerConfig, keyValues: KeyValueSource): NodeRef {
+function layerNodes(b: GraphBuilder, config: LayerConfig, attend: Attend): NodeRef {
   const kv = config.kind === 'sas' ? config.heads : config.kvHeads;
   const { batch, seqLen, heads, headDim } = config;
   const query = b.input('query', [batch, seqLen, heads, headDim]);
   const key = b.input('key', [batch, seqLen, kv, headDim]);
   const value = b.input('value', [batch, seqLen, kv, headDim]);
-  const scope: LayerScope = { builder: b, prefix: '', keyValues };
+  const scope: LayerScope = { builder: b, prefix: '', attend };
   return (config.kind === 'sas' ? sasLayerNodes(scope, query, key, value, config) : attentionLayerNodes(scope, query, key, value, config)).output;
 }
 
 /**
  * A layer alone over `config.seqLen` tokens (inputs `query`, `key`, `value`
  * as `buildLayer`'s), with outputs `output` and the cache rows its tokens
- * made, `new.key` / `new.value` [B, T, kvHeads, ·]: a layer's prefill.
+ * made, `new.key` / `new.value` [B, kvHeads, T, ·]: a layer's prefill.
  *
  * @example
  * ```ts
@@ -192,9 +195,8 @@ export function buildLayerPrefill(config: LayerConfig, options: { readonly dtype
   const c = validateConfig(config);
   const b = new GraphBuilder(options.dtype ?? 'float32');
   const recorded: RecordedKeyValues[] = [];
-  b.output('output', layerNodes(b, c, recordKeyValues(recorded)));
-  b.output('new.key', recorded[0].key);
-  b.output('new.value', recorded[0].value);
+  b.output('output', layerNodes(b, c, recordingAttention(recorded)));
+  outputRecorded(b, recorded, c.batch, layerCacheRow(c), [() => 'new.key', () => 'new.value']);
   return b.build();
 }
 
@@ -202,14 +204,15 @@ export function buildLayerPrefill(config: LayerConfig, options: { readonly dtype
  * A layer's decoding step against a cache of capacity C (the layer's own
  * `config.seqLen` is ignored: one token): inputs `query`, `key`, `value`
  * [B, 1, ·, D], `position` [1] and `cache.key` / `cache.value`
- * [B, C, kvHeads, ·]; outputs `output` [B, 1, H·D], `new.key`, `new.value`.
+ * [B, kvHeads, C, ·]; outputs `output` [B, 1, H·D], `new.key`, `new.value`
+ * [B, kvHeads, 1, ·].
  * What the benchmark times for the paper-head shape.
  *
  * @example
  * ```ts
  * import { buildLayerDecodeStep } from '@sas/core';
  * const config = { kind: 'sas', batch: 1, seqLen: 1, heads: 12, headDim: 64, simHeads: 24, simHeadDim: 128, kernelSize: 3, causal: true } as const;
- * buildLayerDecodeStep(config, { capacity: 2048 }).nodes.find((n) => n.attrs.name === 'cache.key')?.shape; // [1, 2048, 24, 128]
+ * buildLayerDecodeStep(config, { capacity: 2048 }).nodes.find((n) => n.attrs.name === 'cache.key')?.shape; // [1, 24, 2048, 128]
  * ```
  */
 export function buildLayerDecodeStep(config: LayerConfig, options: { readonly capacity: number; readonly dtype?: DType }): Graph {
@@ -219,14 +222,13 @@ export function buildLayerDecodeStep(config: LayerConfig, options: { readonly ca
   const row = layerCacheRow(c);
   const b = new GraphBuilder(options.dtype ?? 'float32');
   const position = b.input('position', [1], { indexRange: capacity });
-  const source = cachedKeyValues(
-    b.input('cache.key', [c.batch, capacity, row.heads, row.keyDim]),
-    b.input('cache.value', [c.batch, capacity, row.heads, row.valueDim]),
+  const attend = cachedAttention(
+    b.input('cache.key', [c.batch, row.heads, capacity, row.keyDim]),
+    b.input('cache.value', [c.batch, row.heads, capacity, row.valueDim]),
     cacheSlots(position, capacity),
   );
   const recorded: RecordedKeyValues[] = [];
-  b.output('output', layerNodes(b, c, recordKeyValues(recorded, source)));
-  b.output('new.key', recorded[0].key);
-  b.output('new.value', recorded[0].value);
+  b.output('output', layerNodes(b, c, recordingAttention(recorded, attend)));
+  outputRecorded(b, recorded, c.batch, row, [() => 'new.key', () => 'new.value']);
   return b.build();
 }

@@ -1,5 +1,5 @@
 export { MIN_CACHE_CAPACITY, cacheCapacity } from './capacity.js';
-export { HIDDEN_SCORE, cacheSlots, cachedKeyValues, recordKeyValues, type CacheSlots, type RecordedKeyValues } from './cache-source.js';
+export { HIDDEN_SCORE, cacheSlots, cachedAttention, recordingAttention, type CacheSlots, type RecordedKeyValues } from './cache-attention.js';
 export {
   buildDecodeStep,
   buildLayerDecodeStep,

@@ -1,7 +1,7 @@
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import { attentionLayerNodes } from '../nn/attention.js';
-import type { KeyValueSource } from '../nn/key-values.js';
+import type { Attend } from '../nn/attend.js';
 import { sasLayerNodes, type LayerScope } from '../nn/sas.js';
 import { add } from '../ops/Add.js';
 import { crossEntropy, IGNORE_INDEX } from '../ops/CrossEntropy.js';
@@ -45,15 +45,15 @@ function gelu(x: NodeRef): NodeRef {
   return mul(mul(x, 0.5), add(tanh(inner), 1));
 }
 
-/** One pre-norm block: x + Attn(LN1(x)), then + MLP(LN2(x)); its attention reads what `keyValues` gives. */
-function block(b: GraphBuilder, x: NodeRef, i: number, config: ModelConfig, batch: number, seqLen: number, keyValues?: KeyValueSource): NodeRef {
+/** One pre-norm block: x + Attn(LN1(x)), then + MLP(LN2(x)); `attend` as the layer's scope takes it. */
+function block(b: GraphBuilder, x: NodeRef, i: number, config: ModelConfig, batch: number, seqLen: number, attend?: Attend): NodeRef {
   const prefix = `blocks.${i}`;
   const layer = attentionLayerConfig(config, batch, seqLen);
   const kvHeads = layer.kind === 'sas' ? layer.heads : layer.kvHeads;
   const h = norm(b, x, `${prefix}.ln1`);
   const heads = (name: string, count: number) => reshape(linear(b, h, `${prefix}.attn.${name}`, count * layer.headDim), [batch, seqLen, count, layer.headDim]);
   const [q, k, v] = [heads('q_proj', layer.heads), heads('k_proj', kvHeads), heads('v_proj', kvHeads)];
-  const scope: LayerScope = { builder: b, prefix: `${prefix}.attn.`, keyValues };
+  const scope: LayerScope = { builder: b, prefix: `${prefix}.attn.`, attend };
   const attended = layer.kind === 'sas' ? sasLayerNodes(scope, q, k, v, layer) : attentionLayerNodes(scope, q, k, v, layer);
   const x1 = add(x, attended.output);
   const hidden = gelu(linear(b, norm(b, x1, `${prefix}.ln2`), `${prefix}.mlp.fc`, 4 * config.width));
@@ -69,16 +69,16 @@ export interface ModelNodesOptions {
   readonly ids: NodeRef;
   /** Positions [T] of those tokens: ids into `pos.weight` (a constant 0..T−1, or an input when decoding). */
   readonly positions: NodeRef;
-  /** Per block i, what its attention reads (default: the tokens' own keys and values, causal). */
-  readonly keyValues?: (layer: number) => KeyValueSource;
+  /** Per block i, how its attention attends (default: to the tokens' own keys and values, causal). */
+  readonly attend?: (layer: number) => Attend;
 }
 
 /**
  * MODEL.md's char GPT on existing nodes, the one definition of the model:
  * embeddings of `ids` at `positions`, the blocks, the final norm and head →
  * logits [B, T, vocab]. `buildModel` (the full forward pass) and the decoding
- * graphs (`buildPrefill`, `buildDecodeStep`: the same blocks with a
- * key/value cache as `keyValues`) are this function with different leaves.
+ * graphs (`buildPrefill`, `buildDecodeStep`: the same blocks attending to
+ * a key/value cache) are this function with different leaves.
  *
  * @example
  * ```ts
@@ -93,7 +93,7 @@ export function languageModelNodes(b: GraphBuilder, config: ModelConfig, options
   const c = validateModelConfig(config);
   const { batch, seqLen, ids, positions } = options;
   let x = add(gather(b.param('tok.weight', [c.vocab, c.width]), ids), gather(b.param('pos.weight', [c.maxSeqLen, c.width]), positions));
-  for (let i = 0; i < c.layers; i++) x = block(b, x, i, c, batch, seqLen, options.keyValues?.(i));
+  for (let i = 0; i < c.layers; i++) x = block(b, x, i, c, batch, seqLen, options.attend?.(i));
   return linear(b, norm(b, x, 'ln_f'), 'head', c.vocab);
 }
 

@@ -11,7 +11,7 @@ import { transpose } from '../ops/Transpose.js';
 import type { DType } from '../tensor.js';
 import { scaledDotProductAttention } from './attention-core.js';
 import type { SASConfig } from './config.js';
-import { ownKeyValues, type KeyValueSource } from './key-values.js';
+import type { Attend } from './attend.js';
 
 /** Options shared by the layer builders. */
 export interface LayerBuildOptions {
@@ -29,11 +29,11 @@ export interface LayerScope {
   readonly builder: GraphBuilder;
   readonly prefix: string;
   /**
-   * What attention reads given the tokens' own keys and values (default
-   * `ownKeyValues`: those, under the config's causal mask). A decoding step
-   * passes a cache here (packages/core/src/generate/).
+   * How the layer's queries attend, per head (default
+   * `scaledDotProductAttention`: to the tokens' own keys and values). A
+   * decoding step passes one that reads a key/value cache (packages/core/src/generate/).
    */
-  readonly keyValues?: KeyValueSource;
+  readonly attend?: Attend;
 }
 
 const param = (s: LayerScope, name: string, shape: readonly number[]) => s.builder.param(`${s.prefix}${name}`, shape);
@@ -85,8 +85,8 @@ export interface LayerNodes {
  * [B,T,H,D], its params named `scope.prefix` + the authors' names: how a
  * model puts the layer in each block. `featureMaps: false` in the config is
  * the "head simulation only" ablation (no `.2`/`.3` maps, D' = D).
- * `scope.keyValues` decides what the queries attend to (default: the
- * tokens' own simulated keys and values; a decoding step: a cache of earlier
+ * `scope.attend` decides how the queries attend (default: to the tokens'
+ * own simulated keys and values; a decoding step: to a cache of earlier
  * tokens' plus its own).
  *
  * @example
@@ -104,11 +104,11 @@ export function sasLayerNodes(scope: LayerScope, query: NodeRef, key: NodeRef, v
   const qSim = simulateBranch(scope, query, 'sas_q', c, features);
   const kSim = simulateBranch(scope, key, 'sas_k', c, features);
   const vSim = simulateBranch(scope, value, 'sas_v', c, false);
-  // The simulated keys and values act per token, so a cache holds them as they are.
-  const seen = (scope.keyValues ?? ownKeyValues)(kSim, vSim);
   const perHead = (x: NodeRef) => transpose(x, [0, 2, 1, 3]); // [B,T,H',·] → [B,H',T,·]
   const simWidth = features ? c.simHeadDim : c.headDim;
-  const heads = scaledDotProductAttention(perHead(qSim), perHead(seen.key), perHead(seen.value), 1 / Math.sqrt(simWidth), c.causal, seen.bias);
+  // The head and feature maps act per token, so a decoding cache holds the simulated keys and values as they come here.
+  const attend = scope.attend ?? scaledDotProductAttention;
+  const heads = attend(perHead(qSim), perHead(kSim), perHead(vSim), 1 / Math.sqrt(simWidth), c.causal);
   const attention = transpose(heads, [0, 2, 1, 3]);
   return {
     output: aggregate(scope, attention, { ...c, groups: c.simHeads / c.heads }),
