@@ -42,11 +42,12 @@ export const benchGenerateCommand: Command = {
 
 For each backend and position p: the median time of one cached decoding step
 (the step graph of p's cache capacity bucket, reading p cached rows) and of
-recomputing the token (the full forward pass over p + 1 tokens), as ms and
+recomputing the token (the full forward pass over p + 1 tokens), timed
+alternately (at least --runs rounds, more while under a second), as ms and
 tokens/s, for the bundled char GPT (gen-sas-brown, maxSeqLen 128) and for the
 paper-head SAS layer (B=1, H=12, D=64, H'=24, D'=128, k=3; capacities up to
 2048). Prints tables and how each cost grows with T; --out writes the JSON
-report (an existing file is kept unless --force). Defaults: --runs 5, --warmup 1.`,
+report (an existing file is kept unless --force). Defaults: --runs 5, --warmup 2.`,
   async run(argv) {
     const flags = parseFlags(
       argv,
@@ -68,7 +69,7 @@ report (an existing file is kept unless --force). Defaults: --runs 5, --warmup 1
     const modelPositions = positions('model-positions', '16,32,64,127');
     const layerPositions = positions('layer-positions', '127,128,255,511,1023,1024,2047');
     const runs = parsePositiveInt(flags.runs, 'runs', 5);
-    const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
+    const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 2);
     const [fixture] = loadGenerationFixtures();
     const model = readLanguageModelFile(fixture.path);
     const layerMax = Math.max(2048, ...layerPositions.map((p) => p + 1));

@@ -49,31 +49,53 @@ export interface PositionRow {
 
 /** Options of the decoding benchmarks. */
 export interface DecodingBenchOptions {
+  /** Least timed rounds per position. */
   readonly runs: number;
   readonly warmup: number;
+  /** Keep adding rounds while a position's rounds took less than this (default 1 s). */
+  readonly minSeconds?: number;
 }
 
-/**
- * Times `fn`: `warmup` untimed calls, then `runs` timed ones.
- *
- * @example
- * ```ts
- * const t = await timeRuns(() => backend.run(graph, feeds), 5, 1);
- * t.medianMs;
- * ```
- */
-export async function timeRuns(fn: () => Promise<unknown>, runs: number, warmup: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
+/** Median and extremes of sorted-in-place times. */
+function summarize(times: number[]): Timing {
   times.sort((a, b) => a - b);
   const mid = times.length / 2;
   const medianMs = times.length % 2 ? times[Math.floor(mid)] : (times[mid - 1] + times[mid]) / 2;
-  return { medianMs, minMs: times[0], maxMs: times[times.length - 1], runs };
+  return { medianMs, minMs: times[0], maxMs: times[times.length - 1], runs: times.length };
+}
+
+/**
+ * Times two calls alternately (one of each per round), so both medians see
+ * the same machine: `warmup` untimed rounds, then at least `runs` rounds and
+ * more while the rounds so far took under `minSeconds` (at most 100), so a
+ * cheap pair gets enough samples on a noisy machine and a costly one is not
+ * repeated for nothing.
+ *
+ * @example
+ * ```ts
+ * const [cached, recomputed] = await timeAlternately(() => step(), () => full(), { runs: 5, warmup: 1, minSeconds: 1 });
+ * ```
+ */
+export async function timeAlternately(
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  options: DecodingBenchOptions & { readonly minSeconds?: number },
+): Promise<[Timing, Timing]> {
+  for (let i = 0; i < options.warmup; i++) {
+    await a();
+    await b();
+  }
+  const times: [number[], number[]] = [[], []];
+  const begin = performance.now();
+  const minMs = (options.minSeconds ?? 1) * 1000;
+  for (let round = 0; round < 100 && (round < options.runs || performance.now() - begin < minMs); round++) {
+    for (const [i, fn] of [a, b].entries()) {
+      const start = performance.now();
+      await fn();
+      times[i].push(performance.now() - start);
+    }
+  }
+  return [summarize(times[0]), summarize(times[1])];
 }
 
 function row(position: number, capacity: number, cached: Timing, recomputed: Timing): PositionRow {
@@ -128,10 +150,12 @@ export async function benchModelDecoding(
     cache.advance(p);
     const step = buildDecodeStep(config, { batch: 1, capacity, dtype });
     const stepFeeds = { ...params, ...cache.feeds(), ids: ids(1), position: tensor([p], [1], dtype) };
-    const outputs = Object.keys(step.outputs);
-    const cached = await timeRuns(runner(backend, step, stepFeeds, outputs), options.runs, options.warmup);
     const full = buildModel(config, { batch: 1, seqLen: p + 1, dtype, loss: false });
-    const recomputed = await timeRuns(runner(backend, full, { ...params, ids: ids(p + 1) }, ['logits']), options.runs, options.warmup);
+    const [cached, recomputed] = await timeAlternately(
+      runner(backend, step, stepFeeds, Object.keys(step.outputs)),
+      runner(backend, full, { ...params, ids: ids(p + 1) }, ['logits']),
+      options,
+    );
     rows.push(row(p, capacity, cached, recomputed));
   }
   return rows;
@@ -175,9 +199,12 @@ export async function benchLayerDecoding(
       'cache.key': randomNormal([1, r.heads, capacity, r.keyDim], 7, dtype),
       'cache.value': randomNormal([1, r.heads, capacity, r.valueDim], 8, dtype),
     };
-    const cached = await timeRuns(runner(backend, step, stepFeeds, ['output', 'new.key', 'new.value']), options.runs, options.warmup);
     const full = buildLayer({ ...config, seqLen: p + 1 }, { dtype });
-    const recomputed = await timeRuns(runner(backend, full, { ...params, ...token(11, p + 1) }, ['output']), options.runs, options.warmup);
+    const [cached, recomputed] = await timeAlternately(
+      runner(backend, step, stepFeeds, ['output', 'new.key', 'new.value']),
+      runner(backend, full, { ...params, ...token(11, p + 1) }, ['output']),
+      options,
+    );
     rows.push(row(p, capacity, cached, recomputed));
   }
   return rows;
