@@ -18,7 +18,7 @@ function describeConfig(c: LayerConfig): string {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: "run the SAS layer on the authors' weights and show it reproduces their output",
+  summary: "run the SAS layer on the authors' weights, show it reproduces their output, then generate a line",
   usage: `sas demo [--backend NAME] [--mode MODE] [--case NAME] [--fixtures DIR] [--json]
 
 Loads a fixture case's weights and inputs (default: sas-paper-head, the paper's
