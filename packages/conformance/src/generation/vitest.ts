@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, BackendProvider } from '@sas/core';
+import { generateIds, initModel, type Backend, type BackendProvider } from '@sas/core';
+import { resourceCounts } from '../soak/counters.js';
 import { compareCachedDecoding, DECODING_CONFIGS } from './cached-decoding.js';
 import { loadGenerationFixtures, readLanguageModelFile } from './node.js';
 import { formatGenerationReport, runGenerationCase } from './run.js';
@@ -16,8 +17,9 @@ export interface DescribeGenerationOptions {
 /**
  * Registers the generation checks for one backend as vitest tests: every
  * generation fixture (greedy text identical, the prompt's last logits within
- * 1e-4), and cached decoding against the full forward pass for every
- * attention kind (`DECODING_CONFIGS`) in the backend's native dtype.
+ * 1e-4), resources released (counts flat across decodes), and cached
+ * decoding against the full forward pass for every attention kind
+ * (`DECODING_CONFIGS`) in the backend's native dtype.
  *
  * @example
  * ```ts
@@ -44,6 +46,20 @@ export function describeGeneration(provider: BackendProvider, options: DescribeG
         expect(report.passed, formatGenerationReport(report)).toBe(true);
       });
     }
+    it('decoding holds nothing between runs: resource counts after a second decode equal those after the first, no handle live', async () => {
+      const config = DECODING_CONFIGS.gqa;
+      const model = { config, params: initModel(config, 3, { dtype: backend.dtypes[0] }) };
+      const decode = async () => {
+        const ids: number[] = [];
+        for await (const id of generateIds(model, [1, 2, 3], { backend, maxNewTokens: 30, temperature: 0 })) ids.push(id);
+        return ids;
+      };
+      const first = await decode();
+      const after = resourceCounts(backend);
+      expect(await decode()).toEqual(first);
+      expect(resourceCounts(backend)).toEqual(after);
+      if ('handles' in after) expect(after.handles).toBe(0);
+    });
     for (const [kind, config] of Object.entries(DECODING_CONFIGS)) {
       it(`cached decoding equals the full forward pass at every position: ${kind}`, async () => {
         const dtype = backend.dtypes[0];
