@@ -26,7 +26,7 @@ function table(title: string, rows: readonly PositionRow[]): string {
     ...rows.map(
       (r) =>
         `${String(r.position).padStart(8)} ${String(r.capacity).padStart(8)} ${r.cached.medianMs.toFixed(2).padStart(10)} ${r.cachedTokensPerSecond.toFixed(1).padStart(8)} ` +
-        `${r.recomputed.medianMs.toFixed(2).padStart(14)} ${r.recomputedTokensPerSecond.toFixed(1).padStart(8)} ${`${r.speedup.toFixed(1)}×`.padStart(9)}`,
+        `${r.recomputed.medianMs.toFixed(2).padStart(14)} ${r.recomputedTokensPerSecond.toFixed(1).padStart(8)} ${`${r.speedup.toFixed(r.speedup < 10 ? 1 : 0)}×`.padStart(9)}`,
     ),
     `growth from position ${rows[0].position} to ${rows[rows.length - 1].position}: cached ∝ T^${growthExponent(rows, (r) => r.cached.medianMs).toFixed(2)}, recomputed ∝ T^${growthExponent(rows, (r) => r.recomputed.medianMs).toFixed(2)}`,
   ];

@@ -1,20 +1,20 @@
 // The decoding graphs: the prefill (the full forward pass over the prompt,
 // also handing out every block's keys and values) and the step (one token
 // against a cache of a given capacity). Both are `languageModelNodes`, the
-// model's one definition, with a different key/value source per block.
+// model's one definition, with a different attention per block.
 
+import { SasError } from '../errors.js';
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import { languageModelNodes } from '../model/build.js';
 import { attentionLayerConfig, checkModelShape, validateModelConfig, type ModelConfig } from '../model/config.js';
+import type { Attend } from '../nn/attend.js';
 import { attentionLayerNodes } from '../nn/attention.js';
 import { validateConfig, type LayerConfig } from '../nn/config.js';
-import type { Attend } from '../nn/attend.js';
 import { sasLayerNodes, type LayerScope } from '../nn/sas.js';
-import { SasError } from '../errors.js';
+import { reshape } from '../ops/Reshape.js';
 import type { DType } from '../tensor.js';
 import { cachedAttention, cacheSlots, recordingAttention, type RecordedKeyValues } from './cache-attention.js';
-import { reshape } from '../ops/Reshape.js';
 
 /** Graph input of block i's cached keys [B, kvHeads, C, Dk]. */
 export const cacheKeyName = (layer: number): string => `cache.${layer}.key`;
