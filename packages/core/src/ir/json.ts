@@ -1,8 +1,9 @@
 import { SasError } from '../errors.js';
-import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
+import type { AttrValue, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 import { lowerGraph } from '../backend/lower.js';
-import { COMPOSITE_OP_NAMES } from '../ops/table.js';
+import { canonicalAttrs, checkAttrTypes } from '../ops/attrs.js';
+import { findOp, isCompositeOp } from '../ops/table.js';
 
 /** The format tag and version of serialised graphs; docs/graph-format.md specifies them. */
 export const GRAPH_FORMAT = 'sas-graph';
@@ -49,6 +50,36 @@ function decodeNumber(v: unknown, where: string): number {
   throw new SasError('E_GRAPH', `${where}: expected a number, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * `node` with its attributes in canonical form (negative axes resolved,
+ * `axes` sorted), as GraphBuilder stores them: files written by other tools,
+ * or by older versions of this library, may hold negative axes. A node whose
+ * op, inputs or attributes are malformed is left for `verifyGraph` to report.
+ */
+function withCanonicalAttrs(node: GraphNode, nodes: readonly GraphNode[]): GraphNode {
+  const op = findOp(node.op);
+  const inputsOk = node.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < node.id && Array.isArray(nodes[i].shape));
+  if (!op || !inputsOk || node.inputs.length !== op.arity) return node;
+  try {
+    op.checkAttrs?.(node.attrs);
+    checkAttrTypes(node.op, op.attrs, node.attrs);
+  } catch {
+    return node;
+  }
+  try {
+    const attrs = canonicalAttrs(
+      node.op,
+      op.attrs,
+      node.attrs,
+      node.inputs.map((i) => nodes[i]),
+    );
+    return attrs === node.attrs ? node : { ...node, attrs };
+  } catch (e) {
+    if (e instanceof SasError) throw new SasError(e.code, `graph node ${node.id} (${node.op}): ${e.message}`);
+    throw e;
+  }
+}
+
 /** Options of `graphToJSON`. */
 export interface GraphJSONOptions {
   /**
@@ -73,7 +104,7 @@ export interface GraphJSONOptions {
 export function graphToJSON(source: Graph, options: GraphJSONOptions = {}): GraphJSON {
   const version = options.version ?? GRAPH_FORMAT_VERSION;
   if (!READABLE_VERSIONS.includes(version)) throw new SasError('E_GRAPH', `graphToJSON: version must be 1 or 2, got ${JSON.stringify(version)}`);
-  const graph = version === 1 ? lowerGraph(source, (op) => !COMPOSITE_OP_NAMES.includes(op), 'sas-graph version 1') : source;
+  const graph = version === 1 ? lowerGraph(source, (op) => !isCompositeOp(op), 'sas-graph version 1') : source;
   return {
     format: GRAPH_FORMAT,
     version,
@@ -126,7 +157,7 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
     if (!n || typeof n.op !== 'string' || !Array.isArray(n.inputs) || !Array.isArray(n.shape) || typeof n.attrs !== 'object' || n.attrs === null) {
       throw new SasError('E_GRAPH', `${where}: expected {op, inputs, attrs, shape}`);
     }
-    if (d.version === 1 && COMPOSITE_OP_NAMES.includes(n.op))
+    if (d.version === 1 && isCompositeOp(n.op))
       throw new SasError('E_GRAPH', `${where}: op '${n.op}' is not in ${GRAPH_FORMAT} version 1 (it came in version 2)`);
     const attrs: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(n.attrs)) {
@@ -134,10 +165,11 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
       else if (Array.isArray(v)) attrs[k] = v.map((x) => decodeNumber(x, `${where} attribute ${k}`));
       else attrs[k] = decodeNumber(v, `${where} attribute ${k}`);
     }
-    return { id, op: n.op, inputs: n.inputs, attrs: attrs as Attrs, shape: n.shape, dtype: d.dtype as Graph['dtype'] };
+    return { id, op: n.op, inputs: n.inputs, attrs, shape: n.shape, dtype: d.dtype as Graph['dtype'] };
   });
-  const graph: Graph = { dtype: d.dtype as Graph['dtype'], nodes, outputs: d.outputs };
+  let graph: Graph = { dtype: d.dtype as Graph['dtype'], nodes, outputs: d.outputs };
   try {
+    graph = { ...graph, nodes: nodes.map((n) => withCanonicalAttrs(n, nodes)) };
     verifyGraph(graph);
   } catch (e) {
     if (e instanceof SasError) throw new SasError(e.code, `${source}: ${e.message}`);
