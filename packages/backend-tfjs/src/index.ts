@@ -18,3 +18,7 @@ export { evaluateOnTensors } from './graph/evaluate.js';
 export { SASAttention, type SASAttentionArgs } from './layer/SASAttention.js';
 export type { SASAttentionConfig } from './layer/config.js';
 export type { AuthorsWeightsOptions, WeightSource } from './layer/weights.js';
+export { SASMultiHeadAttention, projectHeads } from './layer/SASMultiHeadAttention.js';
+export type { SASMultiHeadAttentionArgs, SASMultiHeadAttentionConfig } from './layer/mha-config.js';
+export type { MhaCallOptions, SASMultiHeadAttentionCallArgs } from './layer/mha-call.js';
+export type { InitializerSpec } from './layer/initializers.js';
