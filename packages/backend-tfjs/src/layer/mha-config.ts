@@ -63,7 +63,8 @@ const OWN_KEYS = [
   'biasInitializer',
   'seed',
 ];
-const TFJS_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType'];
+// tfjs's LayerArgs, and `customObjects`, which tf.loadLayersModel adds to a saved config it restores.
+const TFJS_KEYS = ['inputShape', 'batchInputShape', 'batchSize', 'dtype', 'name', 'trainable', 'weights', 'inputDType', 'customObjects'];
 /** Keras MultiHeadAttention arguments this layer does not implement: refused by name rather than ignored. */
 const KERAS_UNSUPPORTED: Readonly<Record<string, string>> = {
   outputShape: 'the output is PEAA’s [B, Tq, numHeads·valueDim]; add a dense layer after it for another width',
