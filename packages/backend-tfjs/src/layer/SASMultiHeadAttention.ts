@@ -132,11 +132,13 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
     kwargs?: SASMultiHeadAttentionCallArgs | Record<string, unknown>,
   ): tf.Tensor | tf.Tensor[] | tfl.SymbolicTensor | tfl.SymbolicTensor[] {
     const call = normalizeCall(inputs, kwargs as Record<string, unknown>);
-    if (call.symbolic) this.recordModelCall(call.inputs as tfl.SymbolicTensor[], call.options);
+    const modelCall = call.symbolic ? this.modelCallOf(call.inputs as tfl.SymbolicTensor[], call.options) : undefined;
     const outer = this.pending;
-    this.pending = this.optionsFor(call.options);
+    this.pending = modelCall?.options ?? this.optionsFor(call.options);
     try {
-      return super.apply((call.inputs.length === 1 ? call.inputs[0] : call.inputs) as tf.Tensor | tf.Tensor[], call.kwargs);
+      const result = super.apply((call.inputs.length === 1 ? call.inputs[0] : call.inputs) as tf.Tensor | tf.Tensor[], call.kwargs);
+      if (modelCall) this.modelCall = modelCall;
+      return result;
     } finally {
       this.pending = outer;
     }
@@ -151,13 +153,15 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
   }
 
   /**
-   * Remembers a symbolic application's options and checks that every Keras
-   * mask will reach the layer: tfjs's executor passes a layer only its first
-   * input's mask, so a value or key whose mask tfjs would carry through
-   * other layers would lose it silently. That is an error instead, unless
-   * the call gives the padding itself as `attentionMask`.
+   * What a symbolic application adds to the layer's record (kept once tfjs
+   * has accepted the application), after checking that its options agree
+   * with earlier applications and that every Keras mask will reach the
+   * layer: tfjs's executor passes a layer only its first input's mask, so a
+   * value or key whose mask tfjs would carry through other layers would lose
+   * it silently. That is an error instead, unless the call gives the padding
+   * itself as `attentionMask`.
    */
-  private recordModelCall(inputs: tfl.SymbolicTensor[], given: Partial<MhaCallOptions>): void {
+  private modelCallOf(inputs: tfl.SymbolicTensor[], given: Partial<MhaCallOptions>): ModelCall {
     const options = { useCausalMask: given.useCausalMask ?? false, returnAttentionScores: given.returnAttentionScores ?? false };
     const before = this.modelCall?.options;
     if (before && (before.useCausalMask !== options.useCausalMask || before.returnAttentionScores !== options.returnAttentionScores)) {
@@ -180,7 +184,7 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
         );
       }
     }
-    this.modelCall = { options, queryMayCarryMask: (this.modelCall?.queryMayCarryMask ?? false) || mayCarryKerasMask(query) };
+    return { options, queryMayCarryMask: (this.modelCall?.queryMayCarryMask ?? false) || mayCarryKerasMask(query) };
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
