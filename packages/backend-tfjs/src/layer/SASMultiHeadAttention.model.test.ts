@@ -74,6 +74,24 @@ describe.each(NODE_TEST_MODES)('SASMultiHeadAttention in tfjs models on %s', (mo
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('is causal in tf.sequential, which passes no call arguments, through the constructor’s useCausalMask, and saves it', async () => {
+    const model = tfl.sequential({ layers: [new SASMultiHeadAttention({ ...MHA, useCausalMask: true, seed: 8, inputShape: [null, 6] })] });
+    const layer = model.layers[0] as SASMultiHeadAttention;
+    const x = normal([1, 5, 6], 9);
+    const out = model.predict(x) as tf.Tensor;
+    const [causal, bidirectional] = [true, false].map((useCausalMask) => layer.apply(x, { useCausalMask }) as tf.Tensor);
+    expect(values(out)).toEqual(values(causal));
+    expect(values(out)).not.toEqual(values(bidirectional));
+    const { loaded } = await roundTrip(model);
+    expect(loaded.layers[0].getConfig()).toMatchObject({ useCausalMask: true });
+    const again = loaded.predict(x) as tf.Tensor;
+    expect(values(again)).toEqual(values(out));
+    tf.dispose([x, out, causal, bidirectional, again]);
+    model.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('round-trips through model.save and tf.loadLayersModel: config, weights, call options, outputs', async () => {
     const tokens = tfl.input({ shape: [null] });
     const embedding = tfl.layers.embedding({ inputDim: 10, outputDim: 6, maskZero: true });
@@ -163,6 +181,7 @@ describe.each(NODE_TEST_MODES)('SASMultiHeadAttention in tfjs models on %s', (mo
     expect(config({ simHeads: 5 }).message).toMatch(/simHeads must be a multiple of numHeads \(2\), got 5/);
     expect(config({ kernelSize: 4 }).message).toMatch(/kernelSize must be odd/);
     expect(config({ keyDim: 0 }).message).toMatch(/keyDim must be a positive integer, got 0/);
+    expect(config({ useCausalMask: 'yes' }).message).toMatch(/useCausalMask must be a boolean, got yes/);
     expect(config({ dropout: 1 }).message).toMatch(/dropout must be a rate in \[0, 1\), got 1/);
     expect(config({ dtype: 'int32' }).message).toMatch(/dtype must be 'float32'/);
     expect(config({ kernelInitializer: 'sometimes' }).message).toMatch(/kernelInitializer must be a tfjs initializer, one of glorotNormal, .*got "sometimes"/);

@@ -89,6 +89,8 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
   readonly kernelSize: number;
   readonly dropout: number;
   readonly useBias: boolean;
+  /** The default of the call argument `useCausalMask`. */
+  readonly useCausalMask: boolean;
   readonly seed: number | undefined;
   private readonly kernelInitializer: Initializer | undefined;
   private readonly biasInitializer: Initializer | undefined;
@@ -112,6 +114,7 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
     this.kernelSize = c.kernelSize;
     this.dropout = c.dropout;
     this.useBias = c.useBias;
+    this.useCausalMask = c.useCausalMask;
     this.seed = c.seed;
     this.kernelInitializer = c.kernelInitializer;
     this.biasInitializer = c.biasInitializer;
@@ -144,10 +147,10 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
     }
   }
 
-  /** The call options: those given, else those of the layer's application in a model, else false. */
+  /** The call options: those given, else those of the layer's application in a model, else the defaults. */
   private optionsFor(given: Partial<MhaCallOptions>): MhaCallOptions {
     return {
-      useCausalMask: given.useCausalMask ?? this.modelCall?.options.useCausalMask ?? false,
+      useCausalMask: given.useCausalMask ?? this.modelCall?.options.useCausalMask ?? this.useCausalMask,
       returnAttentionScores: given.returnAttentionScores ?? this.modelCall?.options.returnAttentionScores ?? false,
     };
   }
@@ -162,7 +165,7 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
    * itself as `attentionMask`.
    */
   private modelCallOf(inputs: tfl.SymbolicTensor[], given: Partial<MhaCallOptions>): ModelCall {
-    const options = { useCausalMask: given.useCausalMask ?? false, returnAttentionScores: given.returnAttentionScores ?? false };
+    const options = { useCausalMask: given.useCausalMask ?? this.useCausalMask, returnAttentionScores: given.returnAttentionScores ?? false };
     const before = this.modelCall?.options;
     if (before && (before.useCausalMask !== options.useCausalMask || before.returnAttentionScores !== options.returnAttentionScores)) {
       throw new SasError(
@@ -356,6 +359,7 @@ export class SASMultiHeadAttention extends tfl.layers.Layer {
       kernelSize: this.kernelSize,
       dropout: this.dropout,
       useBias: this.useBias,
+      useCausalMask: this.useCausalMask,
       ...(this.kernelInitializer ? { kernelInitializer: serializeInitializer(this.kernelInitializer) } : {}),
       ...(this.biasInitializer ? { biasInitializer: serializeInitializer(this.biasInitializer) } : {}),
       ...(this.seed === undefined ? {} : { seed: this.seed }),

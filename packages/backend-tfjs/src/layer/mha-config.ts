@@ -23,6 +23,11 @@ export interface SASMultiHeadAttentionConfig {
   readonly dropout?: number;
   /** Whether the Q/K/V projections and PEAA's output dense have biases (default true). */
   readonly useBias?: boolean;
+  /**
+   * The default of the call argument `useCausalMask` (default false): the way
+   * to a causal layer in `tf.sequential`, which passes no call arguments.
+   */
+  readonly useCausalMask?: boolean;
   /** Initializer of the Q/K/V projection kernels (default glorotUniform, as Keras). */
   readonly kernelInitializer?: InitializerSpec;
   /** Initializer of the Q/K/V projection biases (default zeros, as Keras). */
@@ -44,6 +49,7 @@ export interface ResolvedMhaConfig {
   readonly kernelSize: number;
   readonly dropout: number;
   readonly useBias: boolean;
+  readonly useCausalMask: boolean;
   /** Undefined where the caller gave none: the seeded default is drawn per weight. */
   readonly kernelInitializer: Initializer | undefined;
   readonly biasInitializer: Initializer | undefined;
@@ -59,6 +65,7 @@ const OWN_KEYS = [
   'kernelSize',
   'dropout',
   'useBias',
+  'useCausalMask',
   'kernelInitializer',
   'biasInitializer',
   'seed',
@@ -117,6 +124,8 @@ export function resolveMhaConfig(args: SASMultiHeadAttentionArgs): ResolvedMhaCo
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail(`dropout must be a rate in [0, 1), got ${String(dropout)}`);
   const useBias = args.useBias ?? true;
   if (typeof useBias !== 'boolean') fail(`useBias must be a boolean, got ${String(useBias)}`);
+  const useCausalMask = args.useCausalMask ?? false;
+  if (typeof useCausalMask !== 'boolean') fail(`useCausalMask must be a boolean, got ${String(useCausalMask)}`);
   if (args.seed !== undefined && !Number.isInteger(args.seed)) fail(`seed must be an integer, got ${String(args.seed)}`);
   return {
     numHeads: args.numHeads,
@@ -127,6 +136,7 @@ export function resolveMhaConfig(args: SASMultiHeadAttentionArgs): ResolvedMhaCo
     kernelSize,
     dropout,
     useBias,
+    useCausalMask,
     kernelInitializer: args.kernelInitializer === undefined ? undefined : toInitializer(args.kernelInitializer, 'kernelInitializer'),
     biasInitializer: args.biasInitializer === undefined ? undefined : toInitializer(args.biasInitializer, 'biasInitializer'),
     seed: args.seed,
