@@ -126,6 +126,24 @@ describe.each(NODE_TEST_MODES)('SASMultiHeadAttention masks on tfjs %s', (mode) 
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('takes a value’s mask through another attention layer, whose output holds its query’s mask', () => {
+    const queryIn = tfl.input({ shape: [3, 6] });
+    const memoryIds = tfl.input({ shape: [null] });
+    const embedding = tfl.layers.embedding({ inputDim: 10, outputDim: 5, maskZero: true });
+    const encoder = new SASMultiHeadAttention({ ...MHA, valueDim: 4, seed: 16 });
+    const memory = encoder.apply(embedding.apply(memoryIds) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const decoder = new SASMultiHeadAttention({ ...MHA, seed: 17 });
+    const model = tfl.model({ inputs: [queryIn, memoryIds], outputs: decoder.apply(queryIn, { value: memory }) as tfl.SymbolicTensor });
+    const query = normal([2, 3, 6], 18);
+    const [short, long] = [ids([2, 4], 4, 5), ids([2, 4], 7, 5)];
+    const a = model.predict([query, short]) as tf.Tensor;
+    const b = model.predict([query, long]) as tf.Tensor;
+    expect(mismatches(a.dataSync(), b.dataSync(), 1e-6, 1e-6)).toEqual([]);
+    tf.dispose([query, short, long, a, b]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('refuses a value whose Keras mask tfjs would drop, and takes the padding as an attentionMask input instead', () => {
     const queryIn = tfl.input({ shape: [4, 6] });
     const valueIds = tfl.input({ shape: [5] });

@@ -54,8 +54,9 @@ export function mayCarryKerasMask(t: tfl.SymbolicTensor): boolean {
  */
 export function holdsOwnKerasMask(t: tfl.SymbolicTensor, isAttentionLayer: (layer: tfl.layers.Layer) => boolean = () => false): boolean {
   const layer = t.sourceLayer;
-  // An attention layer's output mask is its query's, which it holds only if that query did.
-  return Boolean(layer?.supportsMasking && layerOwnsComputeMask(layer) && !isAttentionLayer(layer));
+  if (!layer?.supportsMasking || !layerOwnsComputeMask(layer)) return false;
+  // An attention layer's output holds its query's mask, which it has only if that query held it.
+  return isAttentionLayer(layer) ? t.inputs.length > 0 && holdsOwnKerasMask(t.inputs[0], isAttentionLayer) : true;
 }
 
 const shapeText = (shape: readonly (number | null)[]) => fmtShape(shape.map((d) => d ?? -1)).replace(/-1/g, '?');
