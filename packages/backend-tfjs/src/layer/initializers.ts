@@ -36,7 +36,7 @@ const isInitializer = (v: unknown): v is Initializer =>
  *
  * @example
  * ```ts
- * toInitializer('heNormal', 'kernelInitializer').getClassName(); // 'HeNormal'
+ * toInitializer('heNormal', 'kernelInitializer').getConfig(); // { scale: 2, mode: 'fanIn', distribution: 'normal', seed: undefined }
  * ```
  */
 export function toInitializer(spec: InitializerSpec, argument: string): Initializer {
