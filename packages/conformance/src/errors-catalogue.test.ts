@@ -32,7 +32,8 @@ import {
   initParams,
   loadAuthorsWeights,
   matMul,
-  OPS,
+  mapKernels,
+  REFERENCE_KERNELS,
   randomNormal,
   reduceMax,
   reduceSum,
@@ -44,7 +45,10 @@ import {
   type Backend,
   type Feeds,
   type LayerConfig,
+  type GraphContext,
+  type RefTensor,
   type Tensor,
+  leafName,
 } from '@sas/core';
 import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
 import { discoverTargets, workspaceCandidates } from './fuzz/targets.js';
@@ -79,7 +83,7 @@ const GQA: LayerConfig = { kind: 'gqa', batch: 1, seqLen: 2, heads: 4, headDim: 
 function feedsFor(config: LayerConfig, dtype: 'float32' | 'float64' = 'float64'): Record<string, Tensor> {
   const graph = buildLayer(config, { dtype });
   const feeds: Record<string, Tensor> = { ...initParams(config, 2, dtype) };
-  graph.nodes.filter((n) => n.op === 'Input').forEach((n, i) => (feeds[n.attrs.name as string] = randomNormal(n.shape, 10 + i, dtype)));
+  graph.nodes.filter((n) => n.op === 'Input').forEach((n, i) => (feeds[leafName(n)] = randomNormal(n.shape, 10 + i, dtype)));
   return feeds;
 }
 
@@ -175,11 +179,13 @@ describe('catalogue: inputs of the wrong rank, shape or dtype', () => {
       () => new GraphBuilder('float16' as 'float32'),
     ));
   it('a graph dtype the backend does not run', () => {
-    const f32Only = createKernelBackend({
+    const f32Only = createKernelBackend<Tensor, void>({
       name: 'f32-only',
       mode: 'cpu',
       dtypes: ['float32'],
-      kernels: {},
+      // Never reached: the dtype is refused first.
+      kernels: mapKernels<RefTensor, GraphContext, Tensor, void>(REFERENCE_KERNELS, () => () => tensor([0], [1])),
+      context: () => undefined,
       upload: (t) => t,
       download: (h) => h,
       release: () => {},
@@ -244,12 +250,13 @@ describe('catalogue: a sequence longer than a backend can hold', () => {
   it('is refused before anything is uploaded or computed, naming the node, its shape and the limit', async () => {
     let uploads = 0;
     let kernels = 0;
-    const tiny = createKernelBackend<Tensor>({
+    const tiny = createKernelBackend<Tensor, void>({
       name: 'tiny',
       mode: 'cpu',
       dtypes: ['float64'],
       maxElements: 100,
-      kernels: Object.fromEntries(Object.keys(OPS).map((op) => [op, () => (kernels++, tensor([0], [1]))])),
+      kernels: mapKernels<RefTensor, GraphContext, Tensor, void>(REFERENCE_KERNELS, () => () => (kernels++, tensor([0], [1]))),
+      context: () => undefined,
       upload: (t) => (uploads++, t),
       download: (h) => h,
       release: () => {},
