@@ -61,7 +61,8 @@ export function loadGenerationFixtures(dir: string = bundledModelFixturesDir()):
     } catch (e) {
       throw new SasError('E_FIXTURE', `${where}: not a readable JSON record (${(e as Error).message})`);
     }
-    return parseGenerationRecord(record, where, (file) => join(folder, file));
+    const base = name.slice(0, -'.json'.length);
+    return parseGenerationRecord(record, where, (file) => join(folder, file), { name: base, file: `${base}.safetensors` });
   });
 }
 

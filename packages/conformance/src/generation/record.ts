@@ -10,7 +10,7 @@ export interface GenerationFixture {
   readonly file: string;
   /** Where to read the checkpoint: an absolute path on disk, or a URL in a browser. */
   readonly path: string;
-  /** Id → character as the record lists them (must equal the checkpoint's). */
+  /** Id → character as the record lists them, joined (must equal the checkpoint's). */
   readonly vocab: string;
   readonly prompt: string;
   /** The next `newTokens` characters by argmax, computed in float64 from the checkpoint's weights. */
@@ -24,8 +24,10 @@ export interface GenerationFixture {
 
 /**
  * Validates a parsed generation record (`<name>.json`); `locate` turns its
- * `file` into where to read the checkpoint. Every defect is an `E_FIXTURE`
- * error naming `where`.
+ * `file` into where to read the checkpoint; `defaults` name the case and its
+ * checkpoint when the record does not (`<name>`, `<name>.safetensors`). The
+ * vocabulary may be a string or an array of characters. Every defect is an
+ * `E_FIXTURE` error naming `where`.
  *
  * @example
  * ```ts
@@ -33,12 +35,20 @@ export interface GenerationFixture {
  * const fixture = parseGenerationRecord(await (await fetch('/models/generation/gen-sas-brown.json')).json(), 'gen-sas-brown.json', (f) => `/models/generation/${f}`);
  * ```
  */
-export function parseGenerationRecord(record: unknown, where: string, locate: (file: string) => string): GenerationFixture {
-  const r = record as Record<string, unknown>;
+export function parseGenerationRecord(
+  record: unknown,
+  where: string,
+  locate: (file: string) => string,
+  defaults: { readonly name?: string; readonly file?: string } = {},
+): GenerationFixture {
   const fail = (message: string): never => {
     throw new SasError('E_FIXTURE', `${where}: ${message}`);
   };
-  if (!r || typeof r !== 'object' || Array.isArray(r)) fail('expected a JSON object');
+  if (!record || typeof record !== 'object' || Array.isArray(record)) fail('expected a JSON object');
+  const given = record as Record<string, unknown>;
+  // MODEL.md lists vocab, prompt, greedy, minMargin and promptLastLogits; name and file may be left to the record's own file name.
+  const vocab = Array.isArray(given.vocab) && given.vocab.every((ch) => typeof ch === 'string') ? given.vocab.join('') : given.vocab;
+  const r: Record<string, unknown> = { name: defaults.name, file: defaults.file, ...given, vocab };
   for (const key of ['name', 'file', 'vocab', 'prompt', 'greedy'])
     if (typeof r[key] !== 'string' || (r[key] as string).length === 0) fail(`"${key}" must be a non-empty string`);
   const greedy = r.greedy as string;
