@@ -3,7 +3,8 @@ import { fmtShape, sizeOf, validateShape, type DType } from '../tensor.js';
 import { checkAttrTypes, canonicalAttrs } from '../ops/attrs.js';
 import { getOp, type OpAttrs, type OpName } from '../ops/table.js';
 import { sameDType } from '../ops/op.js';
-import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
+import { checkIndexDomain, type IndexDomain } from './domain.js';
+import { constantValues, leafName, type AttrValue, type Attrs, type Graph, type GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 
 /** `apply`'s attribute argument: required when op `N` has attributes, optional when it has none. */
@@ -59,9 +60,17 @@ export class GraphBuilder {
     return { builder, refs };
   }
 
-  /** A value fed at run time (queries, keys, a loss cotangent...). */
-  input(name: string, shape: readonly number[]): NodeRef {
-    return this.leaf('Input', name, shape);
+  /**
+   * A value fed at run time (queries, keys, a loss cotangent...). With a
+   * `domain`, the input holds integer ids (token ids, loss targets): every fed
+   * value is checked against it before a run, on every backend.
+   */
+  input(name: string, shape: readonly number[], domain?: IndexDomain): NodeRef {
+    if (domain === undefined) return this.leaf('Input', name, shape);
+    checkIndexDomain(`Input '${name}'`, domain);
+    const attrs: Record<string, number> = { indexRange: domain.indexRange };
+    if (domain.ignoreIndex !== undefined) attrs.ignoreIndex = domain.ignoreIndex;
+    return this.leaf('Input', name, shape, attrs);
   }
 
   /** A trainable weight fed at run time; gradients can be taken with respect to it. */
@@ -78,6 +87,18 @@ export class GraphBuilder {
       throw new SasError('E_SHAPE', `constant: ${list.length} values do not fill shape ${fmtShape(dims)}`);
     }
     return this.push('Constant', [], { value: list, shape: [...dims] }, dims);
+  }
+
+  /**
+   * A copy of another graph's leaf (Input, Param or Constant) with all its
+   * attributes, an Input's index domain included: how graph rewrites
+   * (lowering, merging) carry leaves over.
+   */
+  copyLeaf(node: GraphNode): NodeRef {
+    if (node.op === 'Constant') return this.constant(constantValues(node), node.shape);
+    if (node.op !== 'Input' && node.op !== 'Param') throw new SasError('E_GRAPH', `copyLeaf: node ${node.id} (${node.op}) is not a leaf`);
+    const { name: _name, shape: _shape, ...extra } = node.attrs;
+    return this.leaf(node.op, leafName(node), node.shape, extra);
   }
 
   /**
@@ -144,11 +165,11 @@ export class GraphBuilder {
     return graph;
   }
 
-  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[]): NodeRef {
+  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[], extra: Attrs = {}): NodeRef {
     if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${op}: name must be a non-empty string`);
     if (this.feedNames.has(name)) throw new SasError('E_GRAPH', `${op}: the name '${name}' is already used by another input or param`);
     validateShape(shape, `${op} '${name}' shape`);
-    const ref = this.push(op, [], { name, shape: [...shape] }, shape);
+    const ref = this.push(op, [], { name, shape: [...shape], ...extra }, shape);
     this.feedNames.set(name, ref.id);
     return ref;
   }

@@ -22,6 +22,12 @@ export { flip, type FlipAttrs } from './Flip.js';
 export { attention } from './Attention.js';
 export { attentionGrad, type AttentionGradAttrs, type AttentionOperand } from './AttentionGrad.js';
 export type { AttentionAttrs } from './attention-shape.js';
+export { gather } from './Gather.js';
+export { scatterAdd } from './ScatterAdd.js';
+export { layerNorm } from './LayerNorm.js';
+export { layerNormGrad, type LayerNormOperand } from './LayerNormGrad.js';
+export { tanh } from './Tanh.js';
+export { crossEntropy, IGNORE_INDEX } from './CrossEntropy.js';
 export type { ReduceAttrs } from './reduce.js';
 export {
   OPS,

@@ -6,10 +6,14 @@ import { AttentionGrad } from './AttentionGrad.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
 import { Conv1d } from './Conv1d.js';
+import { CrossEntropy } from './CrossEntropy.js';
 import { Div } from './Div.js';
 import { Equal } from './Equal.js';
 import { Exp } from './Exp.js';
 import { Flip } from './Flip.js';
+import { Gather } from './Gather.js';
+import { LayerNorm } from './LayerNorm.js';
+import { LayerNormGrad } from './LayerNormGrad.js';
 import { Log } from './Log.js';
 import { MatMul } from './MatMul.js';
 import { Mul } from './Mul.js';
@@ -18,10 +22,12 @@ import { ReduceMax } from './ReduceMax.js';
 import { ReduceSum } from './ReduceSum.js';
 import { Relu } from './Relu.js';
 import { Reshape } from './Reshape.js';
+import { ScatterAdd } from './ScatterAdd.js';
 import { Softmax } from './Softmax.js';
 import { Sqrt } from './Sqrt.js';
 import { Step } from './Step.js';
 import { Sub } from './Sub.js';
+import { Tanh } from './Tanh.js';
 import { Transpose } from './Transpose.js';
 
 /**
@@ -57,9 +63,12 @@ const PRIMITIVES = [
 /**
  * Composite ops: each decomposes into primitives, so a backend needs no
  * kernel for them; a backend that has one runs them fused (the ndarray
- * backend's attention never stores the Tq×Tk scores).
+ * backend's attention never stores the Tq×Tk scores). The model's ops
+ * (embedding lookup and its gradient, layer norm, tanh, cross-entropy) are
+ * composites too, so every backend runs the char GPT before it has kernels
+ * of its own for them.
  */
-const COMPOSITES = [Attention, AttentionGrad] as const;
+const COMPOSITES = [Attention, AttentionGrad, Gather, ScatterAdd, LayerNorm, LayerNormGrad, Tanh, CrossEntropy] as const;
 
 /** The name of a primitive op: a kernel table must have a kernel for each. */
 export type PrimitiveName = (typeof PRIMITIVES)[number]['name'];
