@@ -5,8 +5,9 @@ import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSuiteCommand } from './commands/bench-suite.js';
 import { exportCommand } from './commands/export.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand];
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand, trainCommand];
 
 function topHelp(): string {
   return [

@@ -260,6 +260,7 @@ export function resolveRunOptions(given: Partial<RunOptions>): RunOptions {
   } else seqLen = given.seqLen ?? TASK_DEFAULTS.brown.seqLen;
 
   const sas = attention === 'sas';
+  const featureMaps = given.featureMaps ?? true;
   return {
     task,
     attention,
@@ -268,9 +269,10 @@ export function resolveRunOptions(given: Partial<RunOptions>): RunOptions {
     heads,
     kvHeads,
     simHeads: sas ? (given.simHeads ?? COMMON_DEFAULTS.simHeads) : null,
-    simHeadDim: sas ? (given.simHeadDim ?? d.simHeadDim) : null,
+    // Without feature maps the simulated head width is D itself (MODEL.md).
+    simHeadDim: sas ? (given.simHeadDim ?? (featureMaps ? d.simHeadDim : width / heads)) : null,
     kernel: sas ? (given.kernel ?? COMMON_DEFAULTS.kernel) : null,
-    featureMaps: sas ? (given.featureMaps ?? true) : null,
+    featureMaps: sas ? featureMaps : null,
     init: given.init ?? 'random',
     freeze: given.freeze ?? null,
     seqLen,
@@ -308,8 +310,17 @@ export function resumedRunOptions(given: Partial<RunOptions>, saved: RunOptions,
   return saved;
 }
 
-/** The session options, checked. */
-export function sessionOptions(flags: Flags, defaultBackend: string, steps: () => number): SessionOptions {
+/**
+ * Checks `--until` against the run: a step after the one it stands at and before its last.
+ */
+export function checkUntil(until: number | undefined, run: RunOptions, at: number): void {
+  if (until === undefined) return;
+  if (until >= run.steps) throw new SasError('E_INPUT', `--until ${until}: expected a step before the last (--steps ${run.steps})`);
+  if (until <= at) throw new SasError('E_INPUT', `--until ${until}: the run is already at step ${at}`);
+}
+
+/** The session options, checked (`--until` against the run by `checkUntil`). */
+export function sessionOptions(flags: Flags, defaultBackend: string): SessionOptions {
   const checkpoint = flags.checkpoint as string | undefined;
   const resume = flags.resume === true;
   const force = flags.force === true;
@@ -317,7 +328,6 @@ export function sessionOptions(flags: Flags, defaultBackend: string, steps: () =
   if (resume && force) throw new SasError('E_INPUT', '--resume and --force: choose one (continue the checkpoint, or start over and replace it)');
   const until = flags.until === undefined ? undefined : parseInteger(flags.until as string, 'until', { min: 1 });
   if (until !== undefined && checkpoint === undefined) throw new SasError('E_INPUT', '--until needs --checkpoint FILE (where the run is saved to continue)');
-  if (until !== undefined && until >= steps()) throw new SasError('E_INPUT', `--until ${until}: expected a step before the last (--steps ${steps()})`);
   return {
     backend: (flags.backend as string | undefined) ?? defaultBackend,
     mode: flags.mode as string | undefined,
