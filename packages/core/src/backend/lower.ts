@@ -1,6 +1,6 @@
 import { SasError } from '../errors.js';
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
-import { leafName, type Graph } from '../ir/types.js';
+import { isLeaf, type Graph } from '../ir/types.js';
 import { getOp } from '../ops/table.js';
 import { mergeCommonSubexpressions } from './cse.js';
 
@@ -35,9 +35,7 @@ function lowerOnce(graph: Graph, hasKernel: (op: string) => boolean, backendName
   const refs: NodeRef[] = [];
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((i) => refs[i]);
-    if (node.op === 'Input') refs.push(b.input(leafName(node), node.shape));
-    else if (node.op === 'Param') refs.push(b.param(leafName(node), node.shape));
-    else if (node.op === 'Constant') refs.push(b.constant(node.attrs.value as number[], node.shape));
+    if (isLeaf(node.op)) refs.push(b.copyLeaf(node));
     else if (hasKernel(node.op)) refs.push(b.apply(node.op, inputs, node.attrs));
     else {
       const op = getOp(node.op);

@@ -2,6 +2,7 @@ import { SasError } from '../errors.js';
 import { fmtShape, sizeOf, validateShape, type DType } from '../tensor.js';
 import { getOp } from '../ops/table.js';
 import { sameDType } from '../ops/op.js';
+import { checkIndexDomain, type IndexDomain } from './domain.js';
 import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 
@@ -55,9 +56,17 @@ export class GraphBuilder {
     return { builder, refs };
   }
 
-  /** A value fed at run time (queries, keys, a loss cotangent...). */
-  input(name: string, shape: readonly number[]): NodeRef {
-    return this.leaf('Input', name, shape);
+  /**
+   * A value fed at run time (queries, keys, a loss cotangent...). With a
+   * `domain`, the input holds integer ids (token ids, loss targets): every fed
+   * value is checked against it before a run, on every backend.
+   */
+  input(name: string, shape: readonly number[], domain?: IndexDomain): NodeRef {
+    if (domain === undefined) return this.leaf('Input', name, shape);
+    checkIndexDomain(`Input '${name}'`, domain);
+    const attrs: Record<string, number> = { indexRange: domain.indexRange };
+    if (domain.ignoreIndex !== undefined) attrs.ignoreIndex = domain.ignoreIndex;
+    return this.leaf('Input', name, shape, attrs);
   }
 
   /** A trainable weight fed at run time; gradients can be taken with respect to it. */
@@ -74,6 +83,18 @@ export class GraphBuilder {
       throw new SasError('E_SHAPE', `constant: ${list.length} values do not fill shape ${fmtShape(dims)}`);
     }
     return this.push('Constant', [], { value: list, shape: [...dims] }, dims);
+  }
+
+  /**
+   * A copy of another graph's leaf (Input, Param or Constant) with all its
+   * attributes, an Input's index domain included: how graph rewrites
+   * (lowering, merging) carry leaves over.
+   */
+  copyLeaf(node: GraphNode): NodeRef {
+    if (node.op === 'Constant') return this.constant(node.attrs.value as number[], node.shape);
+    if (node.op !== 'Input' && node.op !== 'Param') throw new SasError('E_GRAPH', `copyLeaf: node ${node.id} (${node.op}) is not a leaf`);
+    const { name, shape: _shape, ...extra } = node.attrs;
+    return this.leaf(node.op, name as string, node.shape, extra);
   }
 
   /** Applies a primitive op by name; prefer the typed functions (`add`, `matMul`, ...). */
@@ -125,11 +146,11 @@ export class GraphBuilder {
     return graph;
   }
 
-  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[]): NodeRef {
+  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[], extra: Attrs = {}): NodeRef {
     if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${op}: name must be a non-empty string`);
     if (this.feedNames.has(name)) throw new SasError('E_GRAPH', `${op}: the name '${name}' is already used by another input or param`);
     validateShape(shape, `${op} '${name}' shape`);
-    const ref = this.push(op, [], { name, shape: [...shape] }, shape);
+    const ref = this.push(op, [], { name, shape: [...shape], ...extra }, shape);
     this.feedNames.set(name, ref.id);
     return ref;
   }

@@ -2,6 +2,7 @@ import { SasError } from '../errors.js';
 import { fmtShape, sizeOf } from '../tensor.js';
 import { findOp } from '../ops/table.js';
 import { sameShape } from '../tensor.js';
+import { checkIndexDomain } from './domain.js';
 import { isLeaf, type Graph } from './types.js';
 
 /**
@@ -90,4 +91,8 @@ function verifyLeaf(graph: Graph, index: number, names: Set<string>): void {
   if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${where}: missing name`);
   if (names.has(name)) throw new SasError('E_GRAPH', `${where}: duplicate feed name '${name}'`);
   names.add(name);
+  const { indexRange, ignoreIndex } = node.attrs;
+  if (indexRange === undefined && ignoreIndex === undefined) return;
+  if (node.op !== 'Input') throw new SasError('E_GRAPH', `${where}: only an Input may declare an index domain (indexRange, ignoreIndex)`);
+  checkIndexDomain(`${where} '${name}'`, { indexRange, ignoreIndex });
 }

@@ -7,10 +7,14 @@ import { AttentionGrad } from './AttentionGrad.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
 import { Conv1d } from './Conv1d.js';
+import { CrossEntropy } from './CrossEntropy.js';
 import { Div } from './Div.js';
 import { Equal } from './Equal.js';
 import { Exp } from './Exp.js';
 import { Flip } from './Flip.js';
+import { Gather } from './Gather.js';
+import { LayerNorm } from './LayerNorm.js';
+import { LayerNormGrad } from './LayerNormGrad.js';
 import { Log } from './Log.js';
 import { MatMul } from './MatMul.js';
 import { Mul } from './Mul.js';
@@ -19,10 +23,12 @@ import { ReduceMax } from './ReduceMax.js';
 import { ReduceSum } from './ReduceSum.js';
 import { Relu } from './Relu.js';
 import { Reshape } from './Reshape.js';
+import { ScatterAdd } from './ScatterAdd.js';
 import { Softmax } from './Softmax.js';
 import { Sqrt } from './Sqrt.js';
 import { Step } from './Step.js';
 import { Sub } from './Sub.js';
+import { Tanh } from './Tanh.js';
 import { Transpose } from './Transpose.js';
 
 /**
@@ -57,10 +63,13 @@ const PRIMITIVES: readonly OpDef<any>[] = [
 /**
  * Composite ops: each decomposes into primitives, so a backend needs no
  * kernel for them; a backend that has one runs them fused (the ndarray
- * backend's attention never stores the Tq×Tk scores).
+ * backend's attention never stores the Tq×Tk scores). The model's ops
+ * (embedding lookup and its gradient, layer norm, tanh, cross-entropy) are
+ * composites too, so every backend runs the char GPT before it has kernels
+ * of its own for them.
  */
 // biome-ignore lint/suspicious/noExplicitAny: ops of different attribute types share one table
-const COMPOSITES: readonly OpDef<any>[] = [Attention, AttentionGrad];
+const COMPOSITES: readonly OpDef<any>[] = [Attention, AttentionGrad, Gather, ScatterAdd, LayerNorm, LayerNormGrad, Tanh, CrossEntropy];
 
 /** Every op, primitive and composite, by name. */
 // biome-ignore lint/suspicious/noExplicitAny: ops of different attribute types share one table
