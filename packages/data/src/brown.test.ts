@@ -5,8 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { splitHeldOut, stripBrownTags } from './brown-format.js';
 import { type BrownCorpus, brownCorpusDir, loadBrownCorpus } from './brown.js';
 
-// MODEL.md's trained Brown model: its vocabulary is the oracle for our stripping rule.
-const fixture = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/gen-sas-brown.json'), 'utf8')) as { vocab: string }; // index → character, as one string
+// MODEL.md's trained Brown model (the shared model fixtures, bundled by @sas/conformance): its vocabulary,
+// computed by the PyTorch reference, is the oracle for our stripping rule.
+const fixture = JSON.parse(readFileSync(resolve(__dirname, '../../conformance/models/generation/gen-sas-brown.json'), 'utf8')) as { vocab: string }; // index → character, as one string
 
 describe('the Brown corpus', () => {
   let brown: BrownCorpus;

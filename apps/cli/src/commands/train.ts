@@ -10,7 +10,16 @@ import { taskData } from '../train/data.js';
 import { openEvaluationLog } from '../train/log.js';
 import { FRESH_PROGRESS, type RunProgress, trainLoop } from '../train/loop.js';
 import { countModelParams, createModel, modelConfig, scheduleOf } from '../train/model.js';
-import { COMMON_DEFAULTS, checkUntil, givenRunOptions, resolveRunOptions, resumedRunOptions, sessionOptions, TASK_DEFAULTS, TRAIN_FLAGS } from '../train/options.js';
+import {
+  COMMON_DEFAULTS,
+  checkUntil,
+  givenRunOptions,
+  resolveRunOptions,
+  resumedRunOptions,
+  sessionOptions,
+  TASK_DEFAULTS,
+  TRAIN_FLAGS,
+} from '../train/options.js';
 import { Progress } from '../train/progress.js';
 import { formatSummary, runSummary } from '../train/summary.js';
 
@@ -32,7 +41,7 @@ function checkTargets(checkpoint: string | undefined, resume: boolean, force: bo
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: "train the char GPT (MODEL.md) on the Brown corpus or on associative recall, with SAS or a baseline",
+  summary: 'train the char GPT (MODEL.md) on the Brown corpus or on associative recall, with SAS or a baseline',
   usage: `sas train [--task brown|mqar] [--attention sas|mha|gqa|mqa] [model, data and optimiser flags]
           [--backend NAME] [--mode M] [--threads N] [--checkpoint FILE [--resume | --force] [--until STEP]]
           [--log FILE] [--json] [--verbose]
@@ -102,7 +111,10 @@ for bit; flags given must agree with it, the others come from it) or --force
     const data = taskData(run, saved?.stream, saved?.chars);
     const config = modelConfig(run, data.vocab);
     if (saved && JSON.stringify(saved.config) !== JSON.stringify(config))
-      throw new SasError('E_INPUT', `${checkpointPath}: its model ${JSON.stringify(saved.config)} is not the one its run options make (${JSON.stringify(config)})`);
+      throw new SasError(
+        'E_INPUT',
+        `${checkpointPath}: its model ${JSON.stringify(saved.config)} is not the one its run options make (${JSON.stringify(config)})`,
+      );
     const provider = await loadProvider(session.backend);
     const mode = checkMode(provider, session.mode);
     // `threads` is an extra create option; providers without a thread setting ignore it.
@@ -112,7 +124,9 @@ for bit; flags given must agree with it, the others come from it) or --force
     const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
       if (stop.signal) process.exit(SIGNAL_EXIT[signal]); // asked twice: the last checkpoint written is whole
       stop.signal = signal;
-      progress.say(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after this step${checkpointPath ? ' and saving the checkpoint' : ''} (again to quit at once)`);
+      progress.say(
+        `${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping after this step${checkpointPath ? ' and saving the checkpoint' : ''} (again to quit at once)`,
+      );
     };
     const onInt = () => onSignal('SIGINT');
     const onTerm = () => onSignal('SIGTERM');
@@ -121,7 +135,10 @@ for bit; flags given must agree with it, the others come from it) or --force
       if (saved) {
         const stored = saved.trainer.params['tok.weight'].dtype;
         if (stored !== backend.dtypes[0])
-          throw new SasError('E_INPUT', `${checkpointPath} holds ${stored} tensors, but backend ${backend.name} (${backend.mode}) trains in ${backend.dtypes[0]}`);
+          throw new SasError(
+            'E_INPUT',
+            `${checkpointPath} holds ${stored} tensors, but backend ${backend.name} (${backend.mode}) trains in ${backend.dtypes[0]}`,
+          );
         model.trainer.importState(saved.trainer);
       }
       const start: RunProgress = saved?.progress ?? FRESH_PROGRESS;

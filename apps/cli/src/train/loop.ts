@@ -112,6 +112,9 @@ export async function trainLoop(ctx: LoopContext, start: RunProgress): Promise<{
       ctx.progress.evaluation(e);
       ctx.save?.(p);
     }
+    // Backends may finish a step without ever leaving the microtask queue; signals (Ctrl-C) are only
+    // delivered when the event loop turns, so let it turn once per step.
+    await new Promise((next) => setImmediate(next));
     if (ctx.stopRequested()) {
       if (p.last?.step !== step) ctx.save?.(p);
       return { outcome: 'interrupted', progress: p };

@@ -80,9 +80,13 @@ export class Progress {
     const now = performance.now();
     if (step < this.total && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
-    const filled = Math.round((BAR_WIDTH * step) / this.total);
-    const text = `step ${step}/${this.total} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] loss ${loss.toFixed(4)}  ${compact(tokensPerSecond)} tok/s  ETA ${clock((this.total - step) * secondsPerStep)}`;
-    this.bar.write(`\r\x1b[2K${text.slice(0, (this.bar.columns ?? 120) - 1)}`);
+    const head = `step ${step}/${this.total} `;
+    const tail = ` loss ${loss.toFixed(4)}  ${compact(tokensPerSecond)} tok/s  ETA ${clock((this.total - step) * secondsPerStep)}`;
+    // The bar gives way on a narrow terminal; the numbers do not.
+    const width = Math.max(0, Math.min(BAR_WIDTH, (this.bar.columns ?? 80) - 1 - head.length - tail.length - 2));
+    const filled = Math.round((width * step) / this.total);
+    const bar = width > 0 ? `[${'='.repeat(filled)}${' '.repeat(width - filled)}]` : '';
+    this.bar.write(`\r\x1b[2K${`${head}${bar}${tail}`.slice(0, (this.bar.columns ?? 80) - 1)}`);
     this.drawn = true;
   }
 
