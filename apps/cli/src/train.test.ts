@@ -14,7 +14,8 @@ function sas(...args: string[]) {
 }
 
 // Tiny models, one thread: each run takes seconds.
-const TINY_MODEL = ['--width', '16', '--heads', '2', '--layers', '1', '--sim-heads', '4', '--sim-head-dim', '8', '--threads', '1'];
+const TINY_BASE = ['--width', '16', '--heads', '2', '--layers', '1', '--threads', '1'];
+const TINY_MODEL = [...TINY_BASE, '--sim-heads', '4', '--sim-head-dim', '8'];
 const MQAR = ['--task', 'mqar', '--pairs', '4', '--keys', '8', '--values', '8', '--batch', '16', '--eval-sequences', '64', '--warmup', '5', '--lr', '0.01'];
 /** The run the resume tests stop and continue: 30 steps, an evaluation (and checkpoint) every 10. */
 const RESUMABLE = [...MQAR, ...TINY_MODEL, '--steps', '30', '--eval-every', '10', '--json'];
@@ -112,6 +113,62 @@ describe('sas train: learning', () => {
     expect(lines[0].valLoss).toBeLessThan(Math.log(84)); // better than uniform over the 84 characters
     expect(lines[1].valLoss).toBeLessThan(lines[0].valLoss);
     expect(lines[1].accuracy).toBeUndefined();
+  });
+});
+
+describe('sas train: every attention kind and ablation of the studies', () => {
+  const ablation = (name: string, extra: string[]) => {
+    const path = join(dir, `${name}.safetensors`);
+    const args = [...MQAR, ...(extra.includes('--attention') ? TINY_BASE : TINY_MODEL), ...extra];
+    return { path, args: [...args, '--steps', '4', '--eval-every', '4', '--json', '--checkpoint', path] };
+  };
+
+  it('trains mha, gqa and mqa, with the key/value heads each implies', () => {
+    for (const [kind, kvHeads] of [
+      ['mha', 2],
+      ['gqa', 1],
+      ['mqa', 1],
+    ] as const) {
+      const { args } = ablation(kind, ['--attention', kind]);
+      const r = sas('train', ...args);
+      expect(r.code, `${kind}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).model.attention).toEqual({ kind, kvHeads });
+    }
+  });
+
+  it('--no-feature-maps, --kernel 1 and --init identity build the ablated models', () => {
+    const noMaps = sas('train', ...ablation('no-maps', ['--no-feature-maps']).args); // --sim-head-dim 8 is D, as it must be
+    expect(noMaps.code, noMaps.stderr).toBe(0);
+    expect(JSON.parse(noMaps.stdout).model.attention).toMatchObject({ featureMaps: false });
+    const { path, args } = ablation('k1', ['--kernel', '1', '--init', 'identity']);
+    const k1 = sas('train', ...args, '--until', '1');
+    expect(k1.code, k1.stderr).toBe(0);
+    const c = readCheckpoint(path);
+    expect(c.config.attention).toMatchObject({ kernelSize: 1 });
+    // identity init (MODEL.md): after one step the .3 maps have moved away from 0 only by about lr
+    expect(Math.max(...c.params['blocks.0.attn.sas_q.3.process.weight'].data.map(Math.abs))).toBeLessThan(0.02);
+  });
+
+  it('--freeze maps|qk|v keeps exactly those SAS maps as they were, and trains the rest', () => {
+    for (const [freeze, frozen] of [
+      ['maps', /\.sas_[qkv]\./],
+      ['qk', /\.sas_[qk]\./],
+      ['v', /\.sas_v\./],
+    ] as const) {
+      const { path, args } = ablation(`freeze-${freeze}`, ['--freeze', freeze, '--init', 'identity']);
+      const first = sas('train', ...args, '--until', '1');
+      expect(first.code, first.stderr).toBe(0);
+      const s = JSON.parse(first.stdout);
+      expect(s.trainableParams).toBeLessThan(s.params);
+      const before = readCheckpoint(path).params;
+      const rest = sas('train', '--checkpoint', path, '--resume', '--json');
+      expect(rest.code, rest.stderr).toBe(0);
+      const after = readCheckpoint(path).params;
+      for (const name of Object.keys(before)) {
+        const same = Buffer.from(before[name].data.buffer).equals(Buffer.from(after[name].data.buffer));
+        expect(same, `${freeze}: ${name}`).toBe(frozen.test(name));
+      }
+    }
   });
 });
 
