@@ -321,6 +321,7 @@ describe('sas train: bad input', () => {
       [['--until', '5'], /^sas: --until needs --checkpoint FILE/],
       [['--backend', 'nope'], /^sas: unknown backend 'nope'/],
       [['--bogus'], /^sas: train: unknown flag --bogus/],
+      [[...TINY_MODEL, '--warmup', '0', '--lr', '1e30'], /^sas: step \d+: the training loss is NaN: training diverged \(try a lower --lr or a --clip\)/],
     ] as const) {
       const r = sas('train', ...MQAR, ...args);
       expect(r.code, args.join(' ')).toBe(2);

@@ -1,3 +1,4 @@
+import { SasError } from '@sas/core';
 import type { TokenBatch } from '@sas/data';
 import type { TaskData } from './data.js';
 import type { RunOptions } from './options.js';
@@ -91,6 +92,11 @@ export async function trainLoop(ctx: LoopContext, start: RunProgress): Promise<{
     const lr = ctx.lrAt(step);
     const t0 = performance.now();
     const loss = await ctx.model.step(ctx.data.next(), lr);
+    if (!Number.isFinite(loss))
+      throw new SasError(
+        'E_INPUT',
+        `step ${step}: the training loss is ${loss}: training diverged (try a lower --lr or a --clip); the last checkpoint written, if any, is intact`,
+      );
     const seconds = (performance.now() - t0) / 1000;
     sessionTrainSeconds += seconds;
     p = {
