@@ -39,11 +39,17 @@ export interface KnownIssue {
   readonly backends?: readonly string[];
 }
 
+/** A Conv1d op case's pad (0 for any other case). */
+const convPad = (c: FuzzCase) => (c.kind === 'op' && c.op === 'Conv1d' && typeof c.attrs.pad === 'number' ? c.attrs.pad : 0);
+
 /** Output length of a Conv1d op case. */
-const convOut = (c: FuzzCase) => (c.kind === 'op' && c.op === 'Conv1d' ? c.shapes[0][2] + 2 * (c.attrs.pad as number) - c.shapes[1][2] + 1 : 0);
+const convOut = (c: FuzzCase) => (c.kind === 'op' && c.op === 'Conv1d' ? c.shapes[0][2] + 2 * convPad(c) - c.shapes[1][2] + 1 : 0);
+
+/** The `shape` attribute of a BroadcastTo/Reshape op case ([] for any other case). */
+const shapeAttr = (c: FuzzCase): readonly number[] => (c.kind === 'op' && Array.isArray(c.attrs.shape) ? c.attrs.shape : []);
 
 /** True when an op case has a zero-size input or output (BroadcastTo/Reshape to a shape with a 0). */
-const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, (c.attrs.shape as number[] | undefined) ?? []].some((s) => s.includes(0));
+const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, shapeAttr(c)].some((s) => s.includes(0));
 
 /**
  * Known defects (see `KnownIssue`); remove an entry once its fix lands, and
@@ -57,7 +63,7 @@ export const KNOWN_ISSUES: readonly KnownIssue[] = [
     affects: (c, { grads }) =>
       grads &&
       ((c.kind === 'layer' && c.config.kind === 'sas' && (c.config.kernelSize - 1) / 2 >= c.config.headDim) ||
-        (c.kind === 'op' && c.op === 'Conv1d' && (c.attrs.pad as number) >= convOut(c))),
+        (c.kind === 'op' && c.op === 'Conv1d' && convPad(c) >= convOut(c))),
     effect: 'forward-only',
     case: {
       kind: 'layer',

@@ -2,7 +2,15 @@ import type { ModelCaseReport, ModelConformanceReport } from './run-case.js';
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
-/** One model case as readable lines: verdict, then each failing tensor (or the error). */
+/**
+ * One model case as readable lines: verdict, then each failing tensor (or the error).
+ *
+ * @example
+ * ```ts
+ * import { formatModelCase } from '@sas/conformance/portable';
+ * console.log(formatModelCase(report.cases[0])); // PASS  lm-sas-step  sas  238 tensors  max|err| 3.46e-13
+ * ```
+ */
 export function formatModelCase(c: ModelCaseReport): string {
   const worst = c.checks.reduce((m, k) => Math.max(m, k.maxAbs), 0);
   const lines = [`${c.passed ? 'PASS' : 'FAIL'}  ${c.name.padEnd(24)} ${c.kind.padEnd(4)} ${c.checks.length} tensors  max|err| ${fmt(worst)}`];

@@ -117,6 +117,12 @@ export async function runModelCaseOnTensors(
  * The cases of a set that `names` selects, and a problem when nothing would be
  * checked or a requested name is not in the set: a run that checks nothing
  * must not pass.
+ *
+ * @example
+ * ```ts
+ * import { selectModelCases } from '@sas/conformance/portable';
+ * selectModelCases([{ name: 'a' }], ['b']).problem; // "no case named 'b' (cases: a)"
+ * ```
  */
 export function selectModelCases<C extends { readonly name: string }>(cases: readonly C[], names?: readonly string[]): { selected: C[]; problem?: string } {
   const selected = names ? cases.filter((c) => names.includes(c.name)) : [...cases];

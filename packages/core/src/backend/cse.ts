@@ -54,7 +54,7 @@ export function mergeCommonSubexpressions(graph: Graph): Graph {
     const inputs = node.inputs.map((i) => refs.get(target[i])!);
     let ref: NodeRef;
     if (isLeaf(node.op)) ref = b.copyLeaf(node);
-    else ref = b.apply(node.op, inputs, node.attrs);
+    else ref = b.applyByName(node.op, inputs, node.attrs);
     refs.set(node.id, ref);
   }
   for (const [name, id] of Object.entries(graph.outputs)) b.output(name, refs.get(target[id])!);

@@ -1,10 +1,14 @@
 import { SasError } from '../errors.js';
 import { fmtShape, sizeOf, validateShape, type DType } from '../tensor.js';
-import { getOp } from '../ops/table.js';
+import { checkAttrTypes, canonicalAttrs } from '../ops/attrs.js';
+import { getOp, type OpAttrs, type OpName } from '../ops/table.js';
 import { sameDType } from '../ops/op.js';
 import { checkIndexDomain, type IndexDomain } from './domain.js';
 import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
+
+/** `apply`'s attribute argument: required when op `N` has attributes, optional when it has none. */
+type AttrsArgument<N extends OpName> = Record<never, never> extends OpAttrs<N> ? [attrs?: OpAttrs<N>] : [attrs: OpAttrs<N>];
 
 /**
  * A handle on a node under construction. Ops take and return NodeRefs, so
@@ -97,8 +101,21 @@ export class GraphBuilder {
     return this.leaf(node.op, name as string, node.shape, extra);
   }
 
-  /** Applies a primitive op by name; prefer the typed functions (`add`, `matMul`, ...). */
-  apply(opName: string, inputs: readonly NodeRef[], attrs: Attrs = {}): NodeRef {
+  /**
+   * Applies op `opName` to `inputs` with its typed attributes (optional for
+   * ops without any); prefer the typed functions (`add`, `matMul`, ...). The
+   * attributes are checked, then stored in canonical form (negative axes
+   * resolved, `axes` sorted), so kernels never normalise them.
+   */
+  apply<N extends OpName>(opName: N, inputs: readonly NodeRef[], ...attrs: AttrsArgument<N>): NodeRef {
+    return this.applyByName(opName, inputs, attrs[0] ?? {});
+  }
+
+  /**
+   * `apply` for an op named at run time (graph rewrites, fuzzers, tools):
+   * the same checks, made at run time only. An unknown name is an `E_GRAPH` error.
+   */
+  applyByName(opName: string, inputs: readonly NodeRef[], attrs: Attrs = {}): NodeRef {
     const op = getOp(opName);
     if (inputs.length !== op.arity) {
       throw new SasError('E_GRAPH', `${opName}: expected ${op.arity} inputs, got ${inputs.length}`);
@@ -107,12 +124,14 @@ export class GraphBuilder {
       if (ref.builder !== this) throw new SasError('E_GRAPH', `${opName}: an input belongs to another graph builder`);
     }
     op.checkAttrs?.(attrs);
+    checkAttrTypes(opName, op.attrs, attrs);
     sameDType(opName, inputs);
-    const shape = op.inferShape(inputs, attrs);
+    const canonical = canonicalAttrs(opName, op.attrs, attrs, inputs);
+    const shape = op.inferShape(inputs, canonical);
     return this.push(
       opName,
       inputs.map((r) => r.id),
-      attrs,
+      canonical,
       shape,
     );
   }
@@ -160,7 +179,7 @@ export class GraphBuilder {
     const frozen: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(attrs)) frozen[k] = Array.isArray(v) ? Object.freeze([...v]) : v;
     this.nodes.push(Object.freeze({ id, op, inputs: [...inputs], attrs: Object.freeze(frozen), shape: [...shape], dtype: this.dtype }));
-    if (op === 'Input' || op === 'Param') this.feedNames.set(attrs.name as string, id);
+    if (op === 'Input' || op === 'Param') this.feedNames.set(String(attrs.name), id);
     return new NodeRef(this, id, shape, this.dtype);
   }
 }

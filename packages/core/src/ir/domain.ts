@@ -39,14 +39,33 @@ export function checkIndexDomain(where: string, domain: { readonly indexRange?: 
   }
 }
 
-/** The index domain an Input node's attributes declare, or undefined. */
+/**
+ * The index domain an Input node's attributes declare, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, indexDomainOf } from '@sas/core';
+ * const b = new GraphBuilder();
+ * const ids = b.input('ids', [2, 9], { indexRange: 13 });
+ * indexDomainOf(b.nodeOf(ids).attrs); // { indexRange: 13 }
+ * ```
+ */
 export function indexDomainOf(attrs: Attrs): IndexDomain | undefined {
   if (attrs.indexRange === undefined) return undefined;
   const indexRange = attrs.indexRange as number;
   return attrs.ignoreIndex === undefined ? { indexRange } : { indexRange, ignoreIndex: attrs.ignoreIndex as number };
 }
 
-/** True when `v` is in the domain. */
+/**
+ * True when `v` is in the domain.
+ *
+ * @example
+ * ```ts
+ * import { inIndexDomain } from '@sas/core';
+ * inIndexDomain(-100, { indexRange: 5, ignoreIndex: -100 }); // true
+ * inIndexDomain(2.5, { indexRange: 5 }); // false
+ * ```
+ */
 export function inIndexDomain(v: number, domain: IndexDomain): boolean {
   return (Number.isInteger(v) && v >= 0 && v < domain.indexRange) || (domain.ignoreIndex !== undefined && v === domain.ignoreIndex);
 }
@@ -65,7 +84,15 @@ export function firstOutOfDomain(data: ArrayLike<number>, domain: IndexDomain): 
   return -1;
 }
 
-/** "an integer id in [0, 13)" or "… or the ignore index -100", for messages. */
+/**
+ * The domain in words, for messages.
+ *
+ * @example
+ * ```ts
+ * import { describeIndexDomain } from '@sas/core';
+ * describeIndexDomain({ indexRange: 13, ignoreIndex: -100 }); // 'an integer id in [0, 13) or the ignore index -100'
+ * ```
+ */
 export function describeIndexDomain(domain: IndexDomain): string {
   const ids = `an integer id in [0, ${domain.indexRange})`;
   return domain.ignoreIndex === undefined ? ids : `${ids} or the ignore index ${domain.ignoreIndex}`;

@@ -1,8 +1,9 @@
 import { SasError } from '../errors.js';
-import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
+import type { AttrValue, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 import { lowerGraph } from '../backend/lower.js';
-import { COMPOSITE_OP_NAMES } from '../ops/table.js';
+import { canonicalAttrs, checkAttrTypes } from '../ops/attrs.js';
+import { COMPOSITE_OP_NAMES, findOp } from '../ops/table.js';
 
 /** The format tag and version of serialised graphs; docs/graph-format.md specifies them. */
 export const GRAPH_FORMAT = 'sas-graph';
@@ -72,6 +73,36 @@ function decodeNumber(v: unknown, where: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && isNonFiniteName(v)) return NON_FINITE[v];
   throw new SasError('E_GRAPH', `${where}: expected a number, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * `node` with its attributes in canonical form (negative axes resolved,
+ * `axes` sorted), as GraphBuilder stores them: files written by other tools,
+ * or by older versions of this library, may hold negative axes. A node whose
+ * op, inputs or attributes are malformed is left for `verifyGraph` to report.
+ */
+function withCanonicalAttrs(node: GraphNode, nodes: readonly GraphNode[]): GraphNode {
+  const op = findOp(node.op);
+  const inputsOk = node.inputs.every((i) => Number.isInteger(i) && i >= 0 && i < node.id && Array.isArray(nodes[i].shape));
+  if (!op || !inputsOk || node.inputs.length !== op.arity) return node;
+  try {
+    op.checkAttrs?.(node.attrs);
+    checkAttrTypes(node.op, op.attrs, node.attrs);
+  } catch {
+    return node;
+  }
+  try {
+    const attrs = canonicalAttrs(
+      node.op,
+      op.attrs,
+      node.attrs,
+      node.inputs.map((i) => nodes[i]),
+    );
+    return attrs === node.attrs ? node : { ...node, attrs };
+  } catch (e) {
+    if (e instanceof SasError) throw new SasError(e.code, `graph node ${node.id} (${node.op}): ${e.message}`);
+    throw e;
+  }
 }
 
 /** Options of `graphToJSON`. */
@@ -163,10 +194,11 @@ export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph
       else if (Array.isArray(v)) attrs[k] = v.map((x) => decodeNumber(x, `${where} attribute ${k}`));
       else attrs[k] = decodeNumber(v, `${where} attribute ${k}`);
     }
-    return { id, op: n.op, inputs: n.inputs, attrs: attrs as Attrs, shape: n.shape, dtype: d.dtype as Graph['dtype'] };
+    return { id, op: n.op, inputs: n.inputs, attrs, shape: n.shape, dtype: d.dtype as Graph['dtype'] };
   });
-  const graph: Graph = { dtype: d.dtype as Graph['dtype'], nodes, outputs: d.outputs };
+  let graph: Graph = { dtype: d.dtype as Graph['dtype'], nodes, outputs: d.outputs };
   try {
+    graph = { ...graph, nodes: nodes.map((n) => withCanonicalAttrs(n, nodes)) };
     verifyGraph(graph);
   } catch (e) {
     if (e instanceof SasError) throw new SasError(e.code, `${source}: ${e.message}`);

@@ -8,6 +8,7 @@ import { exp } from './Exp.js';
 import { checkIds, oneHotRows } from './indices.js';
 import { log } from './Log.js';
 import { mul } from './Mul.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 import { reduceMax } from './ReduceMax.js';
 import { reduceSum } from './ReduceSum.js';
@@ -15,7 +16,10 @@ import { reshape } from './Reshape.js';
 import { softmax } from './Softmax.js';
 import { sub } from './Sub.js';
 
-type CrossEntropyAttrs = { readonly ignoreIndex: number };
+const CROSS_ENTROPY_ATTRS = { ignoreIndex: { type: 'int', doc: 'targets equal to it are skipped (PyTorch default −100)' } } as const satisfies AttrSchema;
+
+/** CrossEntropy's attributes. */
+export type CrossEntropyAttrs = AttrsOf<typeof CROSS_ENTROPY_ATTRS>;
 
 /** PyTorch's default ignore index, the targets of positions the loss skips. */
 export const IGNORE_INDEX = -100;
@@ -39,9 +43,11 @@ const allAxes = (t: NodeRef) => t.shape.map((_, i) => i);
  * `g/count · mask ⊙ (softmax(logits) − onehot(target))`; targets get none.
  * A composite: max-shifted log-sum-exp minus a one-hot pick, averaged.
  */
-export const CrossEntropy = defineOp<CrossEntropyAttrs>({
+export const CrossEntropy = defineOp({
   name: 'CrossEntropy',
   arity: 2,
+  attrs: CROSS_ENTROPY_ATTRS,
+  shapeRule: 'logits [..., V], targets [...] → []',
   summary:
     'Mean over counted positions of logsumexp(logits) − logits[target] for logits [...,V], integer targets [...] (ignoreIndex, default −100, skipped) → scalar. No counted position or a target outside [0,V) is refused by the reference. VJP: g/count·mask⊙(softmax − onehot). Composite: ReduceMax, Sub, Exp, ReduceSum, Log, one-hot Equal, Mul, Div.',
   checkAttrs: ({ ignoreIndex }) => {

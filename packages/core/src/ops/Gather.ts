@@ -17,9 +17,10 @@ import { scatterAdd } from './ScatterAdd.js';
  * decomposes into a one-hot `Equal` [N, V] and a `MatMul` with the table,
  * which ONNX (Gather) and fast backends replace with a direct row copy.
  */
-export const Gather = defineOp<Record<string, never>>({
+export const Gather = defineOp({
   name: 'Gather',
   arity: 2,
+  shapeRule: 'table [V,w], ids [...] → [..., w]; ids integers in [0, V)',
   summary:
     'Embedding lookup: table [V,w] rows picked by integer ids [...] → [...,w]. Ids not in [0,V) are refused by the reference and give a zero row in kernels. VJP: ScatterAdd into the table. Composite: one-hot Equal [N,V] · table.',
   inferShape: ([table, ids]) => {

@@ -1,7 +1,7 @@
 import type { NodeRef } from '../ir/builder.js';
 import { add } from './Add.js';
 import { layerNormGrad } from './LayerNormGrad.js';
-import { checkEps, checkNormShapes, evaluateNormalized, leadingAxes, normalizedNodes, type LayerNormAttrs } from './layer-norm-parts.js';
+import { checkEps, checkNormShapes, evaluateNormalized, leadingAxes, normalizedNodes, LAYER_NORM_ATTRS } from './layer-norm-parts.js';
 import { mul } from './Mul.js';
 import { defineOp, shapeError } from './op.js';
 import { reduceSum } from './ReduceSum.js';
@@ -12,9 +12,11 @@ import { reduceSum } from './ReduceSum.js';
  * VJP: `LayerNormGrad` for x and weight, a sum of g for the bias. A
  * composite: decomposes into ReduceSum, Sub, Div, Mul, Add and Sqrt.
  */
-export const LayerNorm = defineOp<LayerNormAttrs>({
+export const LayerNorm = defineOp({
   name: 'LayerNorm',
   arity: 3,
+  attrs: LAYER_NORM_ATTRS,
+  shapeRule: 'x [..., w], weight [w], bias [w] → shape of x',
   summary:
     'Layer norm over the last axis: (x − mean)/√(var + eps)·weight + bias, biased variance (torch.nn.LayerNorm). x [...,w], weight and bias [w]. VJP: LayerNormGrad (x, weight), Σg (bias). Composite: ReduceSum, Sub, Div, Mul, Add, Sqrt.',
   checkAttrs: (attrs) => checkEps('LayerNorm', attrs),

@@ -1,7 +1,8 @@
 import type { NodeRef } from '../ir/builder.js';
 import { div } from './Div.js';
-import { checkEps, checkNormShapes, evaluateNormalized, leadingAxes, normalizedNodes, type LayerNormAttrs } from './layer-norm-parts.js';
+import { checkEps, checkNormShapes, evaluateNormalized, leadingAxes, normalizedNodes, LAYER_NORM_ATTRS } from './layer-norm-parts.js';
 import { mul } from './Mul.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 import { reduceSum } from './ReduceSum.js';
 import { sub } from './Sub.js';
@@ -9,7 +10,13 @@ import { sub } from './Sub.js';
 /** Which input of LayerNorm the gradient is taken with respect to (the bias gradient is a plain sum). */
 export type LayerNormOperand = 'x' | 'weight';
 
-type LayerNormGradAttrs = LayerNormAttrs & { readonly wrt: LayerNormOperand };
+const LAYER_NORM_GRAD_ATTRS = {
+  ...LAYER_NORM_ATTRS,
+  wrt: { type: 'enum', values: ['x', 'weight'], doc: 'the input the gradient is taken with respect to' },
+} as const satisfies AttrSchema;
+
+/** LayerNormGrad's attributes. */
+export type LayerNormGradAttrs = AttrsOf<typeof LAYER_NORM_GRAD_ATTRS>;
 
 /**
  * One input cotangent of `LayerNorm(x, weight, bias)` from x, weight and the
@@ -19,9 +26,11 @@ type LayerNormGradAttrs = LayerNormAttrs & { readonly wrt: LayerNormOperand };
  * compute a row at a time from x; the decomposition recomputes x̂ with the
  * same nodes as LayerNorm's, which lowering merges.
  */
-export const LayerNormGrad = defineOp<LayerNormGradAttrs>({
+export const LayerNormGrad = defineOp({
   name: 'LayerNormGrad',
   arity: 3,
+  attrs: LAYER_NORM_GRAD_ATTRS,
+  shapeRule: 'x [..., w], weight [w], g [..., w] → shape of x (wrt x) or [w] (wrt weight)',
   summary:
     '∂/∂x or ∂/∂weight (attr wrt) of LayerNorm(x, weight, ·) given the output cotangent g: dweight = Σ_rows g⊙x̂; dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂)), ĝ = g⊙weight. Composite: primitives recomputing x̂.',
   checkAttrs: (attrs) => {

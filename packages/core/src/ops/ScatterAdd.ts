@@ -3,10 +3,14 @@ import { fmtShape } from '../tensor.js';
 import { gather } from './Gather.js';
 import { checkIds, oneHotRows } from './indices.js';
 import { matMul } from './MatMul.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 import { reshape } from './Reshape.js';
 
-type ScatterAddAttrs = { readonly rows: number };
+const SCATTER_ADD_ATTRS = { rows: { type: 'int', doc: 'rows of the table the updates are added into (V)' } } as const satisfies AttrSchema;
+
+/** ScatterAdd's attributes. */
+export type ScatterAddAttrs = AttrsOf<typeof SCATTER_ADD_ATTRS>;
 
 /**
  * The gradient of `Gather` w.r.t. its table: a zero `[rows, w]` tensor into
@@ -17,9 +21,11 @@ type ScatterAddAttrs = { readonly rows: number };
  * `MatMul` with the first operand transposed ([rows, N]·[N, w]), never a
  * [N, rows, w] product; ONNX has ScatterND with reduction 'add'.
  */
-export const ScatterAdd = defineOp<ScatterAddAttrs>({
+export const ScatterAdd = defineOp({
   name: 'ScatterAdd',
   arity: 2,
+  attrs: SCATTER_ADD_ATTRS,
+  shapeRule: 'ids [...], updates [..., w] → [rows, w]',
   summary:
     'Gather’s table gradient: zeros [rows,w] plus each updates row [...,w] added at row ids[...] (repeats accumulate). Ids not in [0,rows) are refused by the reference and dropped by kernels. VJP: Gather of the cotangent. Composite: one-hot Equal [N,rows], then MatMul(onehotᵀ, updates).',
   checkAttrs: ({ rows }) => {

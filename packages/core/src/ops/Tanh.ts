@@ -1,5 +1,4 @@
 import type { NodeRef } from '../ir/builder.js';
-import type { Attrs } from '../ir/types.js';
 import { add } from './Add.js';
 import { div } from './Div.js';
 import { exp } from './Exp.js';
@@ -13,9 +12,10 @@ import { sub } from './Sub.js';
  * which saturates to ±1 without NaN (e^(−2x) overflows to +Inf for very
  * negative x, giving 2/Inf − 1 = −1). VJP `g·(1 − y²)`, reusing the output.
  */
-export const Tanh = defineOp<Attrs>({
+export const Tanh = defineOp({
   name: 'Tanh',
   arity: 1,
+  shapeRule: 'x → shape of x',
   summary: 'Elementwise tanh. VJP g·(1 − y²). Composite: 2 / (1 + exp(−2x)) − 1 (saturates to ±1, no NaN).',
   inferShape: ([x]) => [...x.shape],
   evaluate: ([x]) => x.data.map(Math.tanh),

@@ -9,13 +9,19 @@ import { fmtShape } from '../tensor.js';
 import { add } from './Add.js';
 import { div } from './Div.js';
 import { mul } from './Mul.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, shapeError, type RefTensor } from './op.js';
 import { reduceSum } from './ReduceSum.js';
 import { sqrt } from './Sqrt.js';
 import { sub } from './Sub.js';
 
-/** LayerNorm's attribute: the variance floor (PyTorch's default 1e-5). */
-export type LayerNormAttrs = { readonly eps: number };
+/** LayerNorm's attribute schema: the variance floor (PyTorch's default 1e-5). */
+export const LAYER_NORM_ATTRS = {
+  eps: { type: 'number', doc: 'added to the variance before the square root (PyTorch default 1e-5)' },
+} as const satisfies AttrSchema;
+
+/** LayerNorm's attributes. */
+export type LayerNormAttrs = AttrsOf<typeof LAYER_NORM_ATTRS>;
 
 /** Throws `E_ATTR` unless eps is a non-negative finite number. */
 export function checkEps(op: string, { eps }: LayerNormAttrs): void {

@@ -86,7 +86,18 @@ export function checkOptimizerOptions(o: OptimizerOptions): void {
   }
 }
 
-/** The trainable params of `graph`: every Param but the frozen ones (each of which must exist). */
+/**
+ * The trainable params of `graph`: every Param but the frozen ones (each of
+ * which must exist; freezing everything is an error).
+ *
+ * @example
+ * ```ts
+ * import { buildModel, frozenParams, trainableParams } from '@sas/core';
+ * const config = { vocab: 9, width: 8, layers: 1, heads: 2, maxSeqLen: 4, freeze: 'maps',
+ *   attention: { kind: 'sas', simHeads: 4, simHeadDim: 4, kernelSize: 3 } } as const;
+ * trainableParams(buildModel(config, { batch: 1, seqLen: 4 }), frozenParams(config)).length; // 22
+ * ```
+ */
 export function trainableParams(graph: Graph, frozen: readonly string[] = []): string[] {
   const names = graph.nodes.filter((n) => n.op === 'Param').map(leafName);
   for (const name of frozen) if (!names.includes(name)) throw new SasError('E_CONFIG', `frozen: the graph has no param '${name}'`);
