@@ -7,8 +7,18 @@ import { benchSuiteCommand } from './commands/bench-suite.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { benchGenerateCommand } from './commands/bench-generate.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand, generateCommand, benchGenerateCommand];
+const COMMANDS: readonly Command[] = [
+  demoCommand,
+  conformanceCommand,
+  trainCommand,
+  generateCommand,
+  benchCommand,
+  benchSuiteCommand,
+  benchGenerateCommand,
+  exportCommand,
+];
 
 function topHelp(): string {
   return [
