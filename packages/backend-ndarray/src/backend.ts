@@ -26,7 +26,7 @@ import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
 import { jsGemm } from './lib/gemm.js';
-import { NDARRAY_TOLERANCE } from './tolerance.js';
+import { NDARRAY_MODEL_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
 import { WasmGemm } from './wasm/engine.js';
 import { WasmRuntime, wasmSimdAvailable } from './wasm/runtime.js';
 import { ThreadedGemm } from './threads/gemm.js';
@@ -258,7 +258,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
  * ```ts
  * import { ndarrayProvider } from '@sas/backend-ndarray';
  * const backend = await ndarrayProvider.create({ mode: 'cpu' });
- * ndarrayProvider.tolerance('cpu').atol; // 1e-4
+ * ndarrayProvider.tolerance('cpu').atol; // 1e-5
+ * ndarrayProvider.modelTolerance?.('cpu').stepAtol; // 1e-3
  * ```
  */
 export const ndarrayProvider: BackendProvider = {
@@ -268,6 +269,10 @@ export const ndarrayProvider: BackendProvider = {
   tolerance: (mode) => {
     if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
     return NDARRAY_TOLERANCE;
+  },
+  modelTolerance: (mode) => {
+    if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
+    return NDARRAY_MODEL_TOLERANCE;
   },
   // `threads` is an extra create option (the CLI's `--threads`); the mode stays 'cpu'.
   create: async (options?: { readonly mode?: string; readonly threads?: number; readonly longSequences?: boolean }) =>
