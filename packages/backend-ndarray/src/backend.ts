@@ -1,6 +1,9 @@
 import {
   checkCapacity,
   createKernelBackend,
+  kernelFor,
+  lowerGraph,
+  mergeCommonSubexpressions,
   isOpNode,
   mapKernels,
   fmtShape,
@@ -22,6 +25,7 @@ import { gateFromChain } from './fusion/gate.js';
 import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-group.js';
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { convWeightGradFromChain } from './fusion/conv-weight-grad.js';
+import { elementwiseFromGroup } from './fusion/elementwise.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
@@ -95,7 +99,11 @@ function liftKernel<N extends OpName>(
   const siblingResults: SiblingResults = new WeakMap();
   const run: KernelFn<Value, KernelContext, N> = (inputs, node, ctx) => {
     const role = roles.get(node);
-    if (role?.kind === 'defer') return new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
+    if (role?.kind === 'defer') {
+      const deferred = new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
+      ctx.deferred?.set(node.id, deferred);
+      return deferred;
+    }
     if (role?.kind === 'attention-grad' && isOpNode(node, 'AttentionGrad')) return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
     if (role?.kind === 'attention') {
       const fused = attentionFromChain(inputs, node, role, ctx);
@@ -111,6 +119,10 @@ function liftKernel<N extends OpName>(
     }
     if (role?.kind === 'gate') {
       const fused = gateFromChain(inputs, node, role, ctx);
+      if (fused) return fused;
+    }
+    if (role?.kind === 'elementwise') {
+      const fused = elementwiseFromGroup(inputs, node, role, ctx);
       if (fused) return fused;
     }
     // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
@@ -135,6 +147,7 @@ function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'gate') return role.addend === undefined ? 'Mul+Step(fused)' : 'Add+Mul+Step(fused)';
   if (role?.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
   if (role?.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
+  if (role?.kind === 'elementwise') return role.sum ? 'Elementwise+Sum(fused)' : 'Elementwise(fused)';
   return op;
 }
 
@@ -207,7 +220,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   const exposed = new WeakSet<FloatData>();
   const ctx = chooseEngines(options);
   // Fusion roles by node; graphs are planned once (all ops have kernels, so the
-  // executor runs the caller's graph object itself and its nodes are the keys).
+  // executor runs the graph it is given, the caller's with common subexpressions
+  // merged, and its nodes are the keys).
   const roles = new WeakMap<GraphNode, FusionRole>();
   const planned = new WeakSet<Graph>();
   const kernels = mapKernels(NDARRAY_KERNELS, (op, kernel) => liftKernel(op, kernel, roles, options.onKernel));
@@ -216,8 +230,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
     kernels,
-    // The engines, the same for every run (no kernel here needs the graph).
-    context: () => ctx,
+    // The engines, the same for every run, and this run's deferred nodes (no kernel here needs the graph).
+    context: () => ({ ...ctx, deferred: new Map() }),
     upload: (t: Tensor) => {
       exposed.add(t.data);
       return wrap(t.data, t.shape);
@@ -236,7 +250,15 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     maxElements: Number.MAX_SAFE_INTEGER,
   });
   const innerRun = backend.run;
-  const run: Backend['run'] = async (graph, feeds, runOptions) => {
+  // Common subexpressions merged once per graph (a gradient graph repeats products of its VJPs;
+  // lowering used to merge them when the model ops ran through decompositions).
+  const merged = new WeakMap<Graph, Graph>();
+  const run: Backend['run'] = async (caller, feeds, runOptions) => {
+    let graph = caller;
+    if (options.fuse !== false && graph && Array.isArray(graph.nodes)) {
+      graph = merged.get(caller) ?? mergeCommonSubexpressions(lowerGraph(caller, (op) => kernelFor(NDARRAY_KERNELS, op) !== undefined, 'ndarray'));
+      merged.set(caller, graph);
+    }
     if (options.fuse !== false && graph && Array.isArray(graph.nodes) && !planned.has(graph)) {
       for (const [node, role] of planFusion(graph)) roles.set(node, role);
       planned.add(graph);
