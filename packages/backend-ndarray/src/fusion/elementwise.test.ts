@@ -28,7 +28,8 @@ import {
   type Tensor,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
-import { BLOCK, runProgram, type ElementwiseProgram } from '../lib/elementwise-program.js';
+import { compileProgram, programSource } from '../lib/elementwise-codegen.js';
+import { BLOCK, registerLength, runProgram, type ElementwiseProgram } from '../lib/elementwise-program.js';
 import { expectClose } from '../test/helpers.js';
 import { broadcastPattern, type ElementwiseFusion } from './elementwise-plan.js';
 import { planFusion } from './plan.js';
@@ -94,6 +95,51 @@ describe('runProgram', () => {
       expected += v;
     }
     expect(total).toBeCloseTo(expected, 6);
+  });
+});
+
+describe('compileProgram', () => {
+  it("generates one loop whose stores and sums equal the interpreter's bit for bit, for every group of a GELU gradient", () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', [3, BLOCK / 2 + 9]);
+    const perRow = b.input('r', [3, 1]);
+    b.output('loss', reduceSum(mul(gelu(x), add(b.input('c', [3, BLOCK / 2 + 9]), perRow)), [0, 1]));
+    const graph = grad(b.build(), 'loss', { wrt: ['x', 'r'] });
+    const found = groups(graph);
+    expect(found.length).toBeGreaterThan(1);
+    for (const [root, role] of found) {
+      const leaves = role.leaves.map((id, k) => randomNormal(graph.nodes[id].shape, 10 * root + k).data);
+      const run = (generated: boolean) => {
+        const outputs = role.stores.map((st) => new Float32Array(st.shape.reduce((a, d) => a * d, 1)));
+        const sums = generated
+          ? compileProgram(role.program)(leaves, outputs)
+          : runProgram(role.program, leaves, outputs, new Float64Array(role.program.registers * registerLength(role.program.size)));
+        return { outputs: outputs.map((o) => [...o]), sums };
+      };
+      expect(run(true), `group at node ${root}`).toEqual(run(false));
+    }
+  });
+
+  it('writes only the program structure into the source: indices and integers', () => {
+    const source = programSource({
+      size: 10,
+      registers: 2,
+      outputs: 1,
+      sums: 1,
+      float32: true,
+      instructions: [
+        { kind: 'load', dst: 1, leaf: 2, inner: 5, count: 2 },
+        { kind: 'binary', op: 'Equal', dst: 0, a: { kind: 'full', leaf: 0 }, b: { kind: 'reg', reg: 1 } },
+        { kind: 'unary', op: 'Tanh', dst: 0, a: { kind: 'reg', reg: 0 } },
+        { kind: 'store', reg: 0, out: 0 },
+        { kind: 'sum', reg: 0, acc: 0 },
+      ],
+    });
+    expect(source).toContain('r1 = l2[((i / 5) | 0) % 2];');
+    expect(source).toContain('r0 = (l0[i] === r1 ? 1 : 0);');
+    expect(source).toContain('r0 = tanh(r0);');
+    expect(source).toContain('o0[i] = r0;');
+    expect(() => programSource({ size: 1.5, registers: 0, outputs: 0, sums: 0, float32: true, instructions: [] })).toThrow(/not an integer/);
   });
 });
 

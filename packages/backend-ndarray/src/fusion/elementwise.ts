@@ -2,14 +2,17 @@ import type { GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { materialize, type Deferred, type Value } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
-import { registerLength, runProgram } from '../lib/elementwise-program.js';
+import { compileProgram, type CompiledProgram } from '../lib/elementwise-codegen.js';
 import type { ElementwiseFusion } from './elementwise-plan.js';
+
+/** Each group's program compiled once (the roles live as long as their graph). */
+const compiled = new WeakMap<ElementwiseFusion, CompiledProgram>();
 
 /**
  * Runs an elementwise group at its root (its last member): takes the other
  * members' deferred nodes from this run's registry, reads the group's
  * leaves from their inputs and the root's, runs the program once over all
- * elements, and hands every stored member's value to its deferred node.
+ * elements (generated as one loop, `compileProgram`), and hands every stored member's value to its deferred node.
  * Returns the root's value, or undefined when a member did not run this
  * time (outputs asked for that need only part of the group): the root then
  * runs its own kernel and the members compute themselves when read.
@@ -33,11 +36,14 @@ export function elementwiseFromGroup(inputs: readonly Value[], node: GraphNode, 
   const leaves = role.leaves.map((id) => values.get(id));
   if (leaves.some((v) => v === undefined)) return undefined;
   const outputs = role.stores.map((s) => alloc(node.dtype, s.shape));
-  const sums = runProgram(
-    role.program,
+  let run = compiled.get(role);
+  if (!run) {
+    run = compileProgram(role.program);
+    compiled.set(role, run);
+  }
+  const sums = run(
     leaves.map((v) => materialize(v!).data),
     outputs.map((h) => h.data),
-    new Float64Array(role.program.registers * registerLength(role.program.size)),
   );
   role.stores.forEach((s, k) => ctx.deferred?.get(s.id)?.resolve(outputs[k]));
   if (role.sum) {
