@@ -4,9 +4,10 @@ import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSuiteCommand } from './commands/bench-suite.js';
+import { benchTrainCommand } from './commands/bench-train.js';
 import { exportCommand } from './commands/export.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand];
+const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchTrainCommand, benchSuiteCommand, exportCommand];
 
 function topHelp(): string {
   return [
