@@ -61,6 +61,13 @@ describe('sas CLI', () => {
     expect(text.stdout).toMatch(/OK: 1\/1 cases passed/);
   });
 
+  it('runs the model conformance suite on ndarray at its model tolerance (updated params at their own bound) and exits 0', () => {
+    const r = sas('conformance', '--models', '--backend', 'ndarray');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^tolerance: .*\(grad\.\*, grad_norm\); 0\.001 \+ 0·\|e\| \(step1\.\*, step2\.\*\)$/m);
+    expect(r.stdout).toMatch(/OK: 6\/6 cases passed/);
+  });
+
   it('--models fails a run that checks nothing: an unknown case name, an empty manifest', () => {
     const unknown = sas('conformance', '--models', '--backend', 'reference', '--cases', 'lm-nope');
     expect(unknown.code).toBe(1);

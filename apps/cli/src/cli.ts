@@ -4,6 +4,7 @@ import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSuiteCommand } from './commands/bench-suite.js';
+import { benchTrainCommand } from './commands/bench-train.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { benchGenerateCommand } from './commands/bench-generate.js';
@@ -15,6 +16,7 @@ const COMMANDS: readonly Command[] = [
   trainCommand,
   generateCommand,
   benchCommand,
+  benchTrainCommand,
   benchSuiteCommand,
   benchGenerateCommand,
   exportCommand,

@@ -4,6 +4,7 @@ import { writeFileAtomic } from '@sas/conformance';
 import { SasError } from '@sas/core';
 import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
 import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '../bench/suite.js';
+import { combineRounds, runTrainCase, TRAIN_CONTENDERS, TRAIN_MODEL_FLAGS, trainTable, type TrainCase, type TrainResult } from '../bench/train-suite.js';
 import type { Command } from '../command.js';
 
 /** Backends compared by the suite, labelled as in docs/performance.md. */
@@ -49,12 +50,26 @@ export const benchSuiteCommand: Command = {
   summary: 'run the standard benchmark set on every backend and write a JSON report (pnpm bench)',
   usage: `sas bench-suite [--seq-lens 512,2048] [--kinds sas,mha] [--backends LABEL,...] [--no-backward]
                 [--runs N] [--warmup N] [--timeout SECONDS] [--out FILE] [--force]
+sas bench-suite --train [--kinds sas,mha] [--backends LABEL,...] [--runs N] [--warmup N] [--rounds N]
+                [--torch-script FILE] [--timeout SECONDS] [--out FILE] [--force]
+                [--width N --layers N --heads N --seq-len N --batch N --vocab N --sim-heads N --sim-head-dim N --kernel K]
 
 Runs SAS and MHA at the paper-head shape (H=12, D=64, H'=24, D'=128, B=1) for
 each sequence length, forward and forward+backward, on every contender
 (${CONTENDERS.map((c) => c.label).join(', ')}), each case in its own process with a
 time limit, and writes one JSON report (default bench-results/bench-<time>.json;
-an existing file is kept unless --force). Prints medians and the ratio to ndarray.`,
+an existing file is kept unless --force). Prints medians and the ratio to ndarray.
+
+With --train: training tokens/s of MODEL.md's char GPT at issue 13's shape
+(width 128, 2 layers, 4 heads, T 128, batch 16, vocab 84; SAS H'=8, D'=64,
+k=3, and MHA) on ${TRAIN_CONTENDERS.map((c) => c.label).join(', ')}:
+each library backend runs 'sas bench-train', PyTorch runs
+bench/torch/train_throughput.py (--torch-script) with /usr/bin/python3, each
+case in its own process, --warmup untimed steps (default 2) and --runs timed
+ones (default 5). --rounds N repeats the whole set N times interleaved and
+keeps each contender's median round. The model flags go to both sides alike
+(default: issue 13's shape). A PyTorch row without python3-torch is skipped
+with the reason. Prints tokens/s and the ratio to PyTorch.`,
   async run(argv) {
     const flags = parseFlags(
       argv,
@@ -68,10 +83,17 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
         timeout: 'string',
         out: 'string',
         force: 'boolean',
+        train: 'boolean',
+        rounds: 'string',
+        'torch-script': 'string',
+        ...Object.fromEntries(TRAIN_MODEL_FLAGS.map((f) => [f, 'string' as const])),
         verbose: 'boolean',
       },
       'bench-suite',
     );
+    if (flags.train) return runTrainSuite(argv, flags);
+    for (const f of ['rounds', 'torch-script', ...TRAIN_MODEL_FLAGS])
+      if (flags[f] !== undefined) throw new SasError('E_INPUT', `--${f} applies to the training suite (--train) only`);
     const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
     const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
     for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
@@ -136,3 +158,57 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
     return 0;
   },
 };
+
+/** `sas bench-suite --train`: the training cases, interleaved by round, one JSON report. */
+async function runTrainSuite(argv: readonly string[], flags: Record<string, string | boolean | undefined>): Promise<number> {
+  for (const f of ['seq-lens', 'no-backward']) if (flags[f] !== undefined) throw new SasError('E_INPUT', `--${f} applies to the layer suite, not --train`);
+  const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
+  for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
+  const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
+  for (const w of wanted ?? [])
+    if (!TRAIN_CONTENDERS.some((c) => c.label === w))
+      throw new SasError('E_INPUT', `--backends: unknown '${w}' (known with --train: ${TRAIN_CONTENDERS.map((c) => c.label).join(', ')})`);
+  const contenders = TRAIN_CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
+  const steps = parsePositiveInt(flags.runs, 'runs', 5);
+  const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 2);
+  const rounds = parsePositiveInt(flags.rounds, 'rounds', 1);
+  const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 600) * 1000;
+  const modelArgs = TRAIN_MODEL_FLAGS.filter((f) => flags[f] !== undefined).flatMap((f) => [`--${f}`, String(parsePositiveInt(flags[f], f, 1))]);
+  const out = (flags.out as string | undefined) ?? join('bench-results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
+  const os = await import('node:os');
+  const loadBefore = os.loadavg();
+  const byCase = new Map<string, TrainResult[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const attention of kinds) {
+      for (const c of contenders) {
+        const trainCase: TrainCase = { ...c, attention, steps, warmup, modelArgs };
+        const r = await runTrainCase(trainCase, timeoutMs, { torchScript: flags['torch-script'] as string | undefined });
+        const key = `${attention}|${c.label}`;
+        byCase.set(key, [...(byCase.get(key) ?? []), r]);
+        process.stderr.write(
+          `round ${round + 1}/${rounds} ${c.label} ${attention} train: ${r.ok ? `${(r.result.tokensPerSecond as number).toFixed(0)} tokens/s` : r.error} (load ${os.loadavg()[0].toFixed(1)})\n`,
+        );
+      }
+    }
+  }
+  const results = [...byCase.values()].map(combineRounds);
+  const report = {
+    command: `sas bench-suite ${argv.join(' ')}`.trim(),
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: os.cpus().map((c) => c.model)[0],
+      cores: os.cpus().length,
+      loadBefore,
+      loadAfter: os.loadavg(),
+    },
+    rounds,
+    results,
+  };
+  writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
+  process.stdout.write(`${trainTable(results)}\n\nreport: ${out}\n`);
+  return 0;
+}
