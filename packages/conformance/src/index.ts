@@ -11,6 +11,7 @@ export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
 export { MODEL_OP_NAMES, modelOpCases, type ModelOpCase, type ModelOpName, type ModelOpOracle } from './model-ops/cases.js';
 export { formatModelOpCase, runModelOpCase, type ModelOpCaseReport } from './model-ops/check.js';
 export { OPERAND_VIEWS, viewedOperand, type OperandView } from './model-ops/operands.js';
+export { TINY_MODEL_CONFIG, trainTinyModel } from './models/training.js';
 export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
 export { describeFuzzCase, fuzzCaseSource, type FuzzCase, type LayerFuzzCase, type OpFuzzCase, type ValueDomain } from './fuzz/cases.js';
 export { prepareFuzzCase, type PreparedCase } from './fuzz/prepare.js';

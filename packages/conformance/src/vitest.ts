@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceBackend, type Backend, type BackendProvider, type Tolerance } from '@sas/core';
+import type { Backend, BackendProvider, ModelTolerance, Tolerance } from '@sas/core';
 import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
 import { formatCase } from './format.js';
 import { runCase } from './run.js';
 import { trainSmallSAS } from './training.js';
 import { formatModelCase } from './models/format.js';
 import { bundledModelFixturesDir, loadModelFixtureSet, runModelCase } from './models/node.js';
-import { MODEL_OP_NAMES, modelOpCases } from './model-ops/cases.js';
-import { formatModelOpCase, runModelOpCase } from './model-ops/check.js';
+import { modelToleranceFor } from './models/tolerance.js';
 
 /** Options of `describeConformance`. */
 export interface DescribeConformanceOptions {
@@ -86,8 +85,8 @@ export interface DescribeModelConformanceOptions {
   readonly mode?: string;
   /** A directory in MODEL.md's layout (default: the bundled model fixtures). */
   readonly fixturesDir?: string;
-  /** Overrides the provider's tolerance for this mode. */
-  readonly tolerance?: Tolerance;
+  /** Overrides the provider's model tolerance for this mode (`modelToleranceFor`). */
+  readonly tolerance?: ModelTolerance;
   /** Case name → reason: listed cases are skipped, and the reason is shown. */
   readonly skip?: Readonly<Record<string, string>>;
 }
@@ -109,7 +108,7 @@ export interface DescribeModelConformanceOptions {
 export function describeModelConformance(provider: BackendProvider, options: DescribeModelConformanceOptions = {}): void {
   const set = loadModelFixtureSet(options.fixturesDir ?? bundledModelFixturesDir());
   const mode = options.mode ?? provider.modes[0];
-  const tolerance = options.tolerance ?? provider.tolerance(mode);
+  const tolerance = options.tolerance ?? modelToleranceFor(provider, mode);
   describe(`model conformance: ${provider.name} (${mode})`, () => {
     let backend: Backend;
     beforeAll(async () => {
@@ -133,57 +132,4 @@ export function describeModelConformance(provider: BackendProvider, options: Des
   });
 }
 
-/** Options of `describeModelOps`. */
-export interface DescribeModelOpsOptions {
-  readonly mode?: string;
-  /** Bound on every case (default: the provider's forward tolerance for the mode). */
-  readonly tolerance?: { readonly atol: number; readonly rtol: number };
-  /** Skip the cases whose feeds or results hold NaN or ±∞, with this reason (GL drivers need not honour them). */
-  readonly skipNonFinite?: string;
-  /** Seed and number of random cases per op (default 1 and 6). */
-  readonly seed?: number;
-  readonly random?: number;
-}
-
-/**
- * Registers the model-op kernel suite for one backend: for each of the
- * model's composite ops (Gather, ScatterAdd, LayerNorm, LayerNormGrad, Tanh,
- * CrossEntropy), one test running its seeded cases (`modelOpCases`) against
- * the op's float64 definition, or for computed ids outside the domain against
- * the primitive decomposition, on the float64 reference.
- *
- * @example
- * ```ts
- * // packages/my-backend/src/model-ops.test.ts
- * import { describeModelOps } from '@sas/conformance/vitest';
- * import { myProvider } from './index.js';
- * describeModelOps(myProvider, { mode: 'cpu' });
- * ```
- */
-export function describeModelOps(provider: BackendProvider, options: DescribeModelOpsOptions = {}): void {
-  const mode = options.mode ?? provider.modes[0];
-  const tolerance = options.tolerance ?? provider.tolerance(mode);
-  const reference = createReferenceBackend();
-  describe(`model ops: ${provider.name} (${mode}) against their float64 definitions`, () => {
-    let backend: Backend;
-    beforeAll(async () => {
-      backend = await provider.create({ mode });
-    });
-    afterAll(async () => {
-      await backend?.dispose();
-    });
-    for (const op of MODEL_OP_NAMES) {
-      const all = modelOpCases({ op, seed: options.seed, random: options.random });
-      const cases = options.skipNonFinite ? all.filter((c) => !c.nonFinite) : all;
-      const skipped = all.length - cases.length;
-      it(`${op}: ${cases.length} cases${skipped ? ` (${skipped} with NaN/±∞ skipped: ${options.skipNonFinite})` : ''}`, async () => {
-        const failed: string[] = [];
-        for (const c of cases) {
-          const report = await runModelOpCase(backend, c, tolerance, reference);
-          if (!report.passed) failed.push(formatModelOpCase(report));
-        }
-        expect(failed).toEqual([]);
-      });
-    }
-  });
-}
+export { describeModelOps, describeModelTraining, type DescribeModelOpsOptions } from './vitest-models.js';
