@@ -97,6 +97,20 @@ describe('gpujs in a browser page (webgl2)', () => {
     ).toEqual([]);
   });
 
+  it('passes the model-op cases and trains the tiny model on webgpu where Chromium offers an adapter', { timeout: 600_000 }, async (t) => {
+    const probe = await page.evaluate(() => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.probeMode('webgpu'));
+    if (!probe.available) t.skip(`no WebGPU adapter: ${probe.reason}`);
+    const ops = await page.evaluate(() =>
+      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runModelOps({ mode: 'webgpu' }),
+    );
+    expect(ops.mode).toBe('webgpu');
+    expect(ops.failed).toEqual([]);
+    const { losses } = await page.evaluate(() =>
+      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgpu', steps: 4 }),
+    );
+    for (let i = 1; i < losses.length; i++) expect(losses[i], `losses ${losses.join(', ')}`).toBeLessThan(losses[i - 1]);
+  });
+
   it("lowers the tiny char GPT's loss at every AdamW step on webgl2", { timeout: 600_000 }, async () => {
     const { mode, losses } = await page.evaluate(() =>
       (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgl2', steps: 6 }),
