@@ -97,7 +97,7 @@ export interface ModelPageReport {
 }
 
 /**
- * Runs the model fixture cases under `baseUrl` (MODEL.md's layout) on the
+ * Runs the model fixture cases under `baseUrl` (MODEL.md's layout; all, or `cases`) on the
  * gpu.js backend in `mode`: forward, gradients, two AdamW steps, at
  * `gpujsModelTolerance`.
  *
@@ -107,11 +107,11 @@ export interface ModelPageReport {
  * report.passed;
  * ```
  */
-export async function runModelFixtures(baseUrl: string, options: { mode?: string } = {}): Promise<ModelPageReport> {
+export async function runModelFixtures(baseUrl: string, options: { mode?: string; cases?: readonly string[] } = {}): Promise<ModelPageReport> {
   const backend = await createGpujsBackend({ mode: options.mode });
   const tolerance = gpujsModelTolerance(backend.mode);
   try {
-    const report = await runModelConformanceOverHttp(backend, baseUrl, { tolerance });
+    const report = await runModelConformanceOverHttp(backend, baseUrl, { tolerance, cases: options.cases });
     return { mode: backend.mode, tolerance, passed: report.passed, cases: report.cases, ...(report.problem ? { problem: report.problem } : {}) };
   } finally {
     await backend.dispose();

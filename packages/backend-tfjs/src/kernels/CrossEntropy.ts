@@ -14,7 +14,7 @@ import { defineKernel } from './kernel.js';
  * [0, V) (or not an integer) picks nothing (its term is the log-sum-exp, as in
  * core's decomposition) and nothing is read out of bounds. Ignored rows are
  * left out with `tf.where`, not multiplied by 0, so a non-finite logit there
- * cannot turn the mean into NaN; no counted row at all gives 0/0 = NaN.
+ * cannot turn the mean into NaN; no counted row at all gives NaN (0/0).
  *
  * @example
  * ```ts
@@ -36,5 +36,7 @@ export const CrossEntropy = defineKernel<'CrossEntropy'>(([logits, targets], nod
   const terms = tf.sub(tf.log(tf.sum(tf.exp(shifted), 1)), picked);
   const counted = tf.notEqual(tf.reshape(targets, [n]), node.attrs.ignoreIndex);
   const kept = tf.where(counted, terms, tf.zerosLike(terms));
-  return tf.div(tf.sum(kept), tf.sum(tf.cast(counted, 'float32')));
+  const count = tf.sum(tf.cast(counted, 'float32'));
+  // NaN written out where nothing counts: tfjs-webgl's division returns 1 for 0/0 (its a == b shortcut).
+  return tf.where(tf.greater(count, 0), tf.div(tf.sum(kept), count), tf.scalar(Number.NaN));
 });
