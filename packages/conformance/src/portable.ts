@@ -8,7 +8,6 @@ export { sortCaseTensors, type CaseTensors } from './case-tensors.js';
 export { compareTensors, type TensorComparison } from './compare.js';
 export { runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
 export { runConformanceOverHttp } from './fetch.js';
-export { runModelConformanceOverHttp } from './models/fetch.js';
 export { MODEL_OP_NAMES, modelOpCases, type ModelOpCase, type ModelOpName, type ModelOpOracle } from './model-ops/cases.js';
 export { formatModelOpCase, runModelOpCase, type ModelOpCaseReport } from './model-ops/check.js';
 export { TINY_MODEL_CONFIG, trainTinyModel } from './models/training.js';
@@ -24,3 +23,7 @@ export {
 } from './models/run-case.js';
 export { formatModelCase, formatModelReport } from './models/format.js';
 export { modelToleranceFor, stepTolerance } from './models/tolerance.js';
+export { runModelConformanceOverHttp } from './models/fetch.js';
+export { parseGenerationRecord, type GenerationFixture } from './generation/record.js';
+export { formatGenerationReport, GENERATION_LOGITS_TOLERANCE, runGenerationCase, type GenerationReport } from './generation/run.js';
+export { compareCachedDecoding, DECODING_CONFIGS, type CachedDecodingOptions, type CachedDecodingReport } from './generation/cached-decoding.js';

@@ -132,4 +132,5 @@ export function describeModelConformance(provider: BackendProvider, options: Des
   });
 }
 
+export { describeGeneration, type DescribeGenerationOptions } from './generation/vitest.js';
 export { describeModelOps, describeModelTraining, type DescribeModelOpsOptions } from './vitest-models.js';
