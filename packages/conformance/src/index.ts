@@ -8,6 +8,7 @@ export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { OPERAND_VIEWS, viewedOperand, type OperandView } from './model-ops/operands.js';
 export { loadGenerationFixtures, readLanguageModelFile } from './generation/node.js';
 
 export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';

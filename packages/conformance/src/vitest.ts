@@ -133,3 +133,4 @@ export function describeModelConformance(provider: BackendProvider, options: Des
 }
 
 export { describeGeneration, type DescribeGenerationOptions } from './generation/vitest.js';
+export { describeModelOps, describeModelTraining, type DescribeModelOpsOptions } from './vitest-models.js';
