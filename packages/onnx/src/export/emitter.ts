@@ -1,5 +1,5 @@
 import type { DType } from '@sas/core';
-import { ONNX_DTYPE, type OnnxAttribute, type OnnxDataType, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
+import { ONNX_DTYPE, type OnnxAttribute, type OnnxDataType, type OnnxNode, type OnnxTensor } from './model-proto.js';
 
 /**
  * The ONNX element type of a core dtype.

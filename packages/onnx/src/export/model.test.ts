@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, layerParams, type Tensor } from '@sas/core';
+import { buildLayer, buildModel, layerParams, type Tensor } from '@sas/core';
 import { bundledFixturesDir, compareTensors, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
-import { exportOnnx, ONNX_DTYPE, ONNX_OPSET } from '@sas/onnx';
-import { readModel } from '../test/proto-reader.js';
+import { defaultOnnxOutputs, exportOnnx, ONNX_DTYPE, ONNX_OPSET } from '@sas/onnx';
+import { readModel } from '../test/read-model.js';
 import { runOnnxBytes } from '../test/ort.js';
 
 const fixtures = loadFixtureSet(bundledFixturesDir()).cases;
 const sasSmall = fixtures.find((c) => c.name === 'sas-small')!;
 
 describe('exported SAS layer model', () => {
-  it("keeps the names: inputs query/key/value, params as initializers under the authors' names, outputs output and trace.*", () => {
+  it("keeps the names: inputs query/key/value, params as initializers under the authors' names, output 'output'", () => {
     const tensors = loadCaseTensors(sasSmall);
     const graph = buildLayer(sasSmall.config, { dtype: 'float32' });
     const model = readModel(exportOnnx(graph, { weights: tensors.params }));
@@ -27,8 +27,25 @@ describe('exported SAS layer model', () => {
       // The weight bytes are the float32 rounding of the fixture's float64 values, little-endian.
       expect(Buffer.from(t!.raw).equals(Buffer.from(new Float32Array(tensors.params[name].data).buffer)), name).toBe(true);
     }
-    expect(model.outputs.map((o) => o.name).sort()).toEqual(Object.keys(graph.outputs).sort());
-    expect(model.outputs.find((o) => o.name === 'output')!.shape).toEqual(tensors.expected.output.shape);
+    expect(model.outputs).toEqual([{ name: 'output', elemType: ONNX_DTYPE.FLOAT, shape: tensors.expected.output.shape }]);
+  });
+
+  it("exports only 'output' unless asked: the trace.* diagnostics come when named", () => {
+    const graph = buildLayer(sasSmall.config, { dtype: 'float32' });
+    expect(Object.keys(graph.outputs).filter((n) => n.startsWith('trace.')).length).toBe(4);
+    expect(defaultOnnxOutputs(graph)).toEqual(['output']);
+    const lean = readModel(exportOnnx(graph));
+    const full = readModel(exportOnnx(graph, { outputs: Object.keys(graph.outputs) }));
+    expect(lean.outputs.map((o) => o.name)).toEqual(['output']);
+    expect(full.outputs.map((o) => o.name).sort()).toEqual(Object.keys(graph.outputs).sort());
+    // The traces' own nodes are left out, not just their outputs: the similarity maps feed 'output', trace.attention's softmax too, so only Identity nodes differ.
+    expect(full.nodes.length - lean.nodes.length).toBe(4);
+  });
+
+  it('a graph with no trace outputs exports all of them by default (the model: logits and loss)', () => {
+    const config = { vocab: 11, width: 8, layers: 1, heads: 2, maxSeqLen: 6, attention: { kind: 'mha' } } as const;
+    const model = readModel(exportOnnx(buildModel(config, { batch: 1, seqLen: 4 })));
+    expect(model.outputs.map((o) => o.name)).toEqual(['logits', 'loss']);
   });
 
   it('writes float64 graphs as DOUBLE with F64 weight bytes unchanged', () => {
@@ -69,7 +86,7 @@ describe("every bundled fixture case, exported with its weights as initializers,
     it.each(fixtures.map((c) => [c.name, c] as const))(`${dtype}: %s`, async (_name, fixture) => {
       const tensors = loadCaseTensors(fixture);
       const graph = buildLayer(fixture.config, { dtype });
-      const bytes = exportOnnx(graph, { weights: tensors.params });
+      const bytes = exportOnnx(graph, { weights: tensors.params, outputs: Object.keys(tensors.expected) });
       const out = await runOnnxBytes(bytes, tensors.inputs, dtype);
       for (const [name, expected] of Object.entries(tensors.expected)) {
         const cmp = compareTensors(name, out[name], expected, tol, tol);
