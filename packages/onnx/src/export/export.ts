@@ -72,8 +72,8 @@ const PRODUCER_VERSION = '0.1.0';
  * ```
  */
 export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): OnnxModel {
-  // Composite ops (Attention, AttentionGrad) become their primitive chains: standard ONNX at opset 18.
-  const graph = lowerGraph(source, hasOnnxMapping, 'onnx export');
+  // Composite ops without an ONNX form (Attention, AttentionGrad) become their primitive chains.
+  const graph = lowerGraph(source, (op) => hasOnnxMapping(op, source.dtype), 'onnx export');
   const plan = planExecution(graph, options.outputs ?? defaultOnnxOutputs(source));
   const weights = options.weights ?? {};
   const outputNames = Object.keys(plan.outputs);

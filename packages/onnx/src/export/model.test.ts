@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayer, buildModel, layerParams, type Tensor } from '@sas/core';
-import { bundledFixturesDir, compareTensors, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
+import { buildLayer, buildModel, grad, layerParams, type Tensor } from '@sas/core';
+import {
+  bundledFixturesDir,
+  bundledModelFixturesDir,
+  compareTensors,
+  loadCaseTensors,
+  loadFixtureSet,
+  loadModelCaseTensors,
+  loadModelFixtureSet,
+} from '@sas/conformance';
 import { defaultOnnxOutputs, exportOnnx, ONNX_DTYPE, ONNX_OPSET } from '@sas/onnx';
 import { readModel } from '../test/read-model.js';
 import { runOnnxBytes } from '../test/ort.js';
@@ -94,6 +102,35 @@ describe("every bundled fixture case, exported with its weights as initializers,
       }
     });
   }
+});
+
+describe('the exported char GPT (MODEL.md), a standalone ONNX file with its weights', () => {
+  const [fixture] = loadModelFixtureSet(bundledModelFixturesDir()).cases;
+
+  it("decodes and verifies against onnx.proto, writes the model ops natively, and reproduces the fixture's logits and loss in ONNX Runtime", async () => {
+    const t = loadModelCaseTensors(fixture);
+    const graph = buildModel(fixture.config, { batch: fixture.batch, seqLen: fixture.seqLen, dtype: 'float32' });
+    const bytes = exportOnnx(graph, { weights: t.params });
+    const model = readModel(bytes);
+    expect(model.inputs.map((i) => i.name)).toEqual(['ids', 'targets']);
+    expect(model.outputs.map((o) => o.name)).toEqual(['logits', 'loss']);
+    const ops = new Set(model.nodes.map((n) => n.opType));
+    for (const op of ['Gather', 'LayerNormalization', 'Tanh', 'GatherElements']) expect(ops.has(op), op).toBe(true);
+    const out = await runOnnxBytes(bytes, { ids: t.ids, targets: t.targets }, 'float32');
+    expect(compareTensors('logits', out.logits, t.forward.logits, 1e-4, 1e-4).passed).toBe(true);
+    expect(compareTensors('loss', out.loss, t.forward.loss, 1e-4, 1e-4).passed).toBe(true);
+  });
+
+  it('exports its gradient graph with ScatterND for the embedding gradients, matching the fixture', async () => {
+    const t = loadModelCaseTensors(fixture);
+    const graph = buildModel(fixture.config, { batch: fixture.batch, seqLen: fixture.seqLen, dtype: 'float32' });
+    const wanted = ['grad.tok.weight', 'grad.pos.weight', 'grad.ln_f.weight'];
+    const bytes = exportOnnx(grad(graph, 'loss', { wrt: Object.keys(t.params) }), { weights: t.params, outputs: wanted });
+    const ops = readModel(bytes).nodes.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'ScatterND')).toHaveLength(2);
+    const out = await runOnnxBytes(bytes, { ids: t.ids, targets: t.targets }, 'float32');
+    for (const name of wanted) expect(compareTensors(name, out[name], t.grads[name], 1e-3, 1e-3).passed, name).toBe(true);
+  });
 });
 
 /** The tensor's values as float64 bytes (this machine is little-endian, as ONNX raw_data is). */
