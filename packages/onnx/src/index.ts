@@ -1,7 +1,8 @@
 /**
  * @sas/onnx — ONNX export of @sas/core graphs (standard operators at opset 18,
  * weights as named initializers) and ONNX Runtime as a conformance backend.
- * The export needs no dependency; the backend loads `onnxruntime-node` lazily.
+ * The export encodes with onnx-proto (the official onnx.proto); the backend
+ * loads `onnxruntime-node` lazily.
  */
 export {
   ONNX_DTYPE,

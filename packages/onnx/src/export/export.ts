@@ -129,9 +129,19 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
     producerName: PRODUCER,
     producerVersion: PRODUCER_VERSION,
     docString: options.docString,
-    graph: { name: options.name ?? 'sas', nodes: e.nodes, initializers: e.initializers, inputs, outputs },
+    graph: { name: options.name ?? 'sas', nodes: e.nodes, initializers: usedInitializers(e), inputs, outputs },
     metadata: options.metadata,
   };
+}
+
+/**
+ * The initializers some node reads. A core Constant that an exporter folds
+ * into an attribute-like initializer of its own (constant ids become int64
+ * rows) leaves its float initializer unread; ONNX Runtime would warn and drop it.
+ */
+function usedInitializers(e: OnnxEmitter) {
+  const read = new Set(e.nodes.flatMap((n) => n.inputs));
+  return e.initializers.filter((t) => read.has(t.name));
 }
 
 /**

@@ -10,7 +10,18 @@ import { constantValues, type Graph, type GraphNode } from '@sas/core';
 import type { OnnxEmitter } from './emitter.js';
 import { ONNX_DTYPE } from './model-proto.js';
 
-/** An ONNX boolean: true where `ids` holds an integer in [0, rows) (false for NaN, ±Inf, fractions). */
+/**
+ * An ONNX boolean value: true where `ids` holds an integer in [0, rows)
+ * (false for NaN, ±Inf, fractions). Built once per ids value and row count.
+ *
+ * @example
+ * ```ts
+ * import { OnnxEmitter } from './emitter.js';
+ * import { validIds } from './ids.js';
+ * const e = new OnnxEmitter('float32', new Set(['ids']));
+ * validIds(e, 'ids', 84) === validIds(e, 'ids', 84); // true: the second call reuses the nodes
+ * ```
+ */
 export function validIds(e: OnnxEmitter, ids: string, rows: number): string {
   return e.memo(`valid-ids:${ids}:${rows}`, () => {
     const inRange = e.node('And', [e.node('GreaterOrEqual', [ids, e.floats([0], [])]), e.node('Less', [ids, e.floats([rows], [])])]);

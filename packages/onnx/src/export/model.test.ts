@@ -116,6 +116,9 @@ describe('the exported char GPT (MODEL.md), a standalone ONNX file with its weig
     expect(model.outputs.map((o) => o.name)).toEqual(['logits', 'loss']);
     const ops = new Set(model.nodes.map((n) => n.opType));
     for (const op of ['Gather', 'LayerNormalization', 'Tanh', 'GatherElements']) expect(ops.has(op), op).toBe(true);
+    // Every initializer is read (the positions' float constant became int64 rows, and is not left behind).
+    const read = new Set(model.nodes.flatMap((n) => n.inputs));
+    expect(model.initializers.filter((t) => !read.has(t.name)).map((t) => t.name)).toEqual([]);
     const out = await runOnnxBytes(bytes, { ids: t.ids, targets: t.targets }, 'float32');
     expect(compareTensors('logits', out.logits, t.forward.logits, 1e-4, 1e-4).passed).toBe(true);
     expect(compareTensors('loss', out.loss, t.forward.loss, 1e-4, 1e-4).passed).toBe(true);

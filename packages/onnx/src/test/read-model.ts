@@ -47,7 +47,7 @@ export function readModel(bytes: Uint8Array) {
     opsets: model.opsetImport.map((o) => ({ domain: o.domain ?? '', version: num(o.version) })),
     graphName: graph.name,
     metadata: Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value])),
-    nodes: graph.node.map((n) => ({
+    nodes: (graph.node ?? []).map((n) => ({
       opType: n.opType ?? '',
       name: n.name ?? '',
       domain: n.domain ?? '',
@@ -55,13 +55,13 @@ export function readModel(bytes: Uint8Array) {
       outputs: n.output ?? [],
       attributes: Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)])),
     })),
-    initializers: graph.initializer.map((t) => ({
+    initializers: (graph.initializer ?? []).map((t) => ({
       name: t.name ?? '',
       dataType: t.dataType ?? 0,
       dims: (t.dims ?? []).map(num),
       raw: t.rawData ?? new Uint8Array(),
     })),
-    inputs: graph.input.map(valueInfo),
-    outputs: graph.output.map(valueInfo),
+    inputs: (graph.input ?? []).map(valueInfo),
+    outputs: (graph.output ?? []).map(valueInfo),
   };
 }
