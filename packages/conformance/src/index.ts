@@ -8,6 +8,8 @@ export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { loadGenerationFixtures, readLanguageModelFile } from './generation/node.js';
+
 export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
 export { describeFuzzCase, fuzzCaseSource, type FuzzCase, type LayerFuzzCase, type OpFuzzCase, type ValueDomain } from './fuzz/cases.js';
 export { prepareFuzzCase, type PreparedCase } from './fuzz/prepare.js';

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@sas/conformance';
 import { SasError } from '@sas/core';
 import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
 import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '../bench/suite.js';
@@ -18,9 +19,7 @@ const CONTENDERS: readonly { label: string; backend: string; mode?: string; thre
 function writeNew(path: string, text: string, force: boolean): void {
   if (existsSync(path) && !force) throw new SasError('E_IO', `${path} exists; pass --force to overwrite it`);
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  writeFileAtomic(path, text, { force });
 }
 
 function table(results: readonly SuiteResult[]): string {

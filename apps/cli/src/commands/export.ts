@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { bundledFixturesDir, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, writeFileAtomic } from '@sas/conformance';
 import { buildLayer, loadAuthorsWeights, saveAuthorsWeights, SasError, validateConfig, type DType, type LayerConfig, type Tensor } from '@sas/core';
 import { exportOnnx, ONNX_OPSET, serializeGraphBundle, weightsPathFor } from '@sas/onnx';
 import { parseFlags, type Flags } from '../args.js';
@@ -46,29 +45,6 @@ function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string
     throw new SasError('E_IO', `export: cannot read weights ${weightsFile} (${(e as Error).message})`);
   }
   return { config, weights: loadAuthorsWeights(bytes, config, weightsFile), source: weightsFile };
-}
-
-/**
- * Writes `bytes` to `path` through a temporary file in the same directory, so
- * readers never see a half-written file. Without `force` an existing file is
- * never replaced: the final step is a hard link, which fails if `path` exists.
- */
-function writeAtomically(path: string, bytes: Uint8Array | string, force: boolean): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  writeFileSync(tmp, bytes, { flag: 'wx' });
-  try {
-    if (force) renameSync(tmp, path);
-    else {
-      try {
-        linkSync(tmp, path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new SasError('E_IO', `export: ${path} already exists (pass --force to overwrite)`);
-        throw e;
-      }
-    }
-  } finally {
-    if (existsSync(tmp)) unlinkSync(tmp);
-  }
 }
 
 /** Refuses up front when a target exists (so a two-file export writes nothing), or its directory does not. */
@@ -134,7 +110,8 @@ directory and renamed into place; an existing file is kept unless --force.`,
     const outputs = typeof flags.outputs === 'string' ? flags.outputs.split(',') : undefined;
     const written: { path: string; bytes: number }[] = [];
     const write = (path: string, data: Uint8Array | string) => {
-      writeAtomically(path, data, force);
+      // Temporary file, fsync, then a rename (--force) or a hard link that cannot clobber a file that appeared since checkTargets.
+      writeFileAtomic(path, data, { force });
       written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
     };
     if (format === 'onnx') {

@@ -173,7 +173,7 @@ describe.each(NODE_TEST_MODES)('SASMultiHeadAttention numbers on tfjs %s', (mode
     const { value: l, grads } = tf.variableGrads(loss, weights);
     expect(Object.keys(grads)).toHaveLength(weights.length);
     for (const g of Object.values(grads)) expect(values(g).every(Number.isFinite)).toBe(true);
-    expect(values(grads[weightOf(layer, 'query/kernel').name]).some((g) => g !== 0)).toBe(true);
+    expect(values(grads[(weightOf(layer, 'query/kernel') as tf.Variable).name]).some((g) => g !== 0)).toBe(true);
     tf.dispose([l, ...Object.values(grads), query, value, padding]);
     layer.dispose();
     expect(tf.memory().numTensors).toBe(start);
