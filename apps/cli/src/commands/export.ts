@@ -66,7 +66,8 @@ export const exportCommand: Command = {
 Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
 configuration) with its weights and writes
   onnx         an ONNX model (opset ${ONNX_OPSET}): inputs query, key, value; weights as
-               initializers under the authors' names; outputs output and trace.*
+               initializers under the authors' names; output 'output' (--outputs
+               names others, e.g. --outputs output,trace.attention)
   graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
                FILE minus .json plus .safetensors: the weights, in the graph's dtype
   safetensors  the weights under the authors' state_dict names (their PyTorch
