@@ -1,7 +1,7 @@
 import { parseSafetensors, type Backend } from '@sas/core';
 import { sortCaseTensors } from './case-tensors.js';
-import { parseManifest } from './manifest.js';
-import { runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
+import { parseManifest, selectCases } from './manifest.js';
+import { conformanceReport, runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
 
 async function fetchOk(url: URL): Promise<Response> {
   const response = await fetch(url);
@@ -25,21 +25,11 @@ export async function runConformanceOverHttp(backend: Backend, baseUrl: string |
   const base = new URL(baseUrl, globalThis.location?.href);
   const manifestUrl = new URL('manifest.json', base);
   const set = parseManifest(await (await fetchOk(manifestUrl)).json(), String(manifestUrl), (file) => String(new URL(file, base)), String(base));
-  const selected = options.cases ? set.cases.filter((c) => options.cases!.includes(c.name)) : set.cases;
   const cases: CaseReport[] = [];
-  for (const fixture of selected) {
+  for (const fixture of selectCases(set, options.cases)) {
     const load = async () =>
       sortCaseTensors(parseSafetensors(new Uint8Array(await (await fetchOk(new URL(fixture.path))).arrayBuffer()), fixture.file), fixture);
     cases.push(await runCaseOnTensors(backend, fixture, load, options));
   }
-  return {
-    backend: backend.name,
-    mode: backend.mode,
-    dtype: options.dtype ?? backend.dtypes[0],
-    fixturesDir: String(base),
-    tolerance: options.tolerance,
-    grads: options.grads ?? false,
-    passed: cases.every((c) => c.passed),
-    cases,
-  };
+  return conformanceReport(backend, options, String(base), cases);
 }

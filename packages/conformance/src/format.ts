@@ -32,6 +32,7 @@ export function formatReport(r: ConformanceReport): string {
     `conformance: backend ${r.backend} (${r.mode}), ${r.dtype}, fixtures ${r.fixturesDir}`,
     `tolerance: |a−e| ≤ ${t.atol} + ${t.rtol}·|e|${r.grads ? `; gradients ${t.gradAtol} + ${t.gradRtol}·|e|` : ''}`,
     ...r.cases.map(formatCase),
-    `${r.passed ? 'OK' : 'FAILED'}: ${passed}/${r.cases.length} cases passed`,
+    ...(r.grads ? [`gradients compared in ${r.cases.filter((c) => c.gradsChecked).length}/${r.cases.length} cases`] : []),
+    `${r.passed ? 'OK' : 'FAILED'}: ${passed}/${r.cases.length} cases passed${r.problem ? `; ${r.problem}` : ''}`,
   ].join('\n');
 }

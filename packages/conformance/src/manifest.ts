@@ -32,6 +32,7 @@ export interface FixtureSet {
 export function parseManifest(manifest: unknown, where: string, locate: (file: string) => string, dir = ''): FixtureSet {
   const m = manifest as { description?: unknown; cases?: unknown };
   if (!m || typeof m !== 'object' || !Array.isArray(m.cases)) throw new SasError('E_FIXTURE', `${where}: expected an object with a "cases" array`);
+  if (m.cases.length === 0) throw new SasError('E_FIXTURE', `${where}: lists no cases (nothing to check)`);
   const names = new Set<string>();
   const cases = m.cases.map((entry, i) => {
     const c = parseCase(entry, i, locate, where);
@@ -72,4 +73,29 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
     throw new SasError('E_FIXTURE', `${where} ('${e.name}'): ${(err as Error).message}`);
   }
   return { name: e.name, file: e.file, path: locate(e.file), config, seed: typeof e.seed === 'number' ? e.seed : undefined };
+}
+
+/**
+ * The cases of `set` named in `names` (all of them when `names` is
+ * undefined), in manifest order. A name matching no case, or an empty list,
+ * is an `E_INPUT` error: a run that checks nothing must not pass.
+ *
+ * @example
+ * ```ts
+ * import { bundledFixturesDir, loadFixtureSet, selectCases } from '@sas/conformance';
+ * selectCases(loadFixtureSet(bundledFixturesDir()), ['sas-tiny']).length; // 1
+ * selectCases(loadFixtureSet(bundledFixturesDir()), ['no-such-case']);   // throws E_INPUT: cases: no case 'no-such-case' in …
+ * ```
+ */
+export function selectCases(set: FixtureSet, names: readonly string[] | undefined): readonly FixtureCase[] {
+  if (names === undefined) return set.cases;
+  if (names.length === 0) throw new SasError('E_INPUT', `cases: an empty list selects nothing to check in ${set.dir}`);
+  const known = new Set(set.cases.map((c) => c.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    const list = unknown.map((n) => `'${n}'`).join(', ');
+    throw new SasError('E_INPUT', `cases: no case ${list} in ${set.dir} (cases: ${set.cases.map((c) => c.name).join(', ')})`);
+  }
+  const wanted = new Set(names);
+  return set.cases.filter((c) => wanted.has(c.name));
 }

@@ -3,9 +3,9 @@
  * system (browsers, workers, Deno, Bun): manifest parsing, tensor
  * comparison, the per-case runner, and the suite over HTTP.
  */
-export { parseManifest, type FixtureCase, type FixtureSet } from './manifest.js';
+export { parseManifest, selectCases, type FixtureCase, type FixtureSet } from './manifest.js';
 export { sortCaseTensors, type CaseTensors } from './case-tensors.js';
 export { compareTensors, type TensorComparison } from './compare.js';
-export { runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
+export { conformanceReport, runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
 export { runConformanceOverHttp } from './fetch.js';
 export { formatCase, formatReport } from './format.js';
