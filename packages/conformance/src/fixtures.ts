@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSafetensors, SasError } from '@sas/core';
+import { parseJsonText, printable, SasError } from '@sas/core';
 import { sortCaseTensors, type CaseTensors } from './case-tensors.js';
 import { parseManifest, type FixtureCase, type FixtureSet } from './manifest.js';
+import { readRegularFile, readSafetensorsFile } from './read-file.js';
 
 export type { CaseTensors } from './case-tensors.js';
 export type { FixtureCase, FixtureSet } from './manifest.js';
@@ -25,6 +26,8 @@ export function bundledFixturesDir(): string {
 /**
  * Reads and validates `dir/manifest.json`. Any directory in the same format
  * works; every defect is an `E_FIXTURE` error naming the file and the case.
+ * The manifest must be a regular file of at most 16 MiB, nested at most 64
+ * levels, and every case's `file` a path inside `dir`.
  *
  * @example
  * ```ts
@@ -36,25 +39,20 @@ export function bundledFixturesDir(): string {
 export function loadFixtureSet(dir: string): FixtureSet {
   const root = resolve(dir);
   const manifestPath = join(root, 'manifest.json');
-  let text: string;
-  try {
-    if (!statSync(root).isDirectory()) throw new Error('not a directory');
-    text = readFileSync(manifestPath, 'utf8');
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: cannot read the fixture manifest (${(e as Error).message})`);
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(text);
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseManifest(manifest, manifestPath, (file) => join(root, file), root);
+  const bytes = readRegularFile(manifestPath, { what: 'fixture manifest', code: 'E_FIXTURE', maxBytes: MAX_MANIFEST_BYTES });
+  const manifest = parseJsonText(new TextDecoder().decode(bytes), manifestPath, 'E_FIXTURE');
+  const set = parseManifest(manifest, manifestPath, (file) => join(root, file), root);
+  return { ...set, cases: set.cases.map((c) => ({ ...c, root })) };
 }
+
+/** A manifest lists cases; 16 MiB is tens of thousands of them. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a case's safetensors file and sorts its tensors into inputs, params,
  * expected outputs and gradients, checking every shape against the config.
+ * The file must be a regular file inside the fixture directory (symlinks are
+ * followed, and must stay inside too), and its size must match its header.
  *
  * @example
  * ```ts
@@ -64,11 +62,22 @@ export function loadFixtureSet(dir: string): FixtureSet {
  * ```
  */
 export function loadCaseTensors(c: FixtureCase): CaseTensors {
-  let bytes: Uint8Array;
+  if (c.root !== undefined) checkInside(c.path, c.root, c.name);
+  const contents = readSafetensorsFile(c.path, { what: `file of case '${printable(c.name)}'`, code: 'E_FIXTURE' });
+  return sortCaseTensors(contents, c);
+}
+
+/** Refuses a case file that resolves, through symlinks, outside the fixture directory. */
+function checkInside(path: string, root: string, name: string): void {
+  let real: string;
+  let realRoot: string;
   try {
-    bytes = new Uint8Array(readFileSync(c.path));
+    realRoot = realpathSync(root);
+    real = realpathSync(path);
   } catch (e) {
-    throw new SasError('E_FIXTURE', `${c.path}: cannot read case '${c.name}' (${(e as Error).message})`);
+    throw new SasError('E_FIXTURE', `${path}: cannot read the file of case '${printable(name)}' (${String((e as Error).message).split('\n')[0]})`);
   }
-  return sortCaseTensors(parseSafetensors(bytes, c.path), c);
+  const rel = relative(realRoot, real);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw new SasError('E_FIXTURE', `${path}: the file of case '${printable(name)}' resolves to ${real}, outside the fixture directory ${realRoot}`);
 }

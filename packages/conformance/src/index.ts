@@ -7,7 +7,8 @@ export { bundledFixturesDir, loadFixtureSet, loadCaseTensors } from './fixtures.
 export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
-export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
+export { checkWriteTargets, writeFileAtomic, writeFilesAtomic, type FileData, type WriteFileAtomicOptions } from './files.js';
+export { readRegularFile, readSafetensorsFile, type ReadFileOptions } from './read-file.js';
 export { describeFuzzCase, fuzzCaseSource, type FuzzCase, type LayerFuzzCase, type OpFuzzCase, type ValueDomain } from './fuzz/cases.js';
 export { prepareFuzzCase, type PreparedCase } from './fuzz/prepare.js';
 export { runFuzzCase, formatFuzzFailure, type FuzzCaseOptions, type FuzzCaseReport } from './fuzz/run-case.js';

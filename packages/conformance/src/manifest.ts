@@ -1,4 +1,4 @@
-import { SasError, validateConfig, type LayerConfig } from '@sas/core';
+import { printable, SasError, validateConfig, type LayerConfig } from '@sas/core';
 
 /** One case of a fixture directory: a layer configuration and its safetensors file. */
 export interface FixtureCase {
@@ -7,6 +7,8 @@ export interface FixtureCase {
   readonly file: string;
   /** Where to read it: an absolute path on disk, or a URL in a browser. */
   readonly path: string;
+  /** On disk: the fixture directory `path` must stay inside, symlinks resolved. */
+  readonly root?: string;
   readonly config: LayerConfig;
   readonly seed?: number;
 }
@@ -36,11 +38,23 @@ export function parseManifest(manifest: unknown, where: string, locate: (file: s
   const names = new Set<string>();
   const cases = m.cases.map((entry, i) => {
     const c = parseCase(entry, i, locate, where);
-    if (names.has(c.name)) throw new SasError('E_FIXTURE', `${where}: case name '${c.name}' appears twice`);
+    if (names.has(c.name)) throw new SasError('E_FIXTURE', `${where}: case name '${printable(c.name)}' appears twice`);
     names.add(c.name);
     return c;
   });
   return { dir, description: typeof m.description === 'string' ? m.description : '', cases };
+}
+
+/**
+ * A manifest's `file` stays inside its directory on disk and under its base
+ * URL: relative, no `..` segment, no drive letter or URL scheme, no control
+ * characters. (Symlinks are checked where the file is read.)
+ */
+function isInsidePath(file: string): boolean {
+  if (/^[/\\]|^[A-Za-z][A-Za-z0-9+.-]*:/.test(file)) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(file)) return false;
+  return !file.split(/[/\\]/).includes('..');
 }
 
 function parseCase(entry: unknown, index: number, locate: (file: string) => string, manifestPath: string): FixtureCase {
@@ -48,7 +62,10 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   const where = `${manifestPath}: case ${index}`;
   if (!e || typeof e !== 'object') throw new SasError('E_FIXTURE', `${where}: expected an object`);
   if (typeof e.name !== 'string' || !e.name) throw new SasError('E_FIXTURE', `${where}: missing "name"`);
-  if (typeof e.file !== 'string' || !e.file) throw new SasError('E_FIXTURE', `${where} ('${e.name}'): missing "file"`);
+  const named = `${where} ('${printable(e.name)}')`;
+  if (typeof e.file !== 'string' || !e.file) throw new SasError('E_FIXTURE', `${named}: missing "file"`);
+  if (!isInsidePath(e.file))
+    throw new SasError('E_FIXTURE', `${named}: "file" must be a relative path inside the fixture directory, got '${printable(e.file)}'`);
   const kind = e.kind;
   // Baseline manifests may leave kvHeads implicit where the kind fixes it.
   const kvHeads = e.kvHeads ?? (kind === 'mha' ? e.heads : kind === 'mqa' ? 1 : undefined);
@@ -70,7 +87,7 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   try {
     config = validateConfig(raw);
   } catch (err) {
-    throw new SasError('E_FIXTURE', `${where} ('${e.name}'): ${(err as Error).message}`);
+    throw new SasError('E_FIXTURE', `${named}: ${(err as Error).message}`);
   }
   return { name: e.name, file: e.file, path: locate(e.file), config, seed: typeof e.seed === 'number' ? e.seed : undefined };
 }
@@ -93,8 +110,8 @@ export function selectCases(set: FixtureSet, names: readonly string[] | undefine
   const known = new Set(set.cases.map((c) => c.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
-    const list = unknown.map((n) => `'${n}'`).join(', ');
-    throw new SasError('E_INPUT', `cases: no case ${list} in ${set.dir} (cases: ${set.cases.map((c) => c.name).join(', ')})`);
+    const list = unknown.map((n) => `'${printable(n)}'`).join(', ');
+    throw new SasError('E_INPUT', `cases: no case ${list} in ${set.dir} (cases: ${printable(set.cases.map((c) => c.name).join(', '))})`);
   }
   const wanted = new Set(names);
   return set.cases.filter((c) => wanted.has(c.name));

@@ -1,4 +1,4 @@
-import { castTensor, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
+import { ownValue, castTensor, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
 import { encodeModel, type OnnxModel, type OnnxValueInfo } from './onnx-proto.js';
 import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
@@ -65,7 +65,7 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
     const node = graph.nodes[id];
     if (node.op === 'Input' || node.op === 'Param') {
       const name = leafName(node);
-      const w = node.op === 'Param' ? weights[name] : undefined;
+      const w = node.op === 'Param' ? ownValue(weights, name) : undefined;
       if (w) {
         if (!sameShape(w.shape, node.shape))
           throw new SasError('E_WEIGHTS', `exportOnnx: weight '${name}' has shape ${fmtShape(w.shape)}, the graph expects ${fmtShape(node.shape)}`);
