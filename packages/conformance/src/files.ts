@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SasError } from '@sas/core';
-import { discardTempFile, trackTempFile, untrackTempFile } from './temp-files.js';
+import { discardTempFile, settleSignals, trackTempFile, untrackTempFile } from './temp-files.js';
 
 /** Options of `writeFileAtomic` and `writeFilesAtomic`. */
 export interface WriteFileAtomicOptions {
@@ -61,6 +61,7 @@ export function writeFilesAtomic(files: readonly { readonly path: string; readon
     placeAll(temps, options);
   } finally {
     for (const t of temps) discardTempFile(t.temp);
+    settleSignals();
   }
 }
 

@@ -43,6 +43,18 @@ export function discardTempFile(path: string): void {
   pending.delete(path);
 }
 
+/**
+ * Lets a signal that arrived during a synchronous write take effect: its
+ * handler runs on the event loop, and Node's signal handles do not keep the
+ * loop alive, so a process with nothing else to do would exit 0 and the
+ * interrupt would be lost. Two chained immediates keep the loop turning long
+ * enough for the signal to be dispatched (one is not: measured on Node 20,
+ * the handler then never ran; with two it ran every time).
+ */
+export function settleSignals(): void {
+  if (installed) setImmediate(() => setImmediate(() => {}));
+}
+
 /** Forgets a temporary file that has been moved into place. */
 export function untrackTempFile(path: string): void {
   pending.delete(path);

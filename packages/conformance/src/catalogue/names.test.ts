@@ -17,6 +17,7 @@ import {
   graphToJSON,
   grad,
   GraphBuilder,
+  ownValue,
   parseSafetensors,
   referenceProvider,
   serializeSafetensors,
@@ -47,7 +48,7 @@ const feeds = { constructor: tensor([0, 1], [2], 'float32'), toString: tensor([1
 describe('catalogue: Object.prototype names — feeds and outputs', () => {
   it('run as ordinary names on the reference, and gradients carry them', async () => {
     const out = await evaluateReference(prototypeNamedGraph(), feeds);
-    expect(Array.from(out.valueOf.data)).toEqual([2, 2 + Math.E].map(Math.fround));
+    expect(Array.from(ownValue(out, 'valueOf')!.data)).toEqual([2, 2 + Math.E].map(Math.fround));
     const g = grad(
       (() => {
         const b = new GraphBuilder('float64');
@@ -95,7 +96,7 @@ describe('catalogue: Object.prototype names — feeds and outputs', () => {
         const out = await backend.run(graph, feeds, { outputs: ['hasOwnProperty'] });
         expect(Object.keys(out)).toEqual(['hasOwnProperty']);
         const expected = [2, 2 + Math.E].map(Math.exp);
-        Array.from(out.hasOwnProperty.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+        Array.from(ownValue(out, 'hasOwnProperty')!.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
         await expectError(`missing 'constructor' feed (${label})`, 'E_INPUT', "feed 'constructor' is missing: expected input of shape [2]", () =>
           backend.run(graph, { toString: feeds.toString }),
         );

@@ -136,13 +136,8 @@ describe('catalogue: sizes from users — CLI shapes and benchmark inputs are ch
     record({ code: 'E_INPUT', situation: 'CLI bench: a shape too large for one tensor', message: line });
   });
 
-  it("bench refuses inputs larger than the machine's memory, naming both sizes", () => {
-    // 2^30 positions × H·D = 12 per input, float32: 3 × 48 GiB, more than any CI machine.
-    const r = sas(['bench', '--backend', 'reference', '--kind', 'mha', '--shape', '1,178956970,12,1']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^sas: --shape: the inputs and weights need \d+ MiB, more than this machine's \d+ MiB of memory \(refused before allocating\)\n$/);
-    record({ code: 'E_INPUT', situation: 'CLI bench: inputs larger than memory', message: r.stderr.trim() });
-  });
+  // Inputs larger than the machine's memory: apps/cli/src/bench/capacity.test.ts (a fixed memory size there;
+  // through the CLI the outcome would depend on the machine, and a large one would try to allocate).
 
   it('bench-suite refuses a sequence length before running any case', () => {
     const r = sas(['bench-suite', '--seq-lens', '512,100000000', '--backends', 'ndarray', '--out', '/nonexistent-dir/x.json']);
