@@ -17,13 +17,13 @@ export interface FuzzOptions {
 
 /** One fast-check property's outcome. */
 export interface FuzzRun {
-  /** Cases tried (generated and run; shrink attempts not included). */
+  /** Cases compared (generated, run and checked; shrink attempts and skipped cases not included). */
   readonly runs: number;
   /** Shrink steps taken after a failure. */
   readonly shrinks: number;
-  /** Cases a known defect limited (forward only) or skipped, by issue id; they are part of `runs`. */
+  /** Cases a known defect limited (forward only: part of `runs`) or skipped (not part of it), by issue id. */
   readonly knownIssueHits: Readonly<Record<string, number>>;
-  /** Cases skipped outright by a known defect (not compared at all). */
+  /** Cases skipped outright by a known defect: never compared, so neither passed nor in `runs` (fast-check draws another in their place). */
   readonly skipped: number;
   readonly seed: number;
   /** The smallest failing case fast-check found, and its report. */
@@ -76,7 +76,11 @@ export async function fuzzBackend(backend: Backend, options: FuzzOptions): Promi
     const property = fc.asyncProperty(arbitrary, async (c) => {
       const r = await runFuzzCase(backend, c, caseOptions);
       if (!shrinking && r.knownIssue) knownIssueHits[r.knownIssue] = (knownIssueHits[r.knownIssue] ?? 0) + 1;
-      if (!shrinking && r.skipped) skipped++;
+      if (r.skipped) {
+        if (!shrinking) skipped++;
+        // A precondition failure: fast-check counts the case as skipped, not run, and draws another.
+        fc.pre(false);
+      }
       if (!r.passed) shrinking = true; // later calls are fast-check shrinking, not new cases
       return r.passed;
     });
