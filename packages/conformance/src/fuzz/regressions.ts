@@ -39,9 +39,6 @@ export interface KnownIssue {
   readonly backends?: readonly string[];
 }
 
-/** Output length of a Conv1d op case. */
-const convOut = (c: FuzzCase) => (c.kind === 'op' && c.op === 'Conv1d' ? c.shapes[0][2] + 2 * (c.attrs.pad as number) - c.shapes[1][2] + 1 : 0);
-
 /** True when an op case has a zero-size input or output (BroadcastTo/Reshape to a shape with a 0). */
 const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, (c.attrs.shape as number[] | undefined) ?? []].some((s) => s.includes(0));
 
@@ -50,23 +47,6 @@ const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, (c.attrs.s
  * its case moves into `FUZZ_REGRESSIONS` on its own (see `regressionCases`).
  */
 export const KNOWN_ISSUES: readonly KnownIssue[] = [
-  {
-    id: 'conv1d-vjp-pad',
-    issue:
-      "core: the gradient graph of a SAS layer with (k−1)/2 ≥ D cannot be built: Conv1d's VJP for the weight convolves with the output (length D) as kernel at pad (k−1)/2, which Conv1d's shape rule refuses (pad must be < kernel size)",
-    affects: (c, { grads }) =>
-      grads &&
-      ((c.kind === 'layer' && c.config.kind === 'sas' && (c.config.kernelSize - 1) / 2 >= c.config.headDim) ||
-        (c.kind === 'op' && c.op === 'Conv1d' && (c.attrs.pad as number) >= convOut(c))),
-    effect: 'forward-only',
-    case: {
-      kind: 'layer',
-      config: { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 3, causal: true },
-      seed: 0,
-      inputScale: 1,
-      weightScale: 1,
-    },
-  },
   {
     id: 'tfjs-zero-size',
     issue:
@@ -151,6 +131,34 @@ export const FUZZ_REGRESSIONS: readonly RegressionCase[] = [
     2,
     2,
   ),
+  // Fixed in core (was known issue conv1d-vjp-pad): Conv1d takes any padding, as PyTorch does, so
+  // the weight gradient of a SAS layer with (k−1)/2 ≥ D (its kernel is D long) can be built.
+  layer(
+    'SAS gradients with (k−1)/2 ≥ D: k=3, D=1 (every dim minimal otherwise)',
+    { kind: 'sas', batch: 1, seqLen: 1, heads: 1, headDim: 1, simHeads: 1, simHeadDim: 1, kernelSize: 3, causal: true },
+    0,
+    1,
+    1,
+    'fixed known issue conv1d-vjp-pad',
+  ),
+  layer(
+    "SAS gradients with (k−1)/2 ≥ D: k=5, D=2, H'=2H, bidirectional",
+    { kind: 'sas', batch: 2, seqLen: 3, heads: 2, headDim: 2, simHeads: 4, simHeadDim: 3, kernelSize: 5, causal: false },
+    8,
+    1,
+    1,
+    'fixed known issue conv1d-vjp-pad',
+  ),
+  op(
+    'Conv1d with pad ≥ k (pad 3, k 2)',
+    'Conv1d',
+    [
+      [2, 3, 2],
+      [2, 3, 2],
+    ],
+    { pad: 3 },
+    'fixed known issue conv1d-vjp-pad',
+  ),
   layer('GQA 4 heads over 2 kv heads, bidirectional', { kind: 'gqa', batch: 2, seqLen: 4, heads: 4, headDim: 2, kvHeads: 2, causal: false }, 5),
   layer('MQA T=1', { kind: 'mqa', batch: 1, seqLen: 1, heads: 3, headDim: 2, kvHeads: 1, causal: true }, 6),
   layer('MHA H=1 D=1', { kind: 'mha', batch: 1, seqLen: 3, heads: 1, headDim: 1, kvHeads: 1, causal: true }, 7),
@@ -187,13 +195,17 @@ export const FUZZ_REGRESSIONS: readonly RegressionCase[] = [
 ];
 
 /** A named layer corner (issue 8 lists T=1, H=1, D'<D, H'=H, k=1 and 5, bidirectional, GQA/MQA). */
-function layer(name: string, config: LayerConfig, seed: number, inputScale = 1, weightScale = 1): RegressionCase {
-  return { name, origin: 'corner named in issue 8', case: { kind: 'layer', config, seed, inputScale, weightScale } };
+function layer(name: string, config: LayerConfig, seed: number, inputScale = 1, weightScale = 1, origin = 'corner named in issue 8'): RegressionCase {
+  return {
+    name,
+    origin,
+    case: { kind: 'layer', config, seed, inputScale, weightScale },
+  };
 }
 
-/** A zero-size op case: the policy is that ops on empty tensors run and agree with the reference. */
-function op(name: string, opName: string, shapes: number[][], attrs: Attrs): RegressionCase {
-  return { name, origin: 'zero-size policy', case: { kind: 'op', op: opName, shapes, attrs, domains: shapes.map(() => 'normal'), seed: 1 } };
+/** A single-op case (by default a zero-size one: the policy is that ops on empty tensors run and agree with the reference). */
+function op(name: string, opName: string, shapes: number[][], attrs: Attrs, origin = 'zero-size policy'): RegressionCase {
+  return { name, origin, case: { kind: 'op', op: opName, shapes, attrs, domains: shapes.map(() => 'normal'), seed: 1 } };
 }
 
 /**
@@ -216,7 +228,7 @@ export function regressionCases(): RegressionCase[] {
  * @example
  * ```ts
  * import { knownIssueFor, KNOWN_ISSUES } from '@sas/conformance';
- * knownIssueFor(KNOWN_ISSUES[0].case, { grads: true, backend: 'ndarray', mode: 'cpu' })?.id; // 'conv1d-vjp-pad'
+ * knownIssueFor(KNOWN_ISSUES[0].case, { grads: true, backend: 'tfjs', mode: 'cpu' })?.id; // 'tfjs-zero-size'
  * ```
  */
 export function knownIssueFor(c: FuzzCase, ctx: RunContext): KnownIssue | undefined {
