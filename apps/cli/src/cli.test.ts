@@ -49,6 +49,37 @@ describe('sas CLI', () => {
     expect(report.cases.filter((c: { gradsChecked: boolean }) => c.gradsChecked)).toHaveLength(11);
   });
 
+  it('runs the model conformance suite on the reference (--models) and exits 0', () => {
+    const r = sas('conformance', '--models', '--backend', 'reference', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.cases.map((c: { name: string }) => c.name)).toContain('lm-sas-identity-frozen');
+    const text = sas('conformance', '--models', '--backend', 'reference', '--cases', 'lm-gqa-step');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^PASS {2}lm-gqa-step +gqa +\d+ tensors/m);
+    expect(text.stdout).toMatch(/OK: 1\/1 cases passed/);
+  });
+
+  it('--models fails a run that checks nothing: an unknown case name, an empty manifest', () => {
+    const unknown = sas('conformance', '--models', '--backend', 'reference', '--cases', 'lm-nope');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/problem: no case named 'lm-nope'/);
+    const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
+    try {
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [] }));
+      const empty = sas('conformance', '--models', '--backend', 'reference', '--fixtures', dir, '--json');
+      expect(empty.code).toBe(1);
+      expect(JSON.parse(empty.stdout)).toMatchObject({ passed: false, cases: [], problem: 'no case to check: the manifest lists none' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const layerDir = sas('conformance', '--models', '--backend', 'reference', '--fixtures', resolve(__dirname, '../../../packages/conformance/fixtures'));
+    expect(layerDir.code).not.toBe(0);
+    expect(layerDir.stderr).toMatch(/manifest\.json: case 0 \('sas-tiny'\): "model" must be an object/);
+    expect(layerDir.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('exits non-zero with one line naming the file when a fixture file is malformed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
     try {

@@ -1,8 +1,8 @@
-import { createKernelBackend, SasError, type Backend, type GraphNode, type Kernel, type Tensor } from '@sas/core';
+import { createKernelBackend, SasError, type Backend, type GraphNode, type Tensor } from '@sas/core';
 import { GpuDevice, MAX_ELEMENTS, type DeviceStats } from './device/device.js';
 import { ALL_MODES, pickMode, probeMode } from './env.js';
 import { materialize } from './kernels/context.js';
-import { GPU_KERNELS, type KernelContext } from './kernels/index.js';
+import { GPU_KERNELS, type DeviceContext, type KernelContext } from './kernels/index.js';
 import { fromStorage, isWholeStorage, releaseTensor, type GpuTensor } from './tensor.js';
 
 /** Options of `createGpujsBackend`. */
@@ -44,19 +44,16 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
   const probe = await probeMode(mode);
   if (!probe.available) throw new SasError('E_BACKEND', `gpujs mode '${mode}' is unavailable: ${probe.reason}`);
   const device = new GpuDevice(mode, { maxKernels: options.maxKernels });
-  const ctx: KernelContext = { device };
-  const kernels: Record<string, Kernel<GpuTensor>> = {};
-  for (const [op, kernel] of Object.entries(GPU_KERNELS)) {
-    kernels[op] = (inputs: readonly GpuTensor[], node: GraphNode, inputNodes: readonly GraphNode[]) => kernel(ctx, inputs, node, inputNodes);
-  }
-  const inner = createKernelBackend<GpuTensor>({
+  const ctx: DeviceContext = { device };
+  const inner = createKernelBackend<GpuTensor, KernelContext>({
     name: 'gpujs',
     mode,
     dtypes: ['float32'],
     // gpu.js addresses elements with float32 arithmetic (exact to 2^24): refuse a larger tensor
     // before anything is uploaded, rather than when its kernel launches part-way through a run.
     maxElements: MAX_ELEMENTS,
-    kernels,
+    kernels: GPU_KERNELS,
+    context: (graph) => ({ device, graph }),
     upload: (t) => fromStorage(device.upload(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data)), t.shape),
     download: (h, node) => download(ctx, h, node),
     release: (h) => releaseTensor(device, h),
@@ -73,7 +70,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions = {}): Pro
 }
 
 /** Reads a handle back: straight from its storage when the view is the whole storage, else via one copy kernel. */
-async function download(ctx: KernelContext, h: GpuTensor, node: GraphNode): Promise<Tensor> {
+async function download(ctx: DeviceContext, h: GpuTensor, node: GraphNode): Promise<Tensor> {
   const tensorOf = (data: Float32Array): Tensor => ({ dtype: node.dtype, shape: [...node.shape], data });
   if (isWholeStorage(h)) return tensorOf(await ctx.device.read(h.storage));
   const copy = materialize(ctx, h);

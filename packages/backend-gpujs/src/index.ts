@@ -21,5 +21,5 @@ export {
 } from './env.js';
 export { GpuDevice, MAX_ELEMENTS, DEFAULT_MAX_KERNELS, type DeviceStats, type GpuDeviceOptions, type Launch } from './device/device.js';
 export { KernelWriter, lit, type Reader } from './codegen.js';
-export { GPU_KERNELS, type GpuKernel, type KernelContext } from './kernels/index.js';
+export { GPU_KERNELS, type DeviceContext, type GpuKernel, type KernelContext } from './kernels/index.js';
 export type { GpuTensor, MaskFill } from './tensor.js';

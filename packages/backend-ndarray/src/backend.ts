@@ -1,6 +1,8 @@
 import {
   checkCapacity,
   createKernelBackend,
+  isOpNode,
+  mapKernels,
   fmtShape,
   sizeOf,
   DEFAULT_MAX_ELEMENTS,
@@ -9,7 +11,8 @@ import {
   type BackendProvider,
   type Graph,
   type GraphNode,
-  type Kernel,
+  type KernelFn,
+  type OpName,
   type Tensor,
 } from '@sas/core';
 import type { KernelContext } from './context.js';
@@ -82,28 +85,27 @@ export type NdarrayBackend = Backend & {
  * chain, the fused kernel on the chain's last node, else the op's own kernel
  * on materialised inputs. Timed when `onKernel` is set.
  */
-function liftKernel(
-  op: string,
-  kernel: NdKernel,
-  ctx: KernelContext,
+function liftKernel<N extends OpName>(
+  op: N,
+  kernel: NdKernel<N>,
   roles: WeakMap<GraphNode, FusionRole>,
   onKernel: NdarrayBackendOptions['onKernel'],
-): Kernel<Value> {
+): KernelFn<Value, KernelContext, N> {
   // Gradients of one attention computed ahead of their nodes, by the first sibling to run.
   const siblingResults: SiblingResults = new WeakMap();
-  const run = (inputs: readonly Value[], node: GraphNode, inputNodes: readonly GraphNode[]): Value => {
+  const run: KernelFn<Value, KernelContext, N> = (inputs, node, ctx) => {
     const role = roles.get(node);
-    if (role?.kind === 'defer') return new Deferred(node, inputs, inputNodes, kernel, ctx);
-    if (role?.kind === 'attention-grad') return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
+    if (role?.kind === 'defer') return new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
+    if (role?.kind === 'attention-grad' && isOpNode(node, 'AttentionGrad')) return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
     if (role?.kind === 'attention') {
       const fused = attentionFromChain(inputs, node, role, ctx);
       if (fused) return fused;
     }
     if (role?.kind === 'gemm') {
-      const fused = gemmFromChain(inputs, node, inputNodes, role, ctx);
+      const fused = gemmFromChain(inputs, node, role, ctx);
       if (fused) return fused;
     }
-    if (role?.kind === 'conv-weight-grad') {
+    if (role?.kind === 'conv-weight-grad' && isOpNode(node, 'Conv1d')) {
       const fused = convWeightGradFromChain(inputs, node, ctx);
       if (fused) return fused;
     }
@@ -114,12 +116,12 @@ function liftKernel(
     // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
     if ((op === 'MatMul' && inputs.some((v) => v instanceof Deferred)) || (op === 'Conv1d' && inputs[0] instanceof Deferred))
       return productKernel(inputs, node, ctx);
-    return kernel(inputs.map(materialize), node, inputNodes, ctx);
+    return kernel(inputs.map(materialize), node, ctx);
   };
   if (!onKernel) return run;
-  return (inputs, node, inputNodes) => {
+  return (inputs, node, ctx) => {
     const t0 = performance.now();
-    const out = run(inputs, node, inputNodes);
+    const out = run(inputs, node, ctx);
     // Deferred nodes cost nothing here; their work is reported under the fused kernel that absorbs them.
     if (!(out instanceof Deferred)) onKernel(fusedLabel(op, roles.get(node)), performance.now() - t0, node);
     return out;
@@ -208,12 +210,14 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   // executor runs the caller's graph object itself and its nodes are the keys).
   const roles = new WeakMap<GraphNode, FusionRole>();
   const planned = new WeakSet<Graph>();
-  const kernels = Object.fromEntries(Object.entries(NDARRAY_KERNELS).map(([op, k]) => [op, liftKernel(op, k, ctx, roles, options.onKernel)]));
-  const backend = createKernelBackend<Value>({
+  const kernels = mapKernels(NDARRAY_KERNELS, (op, kernel) => liftKernel(op, kernel, roles, options.onKernel));
+  const backend = createKernelBackend<Value, KernelContext>({
     name: 'ndarray',
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
     kernels,
+    // The engines, the same for every run (no kernel here needs the graph).
+    context: () => ctx,
     upload: (t: Tensor) => {
       exposed.add(t.data);
       return wrap(t.data, t.shape);

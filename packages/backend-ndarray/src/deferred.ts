@@ -1,9 +1,9 @@
-import type { GraphNode } from '@sas/core';
+import type { GraphNode, KernelFn, OpName } from '@sas/core';
 import type { KernelContext } from './context.js';
 import type { NdHandle } from './handle.js';
 
-/** A kernel over materialised ndarray handles, given its backend's engines. */
-export type NdKernel = (inputs: readonly NdHandle[], node: GraphNode, inputNodes: readonly GraphNode[], ctx: KernelContext) => NdHandle;
+/** A kernel of op `N` over materialised ndarray handles, given its backend's engines: core's `KernelFn`. */
+export type NdKernel<N extends OpName> = KernelFn<NdHandle, KernelContext, N>;
 
 /**
  * A node whose computation is postponed because its only consumer can do
@@ -13,17 +13,16 @@ export type NdKernel = (inputs: readonly NdHandle[], node: GraphNode, inputNodes
  */
 export class Deferred {
   private value: NdHandle | undefined;
+  /** `compute` runs the node's own kernel on the materialised inputs. */
   constructor(
     readonly node: GraphNode,
     readonly inputs: readonly Value[],
-    readonly inputNodes: readonly GraphNode[],
-    private readonly kernel: NdKernel,
-    private readonly ctx: KernelContext,
+    private readonly compute: (inputs: readonly NdHandle[]) => NdHandle,
   ) {}
 
   /** The node's value, computed on first use. */
   force(): NdHandle {
-    if (this.value === undefined) this.value = this.kernel(this.inputs.map(materialize), this.node, this.inputNodes, this.ctx);
+    if (this.value === undefined) this.value = this.compute(this.inputs.map(materialize));
     return this.value;
   }
 }

@@ -46,11 +46,13 @@ export const TFJS_WASM_MAX_ELEMENTS = 2 ** 28 - 1;
 export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
   const mode = options.mode ?? availableModes()[0];
   await activateTfjsMode(mode, options);
-  const inner = createKernelBackend<TfjsValue>({
+  const inner = createKernelBackend<TfjsValue, void>({
     name: 'tfjs',
     mode,
     dtypes: ['float32'],
     kernels: KERNELS,
+    // tfjs kernels need nothing beyond their inputs and node.
+    context: () => undefined,
     upload: (t) => tf.tensor(t.data, [...t.shape], 'float32'),
     // A copy: on the cpu backend `data()` can hand out the tensor's own storage,
     // which for an output that is a fed input is the caller's array.

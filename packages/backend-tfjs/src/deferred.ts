@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GraphNode, Kernel } from '@sas/core';
+import { mapKernels, type KernelTable } from '@sas/core';
 import { matMulForward } from './tfops/matmul.js';
 import { sizeOfShape } from './tfops/shape.js';
 
@@ -95,22 +95,19 @@ function isLeadingAxes(axes: readonly number[], count: number): boolean {
  * const table = withDeferredProducts(TFJS_KERNELS);
  * ```
  */
-export function withDeferredProducts(kernels: Readonly<Record<string, Kernel<tf.Tensor>>>): Record<string, Kernel<TfjsValue>> {
-  const table: Record<string, Kernel<TfjsValue>> = {};
-  for (const [op, kernel] of Object.entries(kernels)) {
-    table[op] = (inputs, node, inputNodes) => kernel(inputs.map(materialize), node, inputNodes);
-  }
-  table.MatMul = (inputs, node: GraphNode, inputNodes) => {
+export function withDeferredProducts(kernels: KernelTable<tf.Tensor, void>): KernelTable<TfjsValue, void> {
+  const table = mapKernels<tf.Tensor, void, TfjsValue, void>(kernels, (_op, kernel) => (inputs, node) => kernel(inputs.map(materialize), node));
+  const MatMul: KernelTable<TfjsValue, void>['MatMul'] = (inputs, node) => {
     const [a, b] = inputs.map(materialize);
     const batched = node.shape.length > 2 && sizeOfShape(node.shape.slice(0, -2)) > 1;
     if (batched && sizeOfShape(node.shape) > a.size + b.size) {
-      return new DeferredProduct(a, b, node.attrs.transposeA as boolean, node.attrs.transposeB as boolean, node.shape);
+      return new DeferredProduct(a, b, node.attrs.transposeA, node.attrs.transposeB, node.shape);
     }
-    return kernels.MatMul([a, b], node, inputNodes);
+    return kernels.MatMul([a, b], node);
   };
-  table.ReduceSum = (inputs, node, inputNodes) => {
+  const ReduceSum: KernelTable<TfjsValue, void>['ReduceSum'] = (inputs, node) => {
     const [x] = inputs;
-    if (x instanceof DeferredProduct && isLeadingAxes(node.attrs.axes as number[], x.shape.length - 2)) {
+    if (x instanceof DeferredProduct && isLeadingAxes(node.attrs.axes, x.shape.length - 2)) {
       const folded = x.sumOverBatch();
       if (folded) {
         const out = tf.reshape(folded, [...node.shape]);
@@ -118,7 +115,7 @@ export function withDeferredProducts(kernels: Readonly<Record<string, Kernel<tf.
         return out;
       }
     }
-    return kernels.ReduceSum([materialize(x)], node, inputNodes);
+    return kernels.ReduceSum([materialize(x)], node);
   };
-  return table;
+  return { ...table, MatMul, ReduceSum };
 }

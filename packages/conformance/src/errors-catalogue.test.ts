@@ -17,6 +17,11 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   buildLayer,
+  buildModel,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  initModel,
+  type ModelConfig,
   createKernelBackend,
   createReferenceBackend,
   DEFAULT_MAX_ELEMENTS,
@@ -28,7 +33,8 @@ import {
   initParams,
   loadAuthorsWeights,
   matMul,
-  OPS,
+  mapKernels,
+  REFERENCE_KERNELS,
   randomNormal,
   reduceMax,
   reduceSum,
@@ -40,7 +46,10 @@ import {
   type Backend,
   type Feeds,
   type LayerConfig,
+  type GraphContext,
+  type RefTensor,
   type Tensor,
+  leafName,
 } from '@sas/core';
 import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
 import { discoverTargets, workspaceCandidates } from './fuzz/targets.js';
@@ -55,7 +64,7 @@ const GQA: LayerConfig = { kind: 'gqa', batch: 1, seqLen: 2, heads: 4, headDim: 
 function feedsFor(config: LayerConfig, dtype: 'float32' | 'float64' = 'float64'): Record<string, Tensor> {
   const graph = buildLayer(config, { dtype });
   const feeds: Record<string, Tensor> = { ...initParams(config, 2, dtype) };
-  graph.nodes.filter((n) => n.op === 'Input').forEach((n, i) => (feeds[n.attrs.name as string] = randomNormal(n.shape, 10 + i, dtype)));
+  graph.nodes.filter((n) => n.op === 'Input').forEach((n, i) => (feeds[leafName(n)] = randomNormal(n.shape, 10 + i, dtype)));
   return feeds;
 }
 
@@ -151,11 +160,13 @@ describe('catalogue: inputs of the wrong rank, shape or dtype', () => {
       () => new GraphBuilder('float16' as 'float32'),
     ));
   it('a graph dtype the backend does not run', () => {
-    const f32Only = createKernelBackend({
+    const f32Only = createKernelBackend<Tensor, void>({
       name: 'f32-only',
       mode: 'cpu',
       dtypes: ['float32'],
-      kernels: {},
+      // Never reached: the dtype is refused first.
+      kernels: mapKernels<RefTensor, GraphContext, Tensor, void>(REFERENCE_KERNELS, () => () => tensor([0], [1])),
+      context: () => undefined,
       upload: (t) => t,
       download: (h) => h,
       release: () => {},
@@ -220,12 +231,13 @@ describe('catalogue: a sequence longer than a backend can hold', () => {
   it('is refused before anything is uploaded or computed, naming the node, its shape and the limit', async () => {
     let uploads = 0;
     let kernels = 0;
-    const tiny = createKernelBackend<Tensor>({
+    const tiny = createKernelBackend<Tensor, void>({
       name: 'tiny',
       mode: 'cpu',
       dtypes: ['float64'],
       maxElements: 100,
-      kernels: Object.fromEntries(Object.keys(OPS).map((op) => [op, () => (kernels++, tensor([0], [1]))])),
+      kernels: mapKernels<RefTensor, GraphContext, Tensor, void>(REFERENCE_KERNELS, () => () => (kernels++, tensor([0], [1]))),
+      context: () => undefined,
       upload: (t) => (uploads++, t),
       download: (h) => h,
       release: () => {},
@@ -288,8 +300,8 @@ describe('catalogue: graph JSON', () => {
   b.output('y', exp(b.input('x', [3])));
   const json = graphToJSON(b.build());
   it('an unknown version', () =>
-    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 3 (this library reads versions 1 and 2)', () =>
-      graphFromJSON({ ...json, version: 3 }, 'g.json'),
+    expectError('graph JSON of an unknown version', 'E_GRAPH', 'g.json: unsupported sas-graph version 4 (this library reads versions 1, 2 and 3)', () =>
+      graphFromJSON({ ...json, version: 4 }, 'g.json'),
     ));
   it('an unknown op', () =>
     expectError('graph JSON with an unknown op', 'E_GRAPH', "g.json: graph node 1 (Gelu): unknown op 'Gelu'", () =>
@@ -301,6 +313,69 @@ describe('catalogue: graph JSON', () => {
     ));
   it('not JSON at all', () =>
     expectError('graph file that is not JSON', 'E_GRAPH', /^g\.json: not valid JSON \(/, () => graphFromJSON('{"format": "sas-graph",', 'g.json')));
+});
+
+// ---------------------------------------------------------------- models
+
+const MODEL: ModelConfig = { vocab: 5, width: 8, layers: 1, heads: 2, maxSeqLen: 4, attention: { kind: 'sas', simHeads: 4, simHeadDim: 4, kernelSize: 3 } };
+
+/** A model graph on `dtype` and feeds in range: ids and targets [1, 4] over a vocabulary of 5. */
+function modelFeeds(dtype: 'float32' | 'float64') {
+  const graph = buildModel(MODEL, { batch: 1, seqLen: 4, dtype });
+  const feeds: Record<string, Tensor> = {
+    ...initModel(MODEL, 1, { dtype }),
+    ids: tensor([0, 1, 2, 3], [1, 4], dtype),
+    targets: tensor([1, 2, 3, -100], [1, 4], dtype),
+  };
+  return { graph, feeds };
+}
+
+describe('catalogue: the char GPT (models)', () => {
+  const cases: [string, unknown, string][] = [
+    ['width not a multiple of heads', { ...MODEL, width: 9 }, 'config.width: expected a multiple of heads (2), got 9'],
+    ['an empty vocabulary', { ...MODEL, vocab: 0 }, 'config.vocab: expected a positive integer, got 0'],
+    ['kvHeads not dividing heads', { ...MODEL, attention: { kind: 'gqa', kvHeads: 3 } }, 'config.attention.kvHeads: expected a divisor of heads (2), got 3'],
+    [
+      'freezing the maps of a baseline',
+      { ...MODEL, attention: { kind: 'mha' }, freeze: 'maps' },
+      'config.freeze: only a SAS attention has maps to freeze, this one is mha',
+    ],
+  ];
+  for (const [situation, config, message] of cases) {
+    it(`model config: ${situation}`, () =>
+      expectError(`model config: ${situation}`, 'E_CONFIG', message, () => buildModel(config as ModelConfig, { batch: 1, seqLen: 2 })));
+  }
+  it('seqLen longer than maxSeqLen', () =>
+    expectError('model: seqLen > maxSeqLen', 'E_CONFIG', 'seqLen: expected at most config.maxSeqLen (4), got 5', () =>
+      buildModel(MODEL, { batch: 1, seqLen: 5 }),
+    ));
+
+  it('a checkpoint whose tensors do not match the config: missing, unexpected, mis-shaped, another model', async () => {
+    const params = initModel(MODEL, 1);
+    const { 'head.bias': _dropped, ...missing } = params;
+    const withModel = (tensors: Record<string, Tensor>) => serializeSafetensors(tensors, { metadata: { model: JSON.stringify(MODEL) } });
+    await expectError('checkpoint missing a tensor', 'E_WEIGHTS', "run.ckpt: missing tensor 'head.bias' of shape [5] that the model config needs", () =>
+      decodeCheckpoint(withModel(missing), { source: 'run.ckpt' }),
+    );
+    await expectError(
+      'checkpoint with an unexpected tensor',
+      'E_WEIGHTS',
+      "run.ckpt: unexpected tensor 'blocks.1.ln1.weight' (neither a parameter of the model config nor an optimizer moment of a trainable one)",
+      () => decodeCheckpoint(withModel({ ...params, 'blocks.1.ln1.weight': tensor(new Array(8).fill(1), [8]) }), { source: 'run.ckpt' }),
+    );
+    await expectError(
+      'checkpoint tensor of the wrong shape',
+      'E_WEIGHTS',
+      "run.ckpt: tensor 'pos.weight' has shape [8,8], but the model config needs [4,8]",
+      () => decodeCheckpoint(withModel({ ...params, 'pos.weight': tensor(new Array(64).fill(0), [8, 8]) }), { source: 'run.ckpt' }),
+    );
+    await expectError(
+      'checkpoint of another model',
+      'E_WEIGHTS',
+      /^run\.ckpt: written for model \{.*"width":8,.*\}, but this run's model is \{.*"width":16,/,
+      () => decodeCheckpoint(encodeCheckpoint({ config: MODEL, step: 3, params, moments: {} }), { source: 'run.ckpt', config: { ...MODEL, width: 16 } }),
+    );
+  });
 });
 
 const targets = await discoverTargets(workspaceCandidates());
@@ -330,6 +405,38 @@ describe('catalogue: backends', () => {
         );
         const out = await backend.run(graph, { ...feeds, key: withElement(feeds.key, 3, NaN) }, { nonFinite: 'allow', outputs: ['output'] });
         expect(out.output.shape).toEqual([1, 3, 4]);
+      } finally {
+        await backend.dispose();
+      }
+    });
+    it(`${label}: ids and targets outside the vocabulary are refused before anything runs, naming the position`, async () => {
+      const backend: Backend = await t.provider.create({ mode: t.mode });
+      try {
+        const { graph, feeds } = modelFeeds(backend.dtypes[0]);
+        const dtype = backend.dtypes[0];
+        await expectError('model: id out of range (any backend)', 'E_INPUT', "feed 'ids': position [0, 2] holds 5, expected an integer id in [0, 5)", () =>
+          backend.run(graph, { ...feeds, ids: tensor([0, 1, 5, 3], [1, 4], dtype) }),
+        );
+        await expectError('model: id not an integer (any backend)', 'E_INPUT', "feed 'ids': position [0, 1] holds 1.5, expected an integer id in [0, 5)", () =>
+          backend.run(graph, { ...feeds, ids: tensor([0, 1.5, 2, 3], [1, 4], dtype) }),
+        );
+        await expectError('model: negative id (any backend)', 'E_INPUT', "feed 'ids': position [0, 0] holds -1, expected an integer id in [0, 5)", () =>
+          backend.run(graph, { ...feeds, ids: tensor([-1, 1, 2, 3], [1, 4], dtype) }),
+        );
+        await expectError(
+          'model: target out of range (any backend)',
+          'E_INPUT',
+          "feed 'targets': position [0, 3] holds -1, expected an integer id in [0, 5) or the ignore index -100",
+          () => backend.run(graph, { ...feeds, targets: tensor([1, 2, 3, -1], [1, 4], dtype) }),
+        );
+        await expectError(
+          'model: every target ignored (any backend)',
+          'E_INPUT',
+          "feed 'targets': every position holds the ignore index -100, so a loss over it counts no position (at least one target must be an id in [0, 5))",
+          () => backend.run(graph, { ...feeds, targets: tensor([-100, -100, -100, -100], [1, 4], dtype) }),
+        );
+        const { loss } = await backend.run(graph, feeds, { outputs: ['loss'] });
+        expect(Number.isFinite(loss.data[0])).toBe(true);
       } finally {
         await backend.dispose();
       }

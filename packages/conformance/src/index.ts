@@ -6,6 +6,7 @@
 export { bundledFixturesDir, loadFixtureSet, loadCaseTensors } from './fixtures.js';
 export * from './portable.js';
 export { runCase, runConformance } from './run.js';
+export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
 export { checkWriteTargets, writeFileAtomic, writeFilesAtomic, type FileData, type WriteFileAtomicOptions } from './files.js';
 export { readRegularFile, readSafetensorsFile, type ReadFileOptions } from './read-file.js';

@@ -9,3 +9,13 @@ export { compareTensors, type TensorComparison } from './compare.js';
 export { conformanceReport, runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
 export { runConformanceOverHttp } from './fetch.js';
 export { formatCase, formatReport } from './format.js';
+export { parseModelManifest, type ModelFixtureCase, type ModelFixtureSet } from './models/manifest.js';
+export { sortModelCaseTensors, type ModelCaseTensors } from './models/case-tensors.js';
+export {
+  runModelCaseOnTensors,
+  selectModelCases,
+  type ModelCaseReport,
+  type ModelConformanceOptions,
+  type ModelConformanceReport,
+} from './models/run-case.js';
+export { formatModelCase, formatModelReport } from './models/format.js';

@@ -20,14 +20,14 @@ export class SasError extends Error {
 
 /** Stable error codes; the catalogue is documented in docs/reliability.md. */
 export type SasErrorCode =
-  | 'E_CONFIG' // invalid layer configuration
+  | 'E_CONFIG' // invalid layer or model configuration, batch shape, optimizer or schedule
   | 'E_SHAPE' // shape rule of an op broken, or input of the wrong shape
   | 'E_DTYPE' // unsupported or mismatched dtype
   | 'E_ATTR' // invalid op attribute
   | 'E_GRAPH' // malformed graph (dangling input, cycle, unknown op, bad JSON)
-  | 'E_INPUT' // a feed is missing, unexpected, or holds NaN/Inf
+  | 'E_INPUT' // a feed is missing, unexpected, holds NaN/Inf, or an id outside its domain
   | 'E_SAFETENSORS' // malformed safetensors file
-  | 'E_WEIGHTS' // tensor missing or shaped unlike the config
+  | 'E_WEIGHTS' // tensor missing, unexpected or shaped unlike the config (weights, checkpoints)
   | 'E_BACKEND' // unknown backend/mode, backend unavailable, op not lowered
   | 'E_FIXTURE' // malformed fixture directory
   | 'E_IO'; // file system problem (exists, cannot write)

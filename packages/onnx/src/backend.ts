@@ -3,6 +3,7 @@ import {
   checkCapacity,
   checkFeeds,
   DEFAULT_MAX_ELEMENTS,
+  kernelFor,
   leafName,
   lowerGraph,
   planExecution,
@@ -60,7 +61,7 @@ export const DEFAULT_MAX_SESSIONS = 8;
 let ortModule: Promise<OrtModule> | undefined;
 
 /** Ops the export writes as ONNX operators; any other op is exported through its decomposition. */
-const hasOnnxExporter = (op: string): boolean => Object.hasOwn(ONNX_EXPORTERS, op);
+const hasOnnxExporter = (op: string): boolean => kernelFor(ONNX_EXPORTERS, op) !== undefined;
 
 /**
  * ONNX Runtime's 'extended' graph optimisations fuse a scalar Mul into MatMul

@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Add node of a graph on createGpujsBackend(); direct use:
- * const y = Add(ctx, [a, b], node, [aNode, bNode]);
+ * const y = Add([a, b], node, ctx);
  * ```
  */
-export const Add: GpuKernel = (ctx, [x, y], node) => elementwise(ctx, 'Add', [x, y], node.shape, ([a, b]) => `${a} + ${b}`);
+export const Add: GpuKernel<'Add'> = ([x, y], node, ctx) => elementwise(ctx, 'Add', [x, y], node.shape, ([a, b]) => `${a} + ${b}`);

@@ -8,10 +8,10 @@ import { unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every BroadcastTo node of a graph on createGpujsBackend(); direct use:
- * const y = BroadcastTo(ctx, [x], node, [xNode]);
+ * const y = BroadcastTo([x], node, ctx);
  * ```
  */
-export const BroadcastTo: GpuKernel = (ctx, [x], node) => {
+export const BroadcastTo: GpuKernel<'BroadcastTo'> = ([x], node, ctx) => {
   const u = unmask(ctx, x);
   return view(u, { shape: node.shape, strides: broadcastStridesOf(u, node.shape) });
 };

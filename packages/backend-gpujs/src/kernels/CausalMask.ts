@@ -1,4 +1,3 @@
-import type { MaskFill } from '../tensor.js';
 import { view } from '../tensor.js';
 import { unmask, type GpuKernel } from './context.js';
 
@@ -11,11 +10,11 @@ import { unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every CausalMask node of a graph on createGpujsBackend(); direct use:
- * const y = CausalMask(ctx, [scores], node, [scoresNode]);
+ * const y = CausalMask([scores], node, ctx);
  * ```
  */
-export const CausalMask: GpuKernel = (ctx, [x], node) => {
-  const fill = node.attrs.fill as MaskFill;
+export const CausalMask: GpuKernel<'CausalMask'> = ([x], node, ctx) => {
+  const { fill } = node.attrs;
   // Masking twice with the same fill is masking once; mixed fills are computed in order.
   const u = x.mask === null || x.mask === fill ? x : unmask(ctx, x);
   return view(u, { mask: fill });

@@ -10,12 +10,12 @@ import { launchTensor, unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Conv1d node of a graph on createGpujsBackend(); direct use:
- * const y = Conv1d(ctx, [x, w], node, [xNode, wNode]);
+ * const y = Conv1d([x, w], node, ctx);
  * ```
  */
-export const Conv1d: GpuKernel = (ctx, inputs, node) => {
+export const Conv1d: GpuKernel<'Conv1d'> = (inputs, node, ctx) => {
   const [x, wt] = inputs.map((t) => unmask(ctx, t));
-  const pad = node.attrs.pad as number;
+  const { pad } = node.attrs;
   const [, c, l] = x.shape;
   const k = wt.shape[2];
   const w = new KernelWriter('Conv1d');

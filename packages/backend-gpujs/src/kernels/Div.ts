@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Div node of a graph on createGpujsBackend(); direct use:
- * const y = Div(ctx, [a, b], node, [aNode, bNode]);
+ * const y = Div([a, b], node, ctx);
  * ```
  */
-export const Div: GpuKernel = (ctx, [x, y], node) => elementwise(ctx, 'Div', [x, y], node.shape, ([a, b]) => `${a} / ${b}`);
+export const Div: GpuKernel<'Div'> = ([x, y], node, ctx) => elementwise(ctx, 'Div', [x, y], node.shape, ([a, b]) => `${a} / ${b}`);

@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Equal node of a graph on createGpujsBackend(); direct use:
- * const y = Equal(ctx, [a, b], node, [aNode, bNode]);
+ * const y = Equal([a, b], node, ctx);
  * ```
  */
-export const Equal: GpuKernel = (ctx, [x, y], node) => elementwise(ctx, 'Equal', [x, y], node.shape, ([a, b]) => `(${a} === ${b} ? 1.0 : 0.0)`);
+export const Equal: GpuKernel<'Equal'> = ([x, y], node, ctx) => elementwise(ctx, 'Equal', [x, y], node.shape, ([a, b]) => `(${a} === ${b} ? 1.0 : 0.0)`);

@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Exp node of a graph on createGpujsBackend(); direct use:
- * const y = Exp(ctx, [x], node, [xNode]);
+ * const y = Exp([x], node, ctx);
  * ```
  */
-export const Exp: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Exp', [x], node.shape, ([v]) => `Math.exp(${v})`);
+export const Exp: GpuKernel<'Exp'> = ([x], node, ctx) => elementwise(ctx, 'Exp', [x], node.shape, ([v]) => `Math.exp(${v})`);

@@ -7,13 +7,12 @@ import { unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Flip node of a graph on createGpujsBackend(); direct use:
- * const y = Flip(ctx, [x], node, [xNode]);
+ * const y = Flip([x], node, ctx);
  * ```
  */
-export const Flip: GpuKernel = (ctx, [x], node) => {
+export const Flip: GpuKernel<'Flip'> = ([x], node, ctx) => {
   const u = unmask(ctx, x);
-  const rank = u.shape.length;
-  const axis = ((node.attrs.axis as number) + rank) % rank;
+  const { axis } = node.attrs;
   const n = u.shape[axis];
   if (n <= 1) return view(u, {});
   const strides = [...u.strides];

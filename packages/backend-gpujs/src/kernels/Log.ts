@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Log node of a graph on createGpujsBackend(); direct use:
- * const y = Log(ctx, [x], node, [xNode]);
+ * const y = Log([x], node, ctx);
  * ```
  */
-export const Log: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Log', [x], node.shape, ([v]) => `Math.log(${v})`);
+export const Log: GpuKernel<'Log'> = ([x], node, ctx) => elementwise(ctx, 'Log', [x], node.shape, ([v]) => `Math.log(${v})`);

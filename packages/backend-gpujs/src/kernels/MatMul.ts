@@ -11,12 +11,12 @@ import { launchTensor, unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every MatMul node of a graph on createGpujsBackend(); direct use:
- * const y = MatMul(ctx, [a, b], node, [aNode, bNode]);
+ * const y = MatMul([a, b], node, ctx);
  * ```
  */
-export const MatMul: GpuKernel = (ctx, inputs, node) => {
+export const MatMul: GpuKernel<'MatMul'> = (inputs, node, ctx) => {
   const [a, b] = inputs.map((t) => unmask(ctx, t));
-  const { transposeA, transposeB } = node.attrs as { transposeA: boolean; transposeB: boolean };
+  const { transposeA, transposeB } = node.attrs;
   const out = node.shape;
   const k = transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const w = new KernelWriter('MatMul');

@@ -1,4 +1,4 @@
-import type { GraphNode } from '@sas/core';
+import { constantValues, type GraphNode } from '@sas/core';
 import { elementwise, view, type GpuKernel } from './context.js';
 import type { GpuTensor } from '../tensor.js';
 
@@ -8,7 +8,7 @@ import type { GpuTensor } from '../tensor.js';
  */
 function scalarConstant(node: GraphNode): number | null {
   if (node.op !== 'Constant') return null;
-  const values = node.attrs.value as readonly number[];
+  const values = constantValues(node);
   if (values.length !== 1 || !Number.isFinite(values[0])) return null;
   return node.dtype === 'float32' ? Math.fround(values[0]) : values[0];
 }
@@ -27,10 +27,14 @@ function scaledView(t: GpuTensor, c: number | null, shape: readonly number[]): G
  * @example
  * ```ts
  * // Runs for every Mul node of a graph on createGpujsBackend(); direct use:
- * const y = Mul(ctx, [a, b], node, [aNode, bNode]);
+ * const y = Mul([a, b], node, ctx);
  * ```
  */
-export const Mul: GpuKernel = (ctx, [x, y], node, [nx, ny]) =>
-  scaledView(x, scalarConstant(ny), node.shape) ??
-  scaledView(y, scalarConstant(nx), node.shape) ??
-  elementwise(ctx, 'Mul', [x, y], node.shape, ([a, b]) => `${a} * ${b}`);
+export const Mul: GpuKernel<'Mul'> = ([x, y], node, ctx) => {
+  const [nx, ny] = node.inputs.map((i) => ctx.graph.nodes[i]);
+  return (
+    scaledView(x, scalarConstant(ny), node.shape) ??
+    scaledView(y, scalarConstant(nx), node.shape) ??
+    elementwise(ctx, 'Mul', [x, y], node.shape, ([a, b]) => `${a} * ${b}`)
+  );
+};

@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Neg node of a graph on createGpujsBackend(); direct use:
- * const y = Neg(ctx, [x], node, [xNode]);
+ * const y = Neg([x], node, ctx);
  * ```
  */
-export const Neg: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Neg', [x], node.shape, ([v]) => `-(${v})`);
+export const Neg: GpuKernel<'Neg'> = ([x], node, ctx) => elementwise(ctx, 'Neg', [x], node.shape, ([v]) => `-(${v})`);

@@ -7,8 +7,8 @@ import type { GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every ReduceMax node of a graph on createGpujsBackend(); direct use:
- * const y = ReduceMax(ctx, [x], node, [xNode]);
+ * const y = ReduceMax([x], node, ctx);
  * ```
  */
-export const ReduceMax: GpuKernel = (ctx, [x], node) =>
-  reduce(ctx, 'ReduceMax', x, node.attrs.axes as readonly number[], node.shape, (acc, v) => `Math.max(${acc}, ${v})`, -Infinity);
+export const ReduceMax: GpuKernel<'ReduceMax'> = ([x], node, ctx) =>
+  reduce(ctx, 'ReduceMax', x, node.attrs.axes, node.shape, (acc, v) => `Math.max(${acc}, ${v})`, -Infinity);

@@ -7,8 +7,7 @@ import type { GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every ReduceSum node of a graph on createGpujsBackend(); direct use:
- * const y = ReduceSum(ctx, [x], node, [xNode]);
+ * const y = ReduceSum([x], node, ctx);
  * ```
  */
-export const ReduceSum: GpuKernel = (ctx, [x], node) =>
-  reduce(ctx, 'ReduceSum', x, node.attrs.axes as readonly number[], node.shape, (acc, v) => `${acc} + ${v}`, 0);
+export const ReduceSum: GpuKernel<'ReduceSum'> = ([x], node, ctx) => reduce(ctx, 'ReduceSum', x, node.attrs.axes, node.shape, (acc, v) => `${acc} + ${v}`, 0);

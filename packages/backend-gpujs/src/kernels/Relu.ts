@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Relu node of a graph on createGpujsBackend(); direct use:
- * const y = Relu(ctx, [x], node, [xNode]);
+ * const y = Relu([x], node, ctx);
  * ```
  */
-export const Relu: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Relu', [x], node.shape, ([v]) => `(${v} < 0.0 ? 0.0 : ${v})`);
+export const Relu: GpuKernel<'Relu'> = ([x], node, ctx) => elementwise(ctx, 'Relu', [x], node.shape, ([v]) => `(${v} < 0.0 ? 0.0 : ${v})`);

@@ -9,10 +9,10 @@ import { materialize, unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Reshape node of a graph on createGpujsBackend(); direct use:
- * const y = Reshape(ctx, [x], node, [xNode]);
+ * const y = Reshape([x], node, ctx);
  * ```
  */
-export const Reshape: GpuKernel = (ctx, [x], node) => {
+export const Reshape: GpuKernel<'Reshape'> = ([x], node, ctx) => {
   const u = unmask(ctx, x);
   const want = rowMajor(u.shape);
   if (u.shape.every((d, i) => d <= 1 || u.strides[i] === want[i])) return view(u, { shape: node.shape, strides: rowMajor(node.shape) });

@@ -1,6 +1,6 @@
 import { KernelWriter, lit } from '../codegen.js';
 import { sizeOfShape, type GpuTensor } from '../tensor.js';
-import { keptAt, launchTensor, maskedAt, unmask, type GpuKernel, type KernelContext } from './context.js';
+import { keptAt, launchTensor, maskedAt, unmask, type DeviceContext, type GpuKernel } from './context.js';
 
 /**
  * Softmax over the last axis in two passes: a row-statistics kernel (thread
@@ -13,10 +13,10 @@ import { keptAt, launchTensor, maskedAt, unmask, type GpuKernel, type KernelCont
  * @example
  * ```ts
  * // Runs for every Softmax node of a graph on createGpujsBackend(); direct use:
- * const y = Softmax(ctx, [scores], node, [scoresNode]);
+ * const y = Softmax([scores], node, ctx);
  * ```
  */
-export const Softmax: GpuKernel = (ctx, [input], node) => {
+export const Softmax: GpuKernel<'Softmax'> = ([input], node, ctx) => {
   const x = input.mask === 'zero' ? unmask(ctx, input) : input;
   const masked = x.mask === 'neg-inf';
   const shape = node.shape;
@@ -43,7 +43,7 @@ export const Softmax: GpuKernel = (ctx, [input], node) => {
 };
 
 /** [rows·2]: per row, max then Σ exp(x − max), over the entries the mask keeps. */
-function rowStats(ctx: KernelContext, x: GpuTensor, masked: boolean, rows: number, n: number): GpuTensor {
+function rowStats(ctx: DeviceContext, x: GpuTensor, masked: boolean, rows: number, n: number): GpuTensor {
   const w = new KernelWriter('Softmax');
   const rx = w.tensor(x, { allowMask: true });
   const t = w.index();

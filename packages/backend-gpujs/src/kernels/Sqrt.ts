@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Sqrt node of a graph on createGpujsBackend(); direct use:
- * const y = Sqrt(ctx, [x], node, [xNode]);
+ * const y = Sqrt([x], node, ctx);
  * ```
  */
-export const Sqrt: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Sqrt', [x], node.shape, ([v]) => `Math.sqrt(${v})`);
+export const Sqrt: GpuKernel<'Sqrt'> = ([x], node, ctx) => elementwise(ctx, 'Sqrt', [x], node.shape, ([v]) => `Math.sqrt(${v})`);

@@ -6,7 +6,8 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Step node of a graph on createGpujsBackend(); direct use:
- * const y = Step(ctx, [x], node, [xNode]);
+ * const y = Step([x], node, ctx);
  * ```
  */
-export const Step: GpuKernel = (ctx, [x], node) => elementwise(ctx, 'Step', [x], node.shape, ([v]) => `(${v} > 0.0 ? 1.0 : (${v} <= 0.0 ? 0.0 : ${v}))`);
+export const Step: GpuKernel<'Step'> = ([x], node, ctx) =>
+  elementwise(ctx, 'Step', [x], node.shape, ([v]) => `(${v} > 0.0 ? 1.0 : (${v} <= 0.0 ? 0.0 : ${v}))`);

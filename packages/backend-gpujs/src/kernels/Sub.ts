@@ -6,7 +6,7 @@ import { elementwise, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Sub node of a graph on createGpujsBackend(); direct use:
- * const y = Sub(ctx, [a, b], node, [aNode, bNode]);
+ * const y = Sub([a, b], node, ctx);
  * ```
  */
-export const Sub: GpuKernel = (ctx, [x, y], node) => elementwise(ctx, 'Sub', [x, y], node.shape, ([a, b]) => `${a} - ${b}`);
+export const Sub: GpuKernel<'Sub'> = ([x, y], node, ctx) => elementwise(ctx, 'Sub', [x, y], node.shape, ([a, b]) => `${a} - ${b}`);

@@ -8,11 +8,11 @@ import { unmask, type GpuKernel } from './context.js';
  * @example
  * ```ts
  * // Runs for every Transpose node of a graph on createGpujsBackend(); direct use:
- * const y = Transpose(ctx, [x], node, [xNode]);
+ * const y = Transpose([x], node, ctx);
  * ```
  */
-export const Transpose: GpuKernel = (ctx, [x], node) => {
+export const Transpose: GpuKernel<'Transpose'> = ([x], node, ctx) => {
   const u = unmask(ctx, x);
-  const perm = node.attrs.perm as readonly number[];
+  const { perm } = node.attrs;
   return view(u, { shape: node.shape, strides: perm.map((p) => u.strides[p]) });
 };

@@ -1,15 +1,18 @@
-import type { GraphNode } from '@sas/core';
+import type { GraphContext, KernelFn, OpName } from '@sas/core';
 import { KernelWriter, lit, type Reader } from '../codegen.js';
 import type { GpuDevice, Launch } from '../device/device.js';
 import { broadcastStridesOf, fromStorage, rowMajor, sizeOfShape, view, type GpuTensor } from '../tensor.js';
 
-/** What every kernel gets besides its inputs: the device to launch on. */
-export interface KernelContext {
+/** What the launch helpers need: the device to launch on. */
+export interface DeviceContext {
   readonly device: GpuDevice;
 }
 
-/** A kernel of this backend: like core's `Kernel`, with the context first. Returns a new handle. */
-export type GpuKernel = (ctx: KernelContext, inputs: readonly GpuTensor[], node: GraphNode, inputNodes: readonly GraphNode[]) => GpuTensor;
+/** What every kernel gets besides its inputs: the device, and the graph of the run (to see an operand's node). */
+export interface KernelContext extends DeviceContext, GraphContext {}
+
+/** A kernel of op `N` on this backend: core's `KernelFn` over gpu tensors. Returns a new handle. */
+export type GpuKernel<N extends OpName> = KernelFn<GpuTensor, KernelContext, N>;
 
 /**
  * Launches `launch` and wraps its output as a fresh row-major tensor of `shape`.
@@ -19,7 +22,7 @@ export type GpuKernel = (ctx: KernelContext, inputs: readonly GpuTensor[], node:
  * const y = launchTensor(ctx, writer.finish(6, 'x0'), [2, 3]);
  * ```
  */
-export function launchTensor(ctx: KernelContext, launch: Launch, shape: readonly number[]): GpuTensor {
+export function launchTensor(ctx: DeviceContext, launch: Launch, shape: readonly number[]): GpuTensor {
   return fromStorage(ctx.device.launch(launch), shape);
 }
 
@@ -61,7 +64,7 @@ export function keptAt(shape: readonly number[], coords: readonly string[]): str
  * const plain = materialize(ctx, transposedView); // row-major copy, owned by the caller
  * ```
  */
-export function materialize(ctx: KernelContext, t: GpuTensor): GpuTensor {
+export function materialize(ctx: DeviceContext, t: GpuTensor): GpuTensor {
   const w = new KernelWriter(t.mask ? 'CausalMask' : 'Copy');
   const x = w.tensor(t, { allowMask: true });
   const coords = w.unravel(w.index(), t.shape);
@@ -83,7 +86,7 @@ export function materialize(ctx: KernelContext, t: GpuTensor): GpuTensor {
  * const scores = unmask(ctx, maskedScores); // −∞ written in, cached on maskedScores
  * ```
  */
-export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
+export function unmask(ctx: DeviceContext, t: GpuTensor): GpuTensor {
   if (t.mask === null) return t;
   if (!t.unmasked) t.unmasked = materialize(ctx, t);
   return t.unmasked;
@@ -100,7 +103,7 @@ export function unmask(ctx: KernelContext, t: GpuTensor): GpuTensor {
  * ```
  */
 export function elementwise(
-  ctx: KernelContext,
+  ctx: DeviceContext,
   op: string,
   inputs: readonly GpuTensor[],
   outShape: readonly number[],

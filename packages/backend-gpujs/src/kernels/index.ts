@@ -1,8 +1,10 @@
+import type { KernelTable } from '@sas/core';
+import type { GpuTensor } from '../tensor.js';
 import { Add } from './Add.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
 import { Conv1d } from './Conv1d.js';
-import type { GpuKernel } from './context.js';
+import type { KernelContext } from './context.js';
 import { Div } from './Div.js';
 import { Equal } from './Equal.js';
 import { Exp } from './Exp.js';
@@ -21,8 +23,12 @@ import { Step } from './Step.js';
 import { Sub } from './Sub.js';
 import { Transpose } from './Transpose.js';
 
-/** One kernel per primitive op of core: all 21, so nothing is lowered through decompositions. */
-export const GPU_KERNELS: Readonly<Record<string, GpuKernel>> = Object.freeze({
+/**
+ * One kernel per primitive op of core, so nothing is lowered through
+ * decompositions (composites are). `satisfies KernelTable`: an op of core
+ * without a kernel here is a compile error.
+ */
+export const GPU_KERNELS = Object.freeze({
   Add,
   Sub,
   Mul,
@@ -44,6 +50,6 @@ export const GPU_KERNELS: Readonly<Record<string, GpuKernel>> = Object.freeze({
   Transpose,
   BroadcastTo,
   Flip,
-});
+} satisfies KernelTable<GpuTensor, KernelContext>);
 
-export type { GpuKernel, KernelContext } from './context.js';
+export type { DeviceContext, GpuKernel, KernelContext } from './context.js';

@@ -1,6 +1,6 @@
 import { KernelWriter } from '../codegen.js';
 import { sizeOfShape } from '../tensor.js';
-import { launchTensor, unmask, type KernelContext } from './context.js';
+import { launchTensor, unmask, type DeviceContext } from './context.js';
 import type { GpuTensor } from '../tensor.js';
 
 /**
@@ -15,7 +15,7 @@ import type { GpuTensor } from '../tensor.js';
  * ```
  */
 export function reduce(
-  ctx: KernelContext,
+  ctx: DeviceContext,
   op: string,
   input: GpuTensor,
   axes: readonly number[],

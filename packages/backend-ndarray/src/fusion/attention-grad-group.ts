@@ -1,4 +1,4 @@
-import { sizeOf, type AttentionOperand, type GraphNode } from '@sas/core';
+import { sizeOf, type AttentionOperand, type GraphNode, type OpNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import type { Value } from '../deferred.js';
 import { alloc, wrap, type NdHandle } from '../handle.js';
@@ -35,7 +35,7 @@ export type SiblingResults = WeakMap<GraphNode, { readonly inputs: readonly Valu
  */
 export function attentionGradFor(
   inputs: readonly Value[],
-  node: GraphNode,
+  node: OpNode<'AttentionGrad'>,
   siblings: ReadonlyMap<AttentionOperand, GraphNode> | undefined,
   ctx: KernelContext,
   stash: SiblingResults,
@@ -45,13 +45,12 @@ export function attentionGradFor(
     stash.delete(node);
     if (ready.inputs.length === inputs.length && ready.inputs.every((x, i) => x === inputs[i])) return ready.value;
   }
-  const wrt = node.attrs.wrt as AttentionOperand;
+  const { wrt, scale, causal } = node.attrs;
   const group = siblings ?? new Map([[wrt, node]]);
   const [q, k, v, out, g] = inputs.map(rowView);
   const shapes = Object.fromEntries([...group].map(([w, n]) => [w, n.shape]));
-  const attrs = node.attrs as { scale: number; causal: boolean };
   const batchShape = out.batchShape;
-  const operands = { q, k, v, out, g, batchShape, scale: attrs.scale, causal: attrs.causal };
+  const operands = { q, k, v, out, g, batchShape, scale, causal };
   let grads: Partial<Record<AttentionOperand, NdHandle>>;
   if (ctx.wasm && node.dtype === 'float32' && [q, k, v, out, g].every((x) => x.data instanceof Float32Array)) {
     // With a parallel pool the heads are split across threads, which write the gradients in place.

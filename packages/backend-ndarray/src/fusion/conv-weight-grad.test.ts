@@ -12,6 +12,7 @@ import {
   relu,
   withCotangentLoss,
   type Graph,
+  leafName,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { expectClose } from '../test/helpers.js';
@@ -60,7 +61,7 @@ describe('Conv1d weight gradient from x and g as they lie', () => {
         expect(weightGrads(g).length).toBe(1);
         if (s.relu) expect(planFusion(g).get(g.nodes.find((n) => n.op === 'Relu')!)?.kind).toBe('defer');
         const feeds = Object.fromEntries(
-          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 3, 'float32')]),
+          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [leafName(n), randomNormal(n.shape, i + 3, 'float32')]),
         );
         const backend = createNdarrayBackend({ threads });
         try {

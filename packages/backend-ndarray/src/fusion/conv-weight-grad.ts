@@ -1,4 +1,4 @@
-import type { GraphNode } from '@sas/core';
+import type { OpNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
@@ -26,14 +26,14 @@ export interface ConvWeightGradFusion {
  * // Called by the backend for Conv1d nodes `planFusion` marks; see backend.ts.
  * ```
  */
-export function convWeightGradFromChain(inputs: readonly Value[], node: GraphNode, ctx: KernelContext): NdHandle | undefined {
+export function convWeightGradFromChain(inputs: readonly Value[], node: OpNode<'Conv1d'>, ctx: KernelContext): NdHandle | undefined {
   const [xt, gt] = inputs;
   if (!ctx.wasm || !(xt instanceof Deferred) || !(gt instanceof Deferred) || node.dtype !== 'float32') return undefined;
   const { value: x, relu } = readThroughRelu(xt.inputs[0]);
   const g = materialize(gt.inputs[0]);
   if (!(x.data instanceof Float32Array) || !(g.data instanceof Float32Array) || x.shape[0] === 0) return undefined;
   const out = alloc(node.dtype, node.shape);
-  const pad = node.attrs.pad as number;
+  const { pad } = node.attrs;
   if (ctx.pool) threadedConvWeightGrad(ctx.pool, ctx.wasm, x, g, pad, out, relu);
   else wasmConvWeightGrad(ctx.wasm, x.data, x.shape, g.data, g.shape, pad, out.data as Float32Array, relu);
   return out;

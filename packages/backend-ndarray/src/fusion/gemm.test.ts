@@ -14,6 +14,7 @@ import {
   reshape,
   type DType,
   type Graph,
+  leafName,
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
@@ -77,7 +78,7 @@ describe.each(ENGINES)('fused products match the reference ($label)', ({ backend
       // Roots: z0, the linear residual, y0, the conv residual, the unpadded conv (inner Adds are absorbed).
       expect(count(g, 'gemm').length).toBe(5);
       const feeds = Object.fromEntries(
-        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]),
+        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [leafName(n), randomNormal(n.shape, i + 1, dtype)]),
       );
       const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
       const tol = kernelTolerance(dtype);
@@ -110,7 +111,7 @@ describe('reduce-then-multiply (PEAA)', () => {
       it(`matches the reference, ${label}, ${dtype}`, async () => {
         const g = reduceGraph(dtype);
         const feeds = Object.fromEntries(
-          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]),
+          g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [leafName(n), randomNormal(n.shape, i + 1, dtype)]),
         );
         const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
         const tol = kernelTolerance(dtype);
@@ -141,7 +142,7 @@ describe('batch contraction (weight gradients)', () => {
     for (const dtype of ['float32', 'float64'] as DType[]) {
       it(`matches the reference, ${label}, ${dtype}`, async () => {
         const g = contractionGraph(dtype);
-        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 1, dtype)]));
+        const feeds = Object.fromEntries(g.nodes.filter((n) => n.op === 'Input').map((n, i) => [leafName(n), randomNormal(n.shape, i + 1, dtype)]));
         const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
         const tol = kernelTolerance(dtype);
         for (const name of Object.keys(g.outputs)) expectClose(ours[name], ref[name], tol.atol, tol.rtol, name);
@@ -175,7 +176,7 @@ describe.each(ENGINES)('relu in a gradient graph: read through, or applied to th
       expect(root?.kind === 'gemm' && root.relu).toBe(true);
       expect(plan.get(g.nodes[c.inputs[0]])?.kind).toBe('defer');
       const feeds = Object.fromEntries(
-        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [n.attrs.name as string, randomNormal(n.shape, i + 7, dtype)]),
+        g.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map((n, i) => [leafName(n), randomNormal(n.shape, i + 7, dtype)]),
       );
       const [ours, ref] = await Promise.all([createNdarrayBackend(backend).run(g, feeds), evaluateReference(g, feeds)]);
       // Gradient tolerances: float32 through three layers and a squared loss drifts by up to 6e-5

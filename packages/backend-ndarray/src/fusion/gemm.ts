@@ -1,4 +1,4 @@
-import type { GraphNode } from '@sas/core';
+import { isOpNode, type GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import { alloc, allocData, dtypeOf, type NdHandle } from '../handle.js';
@@ -11,11 +11,11 @@ import { reluInto } from '../lib/relu.js';
 import { readThroughRelu } from './relu-read.js';
 import type { GemmFusion } from './plan.js';
 
-/** Every value reachable through deferred inputs, by node id. */
-function collect(inputs: readonly Value[], inputNodes: readonly GraphNode[], into = new Map<number, Value>()): Map<number, Value> {
+/** Every value reachable through deferred inputs, by node id (`ids[i]` is the node of `inputs[i]`). */
+function collect(inputs: readonly Value[], ids: readonly number[], into = new Map<number, Value>()): Map<number, Value> {
   inputs.forEach((v, i) => {
-    into.set(inputNodes[i].id, v);
-    if (v instanceof Deferred) collect(v.inputs, v.inputNodes, into);
+    into.set(ids[i], v);
+    if (v instanceof Deferred) collect(v.inputs, v.node.inputs, into);
   });
   return into;
 }
@@ -24,25 +24,17 @@ function collect(inputs: readonly Value[], inputNodes: readonly GraphNode[], int
 function product(base: GraphNode, inputs: readonly Value[], out: NdHandle, ctx: KernelContext, epilogue: Epilogue): void {
   const [aVal, bVal] = inputs;
   let { value: a, relu } = readThroughRelu(aVal);
-  if (base.op === 'MatMul') {
+  if (isOpNode(base, 'MatMul')) {
     let { value: b, relu: reluB } = readThroughRelu(bVal);
     // A transposed A, or B, is read through relu only by the float32 Aᵀ·B kernel; elsewhere the Relu runs once.
-    const atb = takesAtb(a.data, b.data, out.data, base.attrs.transposeA === true, base.attrs.transposeB === true, ctx.gemm);
-    if (relu && base.attrs.transposeA === true && !atb) [a, relu] = [materialize(aVal), false];
+    const { transposeA, transposeB } = base.attrs;
+    const atb = takesAtb(a.data, b.data, out.data, transposeA, transposeB, ctx.gemm);
+    if (relu && transposeA && !atb) [a, relu] = [materialize(aVal), false];
     if (reluB && !atb) [b, reluB] = [materialize(bVal), false];
-    batchedMatMul(
-      a,
-      b,
-      base.attrs.transposeA === true,
-      base.attrs.transposeB === true,
-      out.data,
-      out.shape,
-      ctx.gemm,
-      relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue,
-    );
-  } else {
+    batchedMatMul(a, b, transposeA, transposeB, out.data, out.shape, ctx.gemm, relu || reluB ? { ...epilogue, reluA: relu, reluB } : epilogue);
+  } else if (isOpNode(base, 'Conv1d')) {
     const b = materialize(bVal);
-    conv1dInto(a, b, base.attrs.pad as number, out, ctx, epilogue, relu);
+    conv1dInto(a, b, base.attrs.pad, out, ctx, epilogue, relu);
   }
 }
 
@@ -72,14 +64,8 @@ export function productKernel(inputs: readonly Value[], node: GraphNode, ctx: Ke
  * // Called by the backend for nodes `planFusion` marks as gemm roots; see backend.ts.
  * ```
  */
-export function gemmFromChain(
-  inputs: readonly Value[],
-  node: GraphNode,
-  inputNodes: readonly GraphNode[],
-  role: GemmFusion,
-  ctx: KernelContext,
-): NdHandle | undefined {
-  const values = collect(inputs, inputNodes);
+export function gemmFromChain(inputs: readonly Value[], node: GraphNode, role: GemmFusion, ctx: KernelContext): NdHandle | undefined {
+  const values = collect(inputs, node.inputs);
   const base = values.get(role.base);
   if (!(base instanceof Deferred) || (role.bias !== undefined && !values.has(role.bias)) || role.addends.some((id) => !values.has(id))) return undefined;
   const operand = (id: number) => ({ data: materialize(values.get(id)!).data, off: 0 });

@@ -1,4 +1,4 @@
-import type { AttentionOperand, Graph, GraphNode } from '@sas/core';
+import { constantValues, isOpNode, type AttentionOperand, type Graph, type GraphNode, type OpNode } from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
 import type { ConvWeightGradFusion } from './conv-weight-grad.js';
 import type { GateFusion } from './gate.js';
@@ -63,8 +63,9 @@ const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
 /** The single value of a size-1 Constant node, or undefined. */
 function scalarConstant(node: GraphNode): number | undefined {
-  const value = node.attrs.value as readonly number[] | undefined;
-  return node.op === 'Constant' && value?.length === 1 ? value[0] : undefined;
+  if (node.op !== 'Constant') return undefined;
+  const value = constantValues(node);
+  return value.length === 1 ? value[0] : undefined;
 }
 
 /**
@@ -124,16 +125,9 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     placeAttention(out, { kind: 'attention', scale, causal, q: scores.inputs[0], k: scores.inputs[1], v: out.inputs[1] }, nodes, single, consumer, roles);
   }
   for (const node of nodes) {
-    if (node.op !== 'Attention') continue;
+    if (!isOpNode(node, 'Attention')) continue;
     const [q, k, v] = node.inputs;
-    placeAttention(
-      node,
-      { kind: 'attention', scale: node.attrs.scale as number, causal: node.attrs.causal as boolean, q, k, v },
-      nodes,
-      single,
-      consumer,
-      roles,
-    );
+    placeAttention(node, { kind: 'attention', scale: node.attrs.scale, causal: node.attrs.causal, q, k, v }, nodes, single, consumer, roles);
   }
   planAttentionGrads(nodes, roles);
   planConvWeightGrads(nodes, single, roles);
@@ -189,10 +183,10 @@ function planGates(
  */
 function planConvWeightGrads(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
   const swapsLeadingAxes = (id: number) => {
-    const perm = nodes[id].attrs.perm as readonly number[] | undefined;
-    return (
-      nodes[id].op === 'Transpose' && !!perm && perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(nodes[id])
-    );
+    const node = nodes[id];
+    if (!isOpNode(node, 'Transpose')) return false;
+    const { perm } = node.attrs;
+    return perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(node);
   };
   for (const conv of nodes) {
     if (conv.op !== 'Conv1d' || roles.has(conv) || conv.inputs[0] === conv.inputs[1]) continue;
@@ -220,7 +214,7 @@ function placeAttention(
   const after = consumer.get(out.id);
   if (after && single(out.id) && rowPreserving(after)) {
     roles.set(out, DEFER);
-    roles.set(after, { ...role, outPerm: after.attrs.perm as number[] });
+    roles.set(after, { ...role, outPerm: after.attrs.perm });
   } else roles.set(out, role);
 }
 
@@ -250,11 +244,11 @@ function planAttentionOperandViews(nodes: readonly GraphNode[], uses: readonly n
 function planAttentionGrads(nodes: readonly GraphNode[], roles: Map<GraphNode, FusionRole>): void {
   const groups = new Map<string, Map<AttentionOperand, GraphNode>>();
   for (const node of nodes) {
-    if (node.op !== 'AttentionGrad') continue;
+    if (!isOpNode(node, 'AttentionGrad')) continue;
     const key = `${node.inputs.join(',')}|${node.attrs.scale}|${node.attrs.causal}`;
     const group = groups.get(key) ?? new Map<AttentionOperand, GraphNode>();
     groups.set(key, group);
-    const wrt = node.attrs.wrt as AttentionOperand;
+    const { wrt } = node.attrs;
     if (!group.has(wrt)) group.set(wrt, node);
   }
   for (const group of groups.values()) for (const node of group.values()) roles.set(node, { kind: 'attention-grad', siblings: group });
@@ -274,7 +268,7 @@ function planReducedProducts(
   roles: Map<GraphNode, FusionRole>,
 ): void {
   for (const rs of nodes) {
-    if (rs.op !== 'ReduceSum' || roles.has(rs) || !single(rs.inputs[0])) continue;
+    if (!isOpNode(rs, 'ReduceSum') || roles.has(rs) || !single(rs.inputs[0])) continue;
     const inner = nodes[rs.inputs[0]];
     const role = roles.get(inner);
     let base: GraphNode;
@@ -285,7 +279,7 @@ function planReducedProducts(
     } else if (!role && inner.op === 'MatMul') base = inner;
     else continue;
     const rank = base.shape.length;
-    const axes = (rs.attrs.axes as number[]).map((a) => (a < 0 ? a + rank : a));
+    const { axes } = rs.attrs;
     if (base === inner && isBatchContraction(base, axes, nodes)) {
       roles.set(base, DEFER);
       roles.set(rs, { kind: 'gemm', base: base.id, baseOp: 'MatMul', addends: [], contract: true });
@@ -300,7 +294,7 @@ function planReducedProducts(
       axes.some((a) => a >= rank - 1)
     )
       continue;
-    let root = rs;
+    let root: GraphNode = rs;
     let scale = 1;
     const user = consumer.get(rs.id);
     if (single(rs.id) && user?.op === 'Mul' && sameShape(user.shape, rs.shape)) {
@@ -319,9 +313,10 @@ function planReducedProducts(
 }
 
 /** A Transpose that keeps the last axis last: each logical row is still a contiguous run of its input. */
-function rowPreserving(node: GraphNode): boolean {
-  const perm = node.attrs.perm as readonly number[] | undefined;
-  return node.op === 'Transpose' && !!perm && perm.length >= 2 && perm[perm.length - 1] === perm.length - 1;
+function rowPreserving(node: GraphNode): node is OpNode<'Transpose'> {
+  if (!isOpNode(node, 'Transpose')) return false;
+  const { perm } = node.attrs;
+  return perm.length >= 2 && perm[perm.length - 1] === perm.length - 1;
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);

@@ -1,4 +1,4 @@
-import { sizeOf, stridesOf } from '@sas/core';
+import { isOpNode, sizeOf, stridesOf } from '@sas/core';
 import { Deferred, materialize, type Value } from '../deferred.js';
 import type { FloatData, NdHandle } from '../handle.js';
 
@@ -73,9 +73,9 @@ export function permutedView(data: FloatData, storedShape: readonly number[], pe
  * ```
  */
 export function rowView(v: Value): RowView {
-  if (v instanceof Deferred && v.node.op === 'Transpose') {
+  if (v instanceof Deferred && isOpNode(v.node, 'Transpose')) {
     const src = materialize(v.inputs[0]);
-    return permutedView(src.data, src.shape, v.node.attrs.perm as number[]);
+    return permutedView(src.data, src.shape, v.node.attrs.perm);
   }
   const h: NdHandle = materialize(v);
   return permutedView(

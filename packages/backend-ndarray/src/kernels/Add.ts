@@ -10,10 +10,11 @@ import { binaryKernel } from '../lib/elementwise.js';
  * import { Add } from './Add.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Add([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(10, 20), [2])], nodeOf('Add', [2, 2]), []).data; // [11, 22, 13, 24]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Add([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(10, 20), [2])], nodeOf('Add', [2, 2], {}), { gemm: jsGemm }).data; // [11, 22, 13, 24]
  * ```
  */
-export const Add = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
+export const Add = binaryKernel<'Add'>((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
     for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] + b[bi + j];
   } else if (sa === 1) {

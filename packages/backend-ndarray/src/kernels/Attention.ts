@@ -14,8 +14,7 @@ import { runAttention } from '../fusion/attention.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const x = wrap(Float32Array.of(1, 0, 0, 1), [2, 2]);
  * const node = { id: 3, op: 'Attention', inputs: [0, 1, 2], attrs: { scale: 1, causal: true }, shape: [2, 2], dtype: 'float32' } as const;
- * Attention([x, x, x], node, [], { gemm: jsGemm }).data; // row 0 = [1, 0]
+ * Attention([x, x, x], node, { gemm: jsGemm }).data; // row 0 = [1, 0]
  * ```
  */
-export const Attention: NdKernel = ([q, k, v], node, _inputNodes, ctx) =>
-  runAttention(q, k, v, node, node.shape, { scale: node.attrs.scale as number, causal: node.attrs.causal as boolean }, ctx);
+export const Attention: NdKernel<'Attention'> = ([q, k, v], node, ctx) => runAttention(q, k, v, node, node.shape, node.attrs, ctx);

@@ -11,10 +11,11 @@ import { alloc } from '../handle.js';
  * import { CausalMask } from './CausalMask.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * CausalMask([wrap(Float32Array.of(1, 2, 3, 4), [2, 2])], nodeOf('CausalMask', [2, 2], { fill: 'zero' }), []).data; // [1, 0, 3, 4]
+ * import { jsGemm } from '../lib/gemm.js';
+ * CausalMask([wrap(Float32Array.of(1, 2, 3, 4), [2, 2])], nodeOf('CausalMask', [2, 2], { fill: 'zero' }), { gemm: jsGemm }).data; // [1, 0, 3, 4]
  * ```
  */
-export const CausalMask: NdKernel = ([x], node) => {
+export const CausalMask: NdKernel<'CausalMask'> = ([x], node) => {
   const out = alloc(node.dtype, node.shape);
   const rank = node.shape.length;
   const tq = node.shape[rank - 2];

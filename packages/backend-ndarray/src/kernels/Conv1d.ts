@@ -73,11 +73,11 @@ function shift(ep: Epilogue, offset: number): Epilogue {
  * import { jsGemm } from '../lib/gemm.js';
  * const x = wrap(Float32Array.of(1, 2, 3), [1, 1, 3]);
  * const w = wrap(Float32Array.of(1, 1, 1), [1, 1, 3]);
- * Conv1d([x, w], nodeOf('Conv1d', [1, 1, 3], { pad: 1 }), [], { gemm: jsGemm }).data; // [3, 6, 5]
+ * Conv1d([x, w], nodeOf('Conv1d', [1, 1, 3], { pad: 1 }), { gemm: jsGemm }).data; // [3, 6, 5]
  * ```
  */
-export const Conv1d: NdKernel = ([x, w], node, _inputNodes, ctx) => {
+export const Conv1d: NdKernel<'Conv1d'> = ([x, w], node, ctx) => {
   const out = alloc(node.dtype, node.shape);
-  conv1dInto(x, w, node.attrs.pad as number, out, ctx);
+  conv1dInto(x, w, node.attrs.pad, out, ctx);
   return out;
 };

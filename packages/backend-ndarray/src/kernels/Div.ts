@@ -10,10 +10,11 @@ import { binaryKernel } from '../lib/elementwise.js';
  * import { Div } from './Div.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Div([wrap(Float32Array.of(2, 4, 6, 8), [2, 2]), wrap(Float32Array.of(2), [])], nodeOf('Div', [2, 2]), []).data; // [1, 2, 3, 4]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Div([wrap(Float32Array.of(2, 4, 6, 8), [2, 2]), wrap(Float32Array.of(2), [])], nodeOf('Div', [2, 2], {}), { gemm: jsGemm }).data; // [1, 2, 3, 4]
  * ```
  */
-export const Div = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
+export const Div = binaryKernel<'Div'>((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
     for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] / b[bi + j];
   } else if (sa === 1) {

@@ -10,10 +10,11 @@ import { binaryKernel } from '../lib/elementwise.js';
  * import { Equal } from './Equal.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Equal([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(1, 4), [2])], nodeOf('Equal', [2, 2]), []).data; // [1, 0, 0, 1]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Equal([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(1, 4), [2])], nodeOf('Equal', [2, 2], {}), { gemm: jsGemm }).data; // [1, 0, 0, 1]
  * ```
  */
-export const Equal = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
+export const Equal = binaryKernel<'Equal'>((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
     for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] === b[bi + j] ? 1 : 0;
   } else if (sa === 1) {

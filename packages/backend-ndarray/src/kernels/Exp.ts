@@ -8,9 +8,10 @@ import { unaryKernel } from '../lib/elementwise.js';
  * import { Exp } from './Exp.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Exp([wrap(Float32Array.of(0, 1), [2])], nodeOf('Exp', [2]), []).data; // [1, 2.7182817]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Exp([wrap(Float32Array.of(0, 1), [2])], nodeOf('Exp', [2], {}), { gemm: jsGemm }).data; // [1, 2.7182817]
  * ```
  */
-export const Exp = unaryKernel((x, y, n) => {
+export const Exp = unaryKernel<'Exp'>((x, y, n) => {
   for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]);
 });

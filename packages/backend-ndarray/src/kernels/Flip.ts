@@ -10,15 +10,15 @@ import { alloc } from '../handle.js';
  * import { Flip } from './Flip.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Flip([wrap(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3])], nodeOf('Flip', [2, 3], { axis: 1 }), []).data; // [3, 2, 1, 6, 5, 4]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Flip([wrap(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3])], nodeOf('Flip', [2, 3], { axis: 1 }), { gemm: jsGemm }).data; // [3, 2, 1, 6, 5, 4]
  * ```
  */
-export const Flip: NdKernel = ([x], node) => {
+export const Flip: NdKernel<'Flip'> = ([x], node) => {
   const shape = node.shape;
   const rank = shape.length;
   const out = alloc(node.dtype, shape);
-  const raw = node.attrs.axis as number;
-  const axis = raw < 0 ? raw + rank : raw;
+  const axis = node.attrs.axis;
   const n = shape[axis];
   let inner = 1;
   for (let i = axis + 1; i < rank; i++) inner *= shape[i];

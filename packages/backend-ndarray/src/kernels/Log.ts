@@ -8,9 +8,10 @@ import { unaryKernel } from '../lib/elementwise.js';
  * import { Log } from './Log.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Log([wrap(Float32Array.of(1, 0), [2])], nodeOf('Log', [2]), []).data; // [0, -Infinity]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Log([wrap(Float32Array.of(1, 0), [2])], nodeOf('Log', [2], {}), { gemm: jsGemm }).data; // [0, -Infinity]
  * ```
  */
-export const Log = unaryKernel((x, y, n) => {
+export const Log = unaryKernel<'Log'>((x, y, n) => {
   for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
 });

@@ -14,11 +14,11 @@ import { batchedMatMul } from '../lib/matmul.js';
  * import { nodeOf } from '../lib/node.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const a = wrap(Float32Array.of(1, 2, 3, 4), [2, 2]);
- * MatMul([a, a], nodeOf('MatMul', [2, 2], { transposeA: false, transposeB: true }), [], { gemm: jsGemm }).data; // [5, 11, 11, 25]
+ * MatMul([a, a], nodeOf('MatMul', [2, 2], { transposeA: false, transposeB: true }), { gemm: jsGemm }).data; // [5, 11, 11, 25]
  * ```
  */
-export const MatMul: NdKernel = ([a, b], node, _inputNodes, ctx) => {
+export const MatMul: NdKernel<'MatMul'> = ([a, b], node, ctx) => {
   const out = alloc(node.dtype, node.shape);
-  batchedMatMul(a, b, node.attrs.transposeA === true, node.attrs.transposeB === true, out.data, node.shape, ctx.gemm);
+  batchedMatMul(a, b, node.attrs.transposeA, node.attrs.transposeB, out.data, node.shape, ctx.gemm);
   return out;
 };

@@ -10,10 +10,11 @@ import { binaryKernel } from '../lib/elementwise.js';
  * import { Mul } from './Mul.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Mul([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(2), [])], nodeOf('Mul', [2, 2]), []).data; // [2, 4, 6, 8]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Mul([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(2), [])], nodeOf('Mul', [2, 2], {}), { gemm: jsGemm }).data; // [2, 4, 6, 8]
  * ```
  */
-export const Mul = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
+export const Mul = binaryKernel<'Mul'>((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
     for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] * b[bi + j];
   } else if (sa === 1) {

@@ -8,9 +8,10 @@ import { unaryKernel } from '../lib/elementwise.js';
  * import { Neg } from './Neg.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Neg([wrap(Float32Array.of(1, -2), [2])], nodeOf('Neg', [2]), []).data; // [-1, 2]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Neg([wrap(Float32Array.of(1, -2), [2])], nodeOf('Neg', [2], {}), { gemm: jsGemm }).data; // [-1, 2]
  * ```
  */
-export const Neg = unaryKernel((x, y, n) => {
+export const Neg = unaryKernel<'Neg'>((x, y, n) => {
   for (let i = 0; i < n; i++) y[i] = -x[i];
 });

@@ -1,6 +1,6 @@
 import type { NdKernel } from '../deferred.js';
 import { alloc } from '../handle.js';
-import { normalizeAxes, planReduce, runReduce, type ReduceOps } from '../lib/reduce.js';
+import { planReduce, runReduce, type ReduceOps } from '../lib/reduce.js';
 
 // `v > acc || v !== v`: a NaN anywhere wins and then sticks, as in the reference.
 const max: ReduceOps = {
@@ -27,13 +27,14 @@ const max: ReduceOps = {
  * import { ReduceMax } from './ReduceMax.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * ReduceMax([wrap(Float32Array.of(1, 5, 3, 4), [2, 2])], nodeOf('ReduceMax', [2, 1], { axes: [1], keepDims: true }), []).data; // [5, 4]
+ * import { jsGemm } from '../lib/gemm.js';
+ * ReduceMax([wrap(Float32Array.of(1, 5, 3, 4), [2, 2])], nodeOf('ReduceMax', [2, 1], { axes: [1], keepDims: true }), { gemm: jsGemm }).data; // [5, 4]
  * ```
  */
-export const ReduceMax: NdKernel = ([x], node) => {
+export const ReduceMax: NdKernel<'ReduceMax'> = ([x], node) => {
   const out = alloc(node.dtype, node.shape);
   const acc = new Float64Array(out.data.length).fill(-Infinity);
-  runReduce(planReduce(x.shape, normalizeAxes(node.attrs.axes as number[], x.shape.length)), x.data, acc, max);
+  runReduce(planReduce(x.shape, node.attrs.axes), x.data, acc, max);
   out.data.set(acc);
   return out;
 };

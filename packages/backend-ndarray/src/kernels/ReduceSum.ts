@@ -1,6 +1,6 @@
 import type { NdKernel } from '../deferred.js';
 import { alloc } from '../handle.js';
-import { normalizeAxes, planReduce, runReduce, type ReduceOps } from '../lib/reduce.js';
+import { planReduce, runReduce, type ReduceOps } from '../lib/reduce.js';
 
 /** Summation as reduction row operations (also used by the fused reduce-then-multiply). */
 export const sum: ReduceOps = {
@@ -30,7 +30,7 @@ export const sum: ReduceOps = {
 };
 
 /**
- * Sum over `attrs.axes` (normalised by the builder); keepDims only changes the
+ * Sum over `attrs.axes` (canonical: non-negative, sorted); keepDims only changes the
  * output shape, not the layout, so both share one code path.
  *
  * @example
@@ -38,13 +38,14 @@ export const sum: ReduceOps = {
  * import { ReduceSum } from './ReduceSum.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * ReduceSum([wrap(Float32Array.of(1, 2, 3, 4), [2, 2])], nodeOf('ReduceSum', [2], { axes: [0], keepDims: false }), []).data; // [4, 6]
+ * import { jsGemm } from '../lib/gemm.js';
+ * ReduceSum([wrap(Float32Array.of(1, 2, 3, 4), [2, 2])], nodeOf('ReduceSum', [2], { axes: [0], keepDims: false }), { gemm: jsGemm }).data; // [4, 6]
  * ```
  */
-export const ReduceSum: NdKernel = ([x], node) => {
+export const ReduceSum: NdKernel<'ReduceSum'> = ([x], node) => {
   const out = alloc(node.dtype, node.shape);
   const acc = new Float64Array(out.data.length);
-  runReduce(planReduce(x.shape, normalizeAxes(node.attrs.axes as number[], x.shape.length)), x.data, acc, sum);
+  runReduce(planReduce(x.shape, node.attrs.axes), x.data, acc, sum);
   out.data.set(acc);
   return out;
 };

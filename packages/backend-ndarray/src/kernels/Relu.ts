@@ -9,7 +9,8 @@ import { reluInto } from '../lib/relu.js';
  * import { Relu } from './Relu.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Relu([wrap(Float32Array.of(-1, 2), [2])], nodeOf('Relu', [2]), []).data; // [0, 2]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Relu([wrap(Float32Array.of(-1, 2), [2])], nodeOf('Relu', [2], {}), { gemm: jsGemm }).data; // [0, 2]
  * ```
  */
-export const Relu = unaryKernel((x, y, n) => reluInto(x, 0, y, 0, n));
+export const Relu = unaryKernel<'Relu'>((x, y, n) => reluInto(x, 0, y, 0, n));

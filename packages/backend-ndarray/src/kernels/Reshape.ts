@@ -11,8 +11,9 @@ import { wrap } from '../handle.js';
  * import { Reshape } from './Reshape.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
+ * import { jsGemm } from '../lib/gemm.js';
  * const x = wrap(Float32Array.of(1, 2, 3, 4), [4]);
- * Reshape([x], nodeOf('Reshape', [2, 2], { shape: [2, 2] }), []).data === x.data; // true
+ * Reshape([x], nodeOf('Reshape', [2, 2], { shape: [2, 2] }), { gemm: jsGemm }).data === x.data; // true
  * ```
  */
-export const Reshape: NdKernel = ([x], node) => wrap(x.data, node.shape);
+export const Reshape: NdKernel<'Reshape'> = ([x], node) => wrap(x.data, node.shape);

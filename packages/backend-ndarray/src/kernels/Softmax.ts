@@ -40,10 +40,11 @@ export function softmaxRow(x: FloatData, xi: number, y: FloatData, yi: number, n
  * import { Softmax } from './Softmax.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Softmax([wrap(Float32Array.of(1, 1, 0, Math.log(3)), [2, 2])], nodeOf('Softmax', [2, 2]), []).data; // [0.5, 0.5, 0.25, 0.75]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Softmax([wrap(Float32Array.of(1, 1, 0, Math.log(3)), [2, 2])], nodeOf('Softmax', [2, 2], {}), { gemm: jsGemm }).data; // [0.5, 0.5, 0.25, 0.75]
  * ```
  */
-export const Softmax: NdKernel = ([x], node, _inputNodes, ctx) => {
+export const Softmax: NdKernel<'Softmax'> = ([x], node, ctx) => {
   const out = alloc(node.dtype, node.shape);
   if (ctx?.wasm && x.data instanceof Float32Array) {
     wasmSoftmax(ctx.wasm, x, out);

@@ -9,10 +9,11 @@ import { unaryKernel } from '../lib/elementwise.js';
  * import { Step } from './Step.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Step([wrap(Float32Array.of(-1, 0, 3), [3])], nodeOf('Step', [3]), []).data; // [0, 0, 1]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Step([wrap(Float32Array.of(-1, 0, 3), [3])], nodeOf('Step', [3], {}), { gemm: jsGemm }).data; // [0, 0, 1]
  * ```
  */
-export const Step = unaryKernel((x, y, n) => {
+export const Step = unaryKernel<'Step'>((x, y, n) => {
   for (let i = 0; i < n; i++) {
     const v = x[i];
     // A compare, not a sign branch (random signs mispredict); NaN stays NaN.

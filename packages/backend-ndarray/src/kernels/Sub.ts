@@ -10,10 +10,11 @@ import { binaryKernel } from '../lib/elementwise.js';
  * import { Sub } from './Sub.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Sub([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(1, 1), [2])], nodeOf('Sub', [2, 2]), []).data; // [0, 1, 2, 3]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Sub([wrap(Float32Array.of(1, 2, 3, 4), [2, 2]), wrap(Float32Array.of(1, 1), [2])], nodeOf('Sub', [2, 2], {}), { gemm: jsGemm }).data; // [0, 1, 2, 3]
  * ```
  */
-export const Sub = binaryKernel((o, a, b, oi, ai, bi, n, sa, sb) => {
+export const Sub = binaryKernel<'Sub'>((o, a, b, oi, ai, bi, n, sa, sb) => {
   if (sa === 1 && sb === 1) {
     for (let j = 0; j < n; j++) o[oi + j] = a[ai + j] - b[bi + j];
   } else if (sa === 1) {

@@ -29,14 +29,15 @@ function simplify(shape: readonly number[], perm: readonly number[]): { dims: nu
  * import { Transpose } from './Transpose.js';
  * import { wrap } from '../handle.js';
  * import { nodeOf } from '../lib/node.js';
- * Transpose([wrap(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3])], nodeOf('Transpose', [3, 2], { perm: [1, 0] }), []).data; // [1, 4, 2, 5, 3, 6]
+ * import { jsGemm } from '../lib/gemm.js';
+ * Transpose([wrap(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3])], nodeOf('Transpose', [3, 2], { perm: [1, 0] }), { gemm: jsGemm }).data; // [1, 4, 2, 5, 3, 6]
  * ```
  */
-export const Transpose: NdKernel = ([x], node) => {
+export const Transpose: NdKernel<'Transpose'> = ([x], node) => {
   const out = alloc(node.dtype, node.shape);
   const total = out.data.length;
   if (total === 0) return out;
-  const { dims, perm } = simplify(x.shape, node.attrs.perm as number[]);
+  const { dims, perm } = simplify(x.shape, node.attrs.perm);
   const rank = dims.length;
   if (rank <= 1 || perm.every((p, i) => p === i)) {
     out.data.set(x.data);

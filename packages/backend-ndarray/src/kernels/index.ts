@@ -1,4 +1,6 @@
-import type { NdKernel } from '../deferred.js';
+import type { KernelTable } from '@sas/core';
+import type { KernelContext } from '../context.js';
+import type { NdHandle } from '../handle.js';
 import { Add } from './Add.js';
 import { Attention } from './Attention.js';
 import { AttentionGrad } from './AttentionGrad.js';
@@ -26,9 +28,10 @@ import { Transpose } from './Transpose.js';
 /**
  * One kernel per op of @sas/core, by op name, the composite attention ops
  * included (they run blocked, never storing Tq×Tk): nothing falls back to a
- * decomposition.
+ * decomposition. `satisfies KernelTable`: an op of core without a kernel
+ * here is a compile error.
  */
-export const NDARRAY_KERNELS: Readonly<Record<string, NdKernel>> = Object.freeze({
+export const NDARRAY_KERNELS = Object.freeze({
   Add,
   Sub,
   Mul,
@@ -52,4 +55,4 @@ export const NDARRAY_KERNELS: Readonly<Record<string, NdKernel>> = Object.freeze
   Flip,
   Attention,
   AttentionGrad,
-});
+} satisfies KernelTable<NdHandle, KernelContext>);

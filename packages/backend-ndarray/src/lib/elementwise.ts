@@ -1,3 +1,4 @@
+import type { OpName } from '@sas/core';
 import type { NdKernel } from '../deferred.js';
 import { alloc, type FloatData } from '../handle.js';
 import { planBinary, runBinary, type RowFn } from './broadcast.js';
@@ -14,7 +15,7 @@ import { planBinary, runBinary, type RowFn } from './broadcast.js';
  * });
  * ```
  */
-export function binaryKernel(row: RowFn): NdKernel {
+export function binaryKernel<N extends OpName>(row: RowFn): NdKernel<N> {
   return ([a, b], node) => {
     const out = alloc(node.dtype, node.shape);
     runBinary(planBinary(a.shape, b.shape, node.shape), out.data, a.data, b.data, row);
@@ -31,7 +32,7 @@ export function binaryKernel(row: RowFn): NdKernel {
  * const Square = unaryKernel((x, y, n) => { for (let i = 0; i < n; i++) y[i] = x[i] * x[i]; });
  * ```
  */
-export function unaryKernel(loop: (x: FloatData, y: FloatData, n: number) => void): NdKernel {
+export function unaryKernel<N extends OpName>(loop: (x: FloatData, y: FloatData, n: number) => void): NdKernel<N> {
   return ([x], node) => {
     const out = alloc(node.dtype, node.shape);
     loop(x.data, out.data, out.data.length);

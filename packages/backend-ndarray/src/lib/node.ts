@@ -1,4 +1,4 @@
-import type { Attrs, DType, GraphNode } from '@sas/core';
+import type { DType, OpAttrs, OpName, OpNode } from '@sas/core';
 
 /**
  * A stand-alone graph node, for calling a kernel directly (examples, tests)
@@ -10,6 +10,6 @@ import type { Attrs, DType, GraphNode } from '@sas/core';
  * nodeOf('MatMul', [2, 2], { transposeA: false, transposeB: true }).attrs.transposeB; // true
  * ```
  */
-export function nodeOf(op: string, shape: readonly number[], attrs: Attrs = {}, dtype: DType = 'float32'): GraphNode {
+export function nodeOf<N extends OpName>(op: N, shape: readonly number[], attrs: OpAttrs<N>, dtype: DType = 'float32'): OpNode<N> {
   return { id: 0, op, inputs: [], attrs, shape: [...shape], dtype };
 }

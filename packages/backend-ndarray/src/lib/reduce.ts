@@ -105,16 +105,3 @@ export function runReduce(plan: ReducePlan, x: FloatData, out: Float64Array, ops
     }
   }
 }
-
-/**
- * Axes counted from the end (−1 = last) turned into plain indices.
- *
- * @example
- * ```ts
- * import { normalizeAxes } from './reduce.js';
- * normalizeAxes([-1, 0], 3); // [2, 0]
- * ```
- */
-export function normalizeAxes(axes: readonly number[], rank: number): number[] {
-  return axes.map((a) => (a < 0 ? a + rank : a));
-}

@@ -8,7 +8,7 @@ import { createNdarrayBackend, type NdarrayBackendOptions } from '../index.js';
 export function singleOpGraph(op: string, shapes: readonly (readonly number[])[], attrs: Attrs = {}, dtype: DType = 'float32'): Graph {
   const b = new GraphBuilder(dtype);
   const inputs = shapes.map((s, i) => b.input(`x${i}`, s));
-  b.output('y', b.apply(op, inputs, attrs));
+  b.output('y', b.applyByName(op, inputs, attrs));
   return b.build();
 }
 

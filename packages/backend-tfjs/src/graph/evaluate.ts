@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lowerGraph, planExecution, SasError, fmtShape, sameShape, type Graph } from '@sas/core';
+import { constantValues, fmtShape, kernelFor, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph } from '@sas/core';
 import { TFJS_KERNELS } from '../kernels/index.js';
 
-const hasKernel = (op: string) => Object.hasOwn(TFJS_KERNELS, op);
+const hasKernel = (op: string) => kernelFor(TFJS_KERNELS, op) !== undefined;
 
 /**
  * Evaluates a core graph on live tfjs tensors with the tfjs kernels and
@@ -27,20 +27,21 @@ export function evaluateOnTensors(graph: Graph, feeds: Readonly<Record<string, t
   for (const id of plan.order) {
     const node = g.nodes[id];
     if (node.op === 'Input' || node.op === 'Param') {
-      const name = node.attrs.name as string;
+      const name = leafName(node);
       const t = feeds[name];
       if (!t) throw new SasError('E_INPUT', `missing feed '${name}' (${node.op} ${fmtShape(node.shape)})`);
       if (!sameShape(t.shape, node.shape)) throw new SasError('E_SHAPE', `feed '${name}': expected shape ${fmtShape(node.shape)}, got ${fmtShape(t.shape)}`);
       values.set(id, t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
     } else if (node.op === 'Constant') {
-      values.set(id, tf.tensor(node.attrs.value as number[], [...node.shape], 'float32'));
+      values.set(id, tf.tensor([...constantValues(node)], [...node.shape], 'float32'));
     } else {
+      // Lowering left only ops with kernels.
+      const kernel = kernelFor(TFJS_KERNELS, node.op)!;
       values.set(
         id,
-        TFJS_KERNELS[node.op](
+        kernel(
           node.inputs.map((i) => values.get(i)!),
           node,
-          node.inputs.map((i) => g.nodes[i]),
         ),
       );
     }

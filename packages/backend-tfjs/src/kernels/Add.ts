@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 2, op: 'Add', inputs: [0, 1], attrs: {}, shape: [2, 3], dtype: 'float32' as const };
- * const y = Add([tf.ones([2, 3]), tf.ones([3])], node, []); // shape [2, 3]
+ * const y = Add([tf.ones([2, 3]), tf.ones([3])], node); // shape [2, 3]
  * ```
  */
-export const Add = defineKernel(([a, b]) => tf.add(a, b));
+export const Add = defineKernel<'Add'>(([a, b]) => tf.add(a, b));

@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'BroadcastTo', inputs: [0], attrs: { shape: [4, 3] }, shape: [4, 3], dtype: 'float32' as const };
- * const y = BroadcastTo([tf.ones([1, 3])], node, []); // shape [4, 3]
+ * const y = BroadcastTo([tf.ones([1, 3])], node); // shape [4, 3]
  * ```
  */
-export const BroadcastTo = defineKernel(([x], node) => tf.broadcastTo(x, [...node.shape]));
+export const BroadcastTo = defineKernel<'BroadcastTo'>(([x], node) => tf.broadcastTo(x, [...node.shape]));

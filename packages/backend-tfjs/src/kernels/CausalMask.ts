@@ -1,7 +1,7 @@
 import { causalMask } from '../tfops/causal-mask.js';
 import { defineKernel } from './kernel.js';
 
-const FILL: Readonly<Record<string, number>> = { 'neg-inf': -Infinity, zero: 0 };
+const FILL = { 'neg-inf': -Infinity, zero: 0 } as const;
 
 /**
  * Core CausalMask: `tf.where` with a host-built, full-shape condition (see
@@ -11,7 +11,7 @@ const FILL: Readonly<Record<string, number>> = { 'neg-inf': -Infinity, zero: 0 }
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'CausalMask', inputs: [0], attrs: { fill: 'neg-inf' }, shape: [1, 3, 3], dtype: 'float32' as const };
- * const masked = CausalMask([tf.zeros([1, 3, 3])], node, []);
+ * const masked = CausalMask([tf.zeros([1, 3, 3])], node);
  * ```
  */
-export const CausalMask = defineKernel(([x], node) => causalMask(x, FILL[node.attrs.fill as string]));
+export const CausalMask = defineKernel<'CausalMask'>(([x], node) => causalMask(x, FILL[node.attrs.fill]));

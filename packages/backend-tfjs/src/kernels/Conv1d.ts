@@ -9,7 +9,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 2, op: 'Conv1d', inputs: [0, 1], attrs: { pad: 1 }, shape: [8, 4, 16], dtype: 'float32' as const };
- * const y = Conv1d([tf.ones([8, 2, 16]), tf.ones([4, 2, 3])], node, []);
+ * const y = Conv1d([tf.ones([8, 2, 16]), tf.ones([4, 2, 3])], node);
  * ```
  */
-export const Conv1d = defineKernel(([x, w], node) => conv1d(x, w, node.attrs.pad as number));
+export const Conv1d = defineKernel<'Conv1d'>(([x, w], node) => conv1d(x, w, node.attrs.pad));

@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 2, op: 'Div', inputs: [0, 1], attrs: {}, shape: [2, 3], dtype: 'float32' as const };
- * const y = Div([tf.ones([2, 3]), tf.scalar(2)], node, []); // shape [2, 3]
+ * const y = Div([tf.ones([2, 3]), tf.scalar(2)], node); // shape [2, 3]
  * ```
  */
-export const Div = defineKernel(([a, b]) => tf.div(a, b));
+export const Div = defineKernel<'Div'>(([a, b]) => tf.div(a, b));

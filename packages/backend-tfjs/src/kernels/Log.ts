@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'Log', inputs: [0], attrs: {}, shape: [3], dtype: 'float32' as const };
- * const y = Log([tf.ones([3])], node, []); // shape [3]
+ * const y = Log([tf.ones([3])], node); // shape [3]
  * ```
  */
-export const Log = defineKernel(([x]) => tf.log(x));
+export const Log = defineKernel<'Log'>(([x]) => tf.log(x));

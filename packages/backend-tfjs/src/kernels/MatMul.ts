@@ -11,7 +11,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 2, op: 'MatMul', inputs: [0, 1], attrs: { transposeA: false, transposeB: true }, shape: [2, 5, 5], dtype: 'float32' as const };
- * const scores = MatMul([tf.ones([2, 5, 8]), tf.ones([2, 5, 8])], node, []);
+ * const scores = MatMul([tf.ones([2, 5, 8]), tf.ones([2, 5, 8])], node);
  * ```
  */
-export const MatMul = defineKernel(([a, b], node) => matMul(a, b, node.attrs.transposeA as boolean, node.attrs.transposeB as boolean));
+export const MatMul = defineKernel<'MatMul'>(([a, b], node) => matMul(a, b, node.attrs.transposeA, node.attrs.transposeB));

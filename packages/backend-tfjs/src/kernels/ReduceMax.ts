@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'ReduceMax', inputs: [0], attrs: { axes: [1], keepDims: false }, shape: [2], dtype: 'float32' as const };
- * const y = ReduceMax([tf.tensor2d([[1, 5], [3, 2]])], node, []); // shape [2]
+ * const y = ReduceMax([tf.tensor2d([[1, 5], [3, 2]])], node); // shape [2]
  * ```
  */
-export const ReduceMax = defineKernel(([x], node) => tf.max(x, [...(node.attrs.axes as number[])], node.attrs.keepDims as boolean));
+export const ReduceMax = defineKernel<'ReduceMax'>(([x], node) => tf.max(x, [...node.attrs.axes], node.attrs.keepDims));

@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'ReduceSum', inputs: [0], attrs: { axes: [1], keepDims: true }, shape: [2, 1], dtype: 'float32' as const };
- * const y = ReduceSum([tf.ones([2, 3])], node, []); // shape [2, 1]
+ * const y = ReduceSum([tf.ones([2, 3])], node); // shape [2, 1]
  * ```
  */
-export const ReduceSum = defineKernel(([x], node) => tf.sum(x, [...(node.attrs.axes as number[])], node.attrs.keepDims as boolean));
+export const ReduceSum = defineKernel<'ReduceSum'>(([x], node) => tf.sum(x, [...node.attrs.axes], node.attrs.keepDims));

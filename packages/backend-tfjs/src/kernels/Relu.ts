@@ -12,7 +12,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'Relu', inputs: [0], attrs: {}, shape: [2], dtype: 'float32' as const };
- * const y = Relu([tf.tensor1d([-1, 2])], node, []); // shape [2]
+ * const y = Relu([tf.tensor1d([-1, 2])], node); // shape [2]
  * ```
  */
-export const Relu = defineKernel(([x]) => tf.relu(tf.getBackend() === 'webgl' ? tf.maximum(x, -3.4028234663852886e38) : x));
+export const Relu = defineKernel<'Relu'>(([x]) => tf.relu(tf.getBackend() === 'webgl' ? tf.maximum(x, -3.4028234663852886e38) : x));

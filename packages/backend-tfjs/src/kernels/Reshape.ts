@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'Reshape', inputs: [0], attrs: { shape: [3, 4] }, shape: [3, 4], dtype: 'float32' as const };
- * const y = Reshape([tf.ones([2, 6])], node, []); // shape [3, 4]
+ * const y = Reshape([tf.ones([2, 6])], node); // shape [3, 4]
  * ```
  */
-export const Reshape = defineKernel(([x], node) => tf.reshape(x, [...node.shape]));
+export const Reshape = defineKernel<'Reshape'>(([x], node) => tf.reshape(x, [...node.shape]));

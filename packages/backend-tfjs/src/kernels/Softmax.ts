@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'Softmax', inputs: [0], attrs: {}, shape: [2, 2], dtype: 'float32' as const };
- * const y = Softmax([tf.tensor2d([[0, 1], [2, 2]])], node, []); // shape [2, 2]
+ * const y = Softmax([tf.tensor2d([[0, 1], [2, 2]])], node); // shape [2, 2]
  * ```
  */
-export const Softmax = defineKernel(([x]) => tf.softmax(x, -1));
+export const Softmax = defineKernel<'Softmax'>(([x]) => tf.softmax(x, -1));

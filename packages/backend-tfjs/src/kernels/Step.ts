@@ -8,7 +8,7 @@ import { defineKernel } from './kernel.js';
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
  * const node = { id: 1, op: 'Step', inputs: [0], attrs: {}, shape: [3], dtype: 'float32' as const };
- * const y = Step([tf.tensor1d([-1, 0, 2])], node, []); // shape [3]
+ * const y = Step([tf.tensor1d([-1, 0, 2])], node); // shape [3]
  * ```
  */
-export const Step = defineKernel(([x]) => tf.step(x, 0));
+export const Step = defineKernel<'Step'>(([x]) => tf.step(x, 0));

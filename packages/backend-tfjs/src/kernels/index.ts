@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Kernel } from '@sas/core';
+import type { KernelTable } from '@sas/core';
 import { Add } from './Add.js';
 import { BroadcastTo } from './BroadcastTo.js';
 import { CausalMask } from './CausalMask.js';
@@ -33,7 +33,7 @@ import { Transpose } from './Transpose.js';
  * OP_NAMES.every((op) => op in TFJS_KERNELS); // true
  * ```
  */
-export const TFJS_KERNELS: Readonly<Record<string, Kernel<tf.Tensor>>> = Object.freeze({
+export const TFJS_KERNELS = Object.freeze({
   Add,
   Sub,
   Mul,
@@ -55,4 +55,4 @@ export const TFJS_KERNELS: Readonly<Record<string, Kernel<tf.Tensor>>> = Object.
   Transpose,
   BroadcastTo,
   Flip,
-});
+} satisfies KernelTable<tf.Tensor, void>);

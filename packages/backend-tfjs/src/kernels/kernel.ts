@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SasError, fmtShape, sameShape, type GraphNode, type Kernel } from '@sas/core';
+import { SasError, fmtShape, sameShape, type KernelFn, type OpName, type OpNode } from '@sas/core';
+
+/** A tfjs kernel of op `N`: core's `KernelFn` over tfjs tensors; tfjs needs no context (`void`: call it with two arguments). */
+export type TfjsKernel<N extends OpName> = KernelFn<tf.Tensor, void, N>;
 
 /** A kernel body: tfjs ops on the input tensors; intermediates are freed by `defineKernel`. */
-export type KernelBody = (inputs: readonly tf.Tensor[], node: GraphNode) => tf.Tensor;
+export type KernelBody<N extends OpName> = (inputs: readonly tf.Tensor[], node: OpNode<N>) => tf.Tensor;
 
 /**
- * Wraps a kernel body into a core `Kernel<tf.Tensor>`: runs it in `tf.tidy`
+ * Wraps a kernel body into a core kernel over tfjs tensors: runs it in `tf.tidy`
  * (so only the result survives), hands back a NEW tensor even when the body
  * returns an input unchanged (the executor disposes every handle it is given),
  * and checks the result's shape against the node's, so a lowering bug is a
@@ -14,10 +17,10 @@ export type KernelBody = (inputs: readonly tf.Tensor[], node: GraphNode) => tf.T
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
- * const Exp = defineKernel(([x]) => tf.exp(x));
+ * const Exp = defineKernel<'Exp'>(([x]) => tf.exp(x));
  * ```
  */
-export function defineKernel(body: KernelBody): Kernel<tf.Tensor> {
+export function defineKernel<N extends OpName>(body: KernelBody<N>): TfjsKernel<N> {
   return (inputs, node) => {
     let out = tf.tidy(() => {
       const y = body(inputs, node);

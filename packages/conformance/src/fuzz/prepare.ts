@@ -67,7 +67,7 @@ function layerGraph(c: LayerFuzzCase, dtype: DType, grads: boolean): Graph {
 function opGraph(c: OpFuzzCase, dtype: DType, grads: boolean): Graph {
   const b = new GraphBuilder(dtype);
   const inputs = c.shapes.map((s, i) => b.input(`x${i}`, s));
-  b.output('y', b.apply(c.op, inputs, c.attrs));
+  b.output('y', b.applyByName(c.op, inputs, c.attrs));
   const g = b.build();
   return grads ? grad(withCotangentLoss(g, 'y'), 'loss', { wrt: inputs.map((_, i) => `x${i}`) }) : g;
 }

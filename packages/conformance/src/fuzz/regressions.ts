@@ -39,8 +39,11 @@ export interface KnownIssue {
   readonly backends?: readonly string[];
 }
 
+/** The `shape` attribute of a BroadcastTo/Reshape op case ([] for any other case). */
+const shapeAttr = (c: FuzzCase): readonly number[] => (c.kind === 'op' && Array.isArray(c.attrs.shape) ? c.attrs.shape : []);
+
 /** True when an op case has a zero-size input or output (BroadcastTo/Reshape to a shape with a 0). */
-const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, (c.attrs.shape as number[] | undefined) ?? []].some((s) => s.includes(0));
+const hasZeroSize = (c: FuzzCase) => c.kind === 'op' && [...c.shapes, shapeAttr(c)].some((s) => s.includes(0));
 
 /**
  * Known defects (see `KnownIssue`); remove an entry once its fix lands, and

@@ -1,4 +1,16 @@
-import { buildLayer, grad, initParams, layerParams, randomNormal, withCotangentLoss, type Backend, type Graph, type LayerConfig, type Tensor } from '@sas/core';
+import {
+  buildLayer,
+  grad,
+  initParams,
+  layerParams,
+  leafName,
+  randomNormal,
+  withCotangentLoss,
+  type Backend,
+  type Graph,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 import { resourceCounts, type ResourceCounts } from './counters.js';
 import { sampleMemory, type MemorySample } from './memory.js';
 import { floorSlope } from './stats.js';
@@ -198,6 +210,6 @@ function gradientOf(layer: Graph, config: LayerConfig): Graph {
 
 function feedsFor(layer: Graph, config: LayerConfig, dtype: Graph['dtype']): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = { ...initParams(config, 1, dtype) };
-  for (const [i, node] of layer.nodes.filter((n) => n.op === 'Input').entries()) feeds[node.attrs.name as string] = randomNormal(node.shape, 2 + i, dtype);
+  for (const [i, node] of layer.nodes.filter((n) => n.op === 'Input').entries()) feeds[leafName(node)] = randomNormal(node.shape, 2 + i, dtype);
   return feeds;
 }

@@ -1,5 +1,5 @@
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
-import { leafName, type AttrValue, type Graph } from '../ir/types.js';
+import { isLeaf, type AttrValue, type Graph } from '../ir/types.js';
 
 /** A number as a key: distinguishes −0, NaN and ±Infinity (JSON would print null). */
 const numberKey = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
@@ -53,10 +53,8 @@ export function mergeCommonSubexpressions(graph: Graph): Graph {
     if (target[node.id] !== node.id) continue;
     const inputs = node.inputs.map((i) => refs.get(target[i])!);
     let ref: NodeRef;
-    if (node.op === 'Input') ref = b.input(leafName(node), node.shape);
-    else if (node.op === 'Param') ref = b.param(leafName(node), node.shape);
-    else if (node.op === 'Constant') ref = b.constant(node.attrs.value as number[], node.shape);
-    else ref = b.apply(node.op, inputs, node.attrs);
+    if (isLeaf(node.op)) ref = b.copyLeaf(node);
+    else ref = b.applyByName(node.op, inputs, node.attrs);
     refs.set(node.id, ref);
   }
   for (const [name, id] of Object.entries(graph.outputs)) b.output(name, refs.get(target[id])!);

@@ -2,6 +2,7 @@ import { SasError } from '../errors.js';
 import { ownValue, printable } from '../names.js';
 import { fmtShape, sameShape, sizeOf } from '../tensor.js';
 import { leafName, type Graph, type GraphNode } from '../ir/types.js';
+import { firstOutOfDomain, indexDomainOf, outOfDomainError } from '../ir/domain.js';
 import type { Feeds, NonFinitePolicy } from './types.js';
 
 /**
@@ -37,6 +38,7 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
     }
     if (!sameShape(t.shape, node.shape)) throw new SasError('E_SHAPE', `feed '${name}': expected shape ${fmtShape(node.shape)}, got ${fmtShape(t.shape)}`);
     if (t.data.length !== sizeOf(t.shape)) throw new SasError('E_SHAPE', `feed '${name}': ${t.data.length} values do not fill shape ${fmtShape(t.shape)}`);
+    checkDomain(node, name, t.data);
     if (nonFinite === 'error') {
       const bad = firstNonFinite(t.data);
       if (bad >= 0)
@@ -52,6 +54,24 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
           `feed '${name}': element ${overflow} is ${t.data[overflow]}, beyond float32's range, and would become ${t.data[overflow] > 0 ? '' : '-'}Infinity in this float32 graph (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`,
         );
     }
+  }
+}
+
+/**
+ * Ids and targets (Inputs with an index domain) must hold integers in range,
+ * whatever the non-finite policy: a kernel would otherwise read out of bounds
+ * or average over no position.
+ */
+function checkDomain(node: GraphNode, name: string, data: Float32Array | Float64Array): void {
+  const domain = node.op === 'Input' ? indexDomainOf(node.attrs) : undefined;
+  if (!domain) return;
+  const bad = firstOutOfDomain(data, domain);
+  if (bad >= 0) throw outOfDomainError(`feed '${name}':`, data, node.shape, bad, domain);
+  if (domain.ignoreIndex !== undefined && data.length > 0 && data.every((v) => v === domain.ignoreIndex)) {
+    throw new SasError(
+      'E_INPUT',
+      `feed '${name}': every position holds the ignore index ${domain.ignoreIndex}, so a loss over it counts no position (at least one target must be an id in [0, ${domain.indexRange}))`,
+    );
   }
 }
 

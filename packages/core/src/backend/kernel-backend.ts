@@ -1,10 +1,11 @@
 import { SasError } from '../errors.js';
-import type { Graph, GraphNode } from '../ir/types.js';
+import { constantValues, leafName, type Graph, type GraphNode } from '../ir/types.js';
 import { castTensor, type Tensor } from '../tensor.js';
 import { checkFeeds } from './feeds.js';
 import { lowerGraph } from './lower.js';
 import { planExecution } from './plan.js';
 import { checkCapacity, checkFeedDtypes } from './preflight.js';
+import { kernelFor } from './kernel-table.js';
 import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec, type RunOptions } from './types.js';
 
 /**
@@ -14,20 +15,21 @@ import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec,
  *
  * @example
  * ```ts
- * import { createKernelBackend, OPS } from '@sas/core';
- * // A toy backend whose handles are float64 host tensors (this is how `reference` works).
+ * import { createKernelBackend, REFERENCE_KERNELS } from '@sas/core';
+ * // A toy backend whose handles are float64 host tensors: the reference kernels with its own Exp.
  * const backend = createKernelBackend({
  *   name: 'toy', mode: 'cpu', dtypes: ['float64'],
- *   kernels: { Exp: ([x], node) => ({ shape: node.shape, data: OPS.Exp.evaluate([x], {}, node.shape) }) },
+ *   kernels: { ...REFERENCE_KERNELS, Exp: ([x], node) => ({ shape: node.shape, data: x.data.map(Math.exp) }) },
+ *   context: (graph) => ({ graph }),
  *   upload: (t) => ({ shape: t.shape, data: Float64Array.from(t.data) }),
  *   download: (h, node) => ({ dtype: node.dtype, shape: node.shape, data: h.data }),
  *   release: () => {},
  * });
  * ```
  */
-export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { readonly liveHandles: () => number } {
+export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backend & { readonly liveHandles: () => number } {
   const lowered = new WeakMap<Graph, Graph>();
-  const hasKernel = (op: string) => Object.hasOwn(spec.kernels, op);
+  const hasKernel = (op: string) => kernelFor(spec.kernels, op) !== undefined;
   let live = 0;
   let disposed = false;
 
@@ -51,6 +53,7 @@ export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { 
     checkFeedDtypes(plan.feeds, feeds);
     // Before the first upload: a tensor too large for this backend is a clear error, not a RangeError or an OOM.
     checkCapacity(g, plan.order, spec.maxElements ?? DEFAULT_MAX_ELEMENTS, `'${spec.name}' (${spec.mode})`);
+    const ctx = spec.context(g);
     const values = new Map<number, H>();
     const free = (id: number) => {
       const h = values.get(id);
@@ -63,7 +66,7 @@ export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { 
     try {
       plan.order.forEach((id, position) => {
         const node = g.nodes[id];
-        values.set(id, evaluateNode(spec, g, node, values, feeds));
+        values.set(id, evaluateNode(spec, g, node, values, feeds, ctx));
         live++;
         for (const input of new Set(node.inputs)) if (plan.lastUse.get(input) === position) free(input);
       });
@@ -88,18 +91,19 @@ export function createKernelBackend<H>(spec: KernelBackendSpec<H>): Backend & { 
   };
 }
 
-function evaluateNode<H>(spec: KernelBackendSpec<H>, graph: Graph, node: GraphNode, values: Map<number, H>, feeds: Feeds): H {
+function evaluateNode<H, C>(spec: KernelBackendSpec<H, C>, graph: Graph, node: GraphNode, values: Map<number, H>, feeds: Feeds, ctx: C): H {
   if (node.op === 'Input' || node.op === 'Param') {
-    const t = feeds[node.attrs.name as string];
+    const t = feeds[leafName(node)];
     return spec.upload(t.dtype === graph.dtype ? t : castTensor(t, graph.dtype));
   }
   if (node.op === 'Constant') {
-    return spec.upload(castTensor({ dtype: 'float64', shape: node.shape, data: Float64Array.from(node.attrs.value as number[]) }, graph.dtype));
+    return spec.upload(castTensor({ dtype: 'float64', shape: node.shape, data: Float64Array.from(constantValues(node)) }, graph.dtype));
   }
-  const inputNodes = node.inputs.map((i) => graph.nodes[i]);
-  return spec.kernels[node.op](
+  // Lowering left only ops with kernels.
+  const kernel = kernelFor(spec.kernels, node.op)!;
+  return kernel(
     node.inputs.map((i) => values.get(i)!),
     node,
-    inputNodes,
+    ctx,
   );
 }

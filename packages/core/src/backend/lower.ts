@@ -1,7 +1,8 @@
 import { SasError } from '../errors.js';
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
-import { leafName, type Graph } from '../ir/types.js';
-import { getOp } from '../ops/table.js';
+import { isLeaf, type Graph } from '../ir/types.js';
+import { canonicalAttrs } from '../ops/attrs.js';
+import { findOp, getOp } from '../ops/table.js';
 import { mergeCommonSubexpressions } from './cse.js';
 
 /**
@@ -20,6 +21,7 @@ import { mergeCommonSubexpressions } from './cse.js';
  * ```
  */
 export function lowerGraph(graph: Graph, hasKernel: (op: string) => boolean, backendName: string): Graph {
+  checkCanonical(graph, backendName);
   let current = graph;
   for (let depth = 0; depth < 8; depth++) {
     if (current.nodes.every((n) => n.op === 'Input' || n.op === 'Param' || n.op === 'Constant' || hasKernel(n.op))) {
@@ -30,15 +32,37 @@ export function lowerGraph(graph: Graph, hasKernel: (op: string) => boolean, bac
   throw new SasError('E_BACKEND', `backend '${backendName}': decompositions did not converge after 8 rounds`);
 }
 
+/**
+ * Refuses a graph whose axis attributes are not canonical (a hand-made graph
+ * with a negative axis): kernels read axes as stored, so running it would
+ * give wrong numbers rather than an error.
+ */
+function checkCanonical(graph: Graph, backendName: string): void {
+  for (const node of graph.nodes) {
+    const op = findOp(node.op);
+    if (!op || !Object.values(op.attrs).some((spec) => spec.type === 'axis' || spec.type === 'axes')) continue;
+    const canonical = canonicalAttrs(
+      node.op,
+      op.attrs,
+      node.attrs,
+      node.inputs.map((i) => graph.nodes[i]),
+    );
+    if (canonical !== node.attrs) {
+      throw new SasError(
+        'E_GRAPH',
+        `backend '${backendName}': node ${node.id} (${node.op}) has attributes ${JSON.stringify(node.attrs)}, not the canonical ${JSON.stringify(canonical)}; build graphs with GraphBuilder or read them with graphFromJSON, which store axes non-negative and sorted`,
+      );
+    }
+  }
+}
+
 function lowerOnce(graph: Graph, hasKernel: (op: string) => boolean, backendName: string): Graph {
   const b = new GraphBuilder(graph.dtype);
   const refs: NodeRef[] = [];
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((i) => refs[i]);
-    if (node.op === 'Input') refs.push(b.input(leafName(node), node.shape));
-    else if (node.op === 'Param') refs.push(b.param(leafName(node), node.shape));
-    else if (node.op === 'Constant') refs.push(b.constant(node.attrs.value as number[], node.shape));
-    else if (hasKernel(node.op)) refs.push(b.apply(node.op, inputs, node.attrs));
+    if (isLeaf(node.op)) refs.push(b.copyLeaf(node));
+    else if (hasKernel(node.op)) refs.push(b.applyByName(node.op, inputs, node.attrs));
     else {
       const op = getOp(node.op);
       if (!op.decompose) {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../ir/builder.js';
 import { exp } from '../ops/Exp.js';
-import { OPS } from '../ops/table.js';
+import type { RefTensor } from '../ops/op.js';
+import { REFERENCE_KERNELS } from '../reference/interpreter.js';
 import type { SasError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { createKernelBackend } from './kernel-backend.js';
+import { mapKernels } from './kernel-table.js';
 import { checkCapacity, checkFeedDtypes } from './preflight.js';
-import { DEFAULT_MAX_ELEMENTS } from './types.js';
+import { DEFAULT_MAX_ELEMENTS, type GraphContext } from './types.js';
 
 function graphOf(shape: number[]) {
   const b = new GraphBuilder('float64');
@@ -40,11 +42,12 @@ describe('checkCapacity', () => {
   it('is 2^31 − 1 by default in kernel backends, checked before any upload or kernel', async () => {
     expect(DEFAULT_MAX_ELEMENTS).toBe(2 ** 31 - 1);
     const calls: string[] = [];
-    const backend = createKernelBackend<Tensor>({
+    const backend = createKernelBackend<Tensor, void>({
       name: 'spy',
       mode: 'cpu',
       dtypes: ['float64'],
-      kernels: Object.fromEntries(Object.keys(OPS).map((op) => [op, (inputs: readonly Tensor[]) => (calls.push(op), inputs[0])])),
+      kernels: mapKernels<RefTensor, GraphContext, Tensor, void>(REFERENCE_KERNELS, (op) => (inputs) => (calls.push(op), inputs[0])),
+      context: () => undefined,
       upload: (t) => (calls.push('upload'), t),
       download: (h) => h,
       release: () => {},

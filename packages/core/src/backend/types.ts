@@ -1,4 +1,5 @@
-import type { Graph, GraphNode } from '../ir/types.js';
+import type { Graph, GraphNode, OpNode } from '../ir/types.js';
+import type { CompositeName, OpName, PrimitiveName } from '../ops/table.js';
 import type { DType, Tensor } from '../tensor.js';
 
 // Pre-run checks every kernel backend makes (tensor size ceiling, feed dtypes);
@@ -66,18 +67,42 @@ export interface BackendProvider {
 }
 
 /**
- * A kernel: computes one node from its input handles and returns a new handle
- * that the executor owns (and later passes to `release`).
+ * What a kernel can always reach besides its inputs: the graph it runs in
+ * (node `node.inputs[i]` of `ctx.graph` made input `i`, e.g. to see that an
+ * operand is a Constant). Backends extend it with their engines or device.
  */
-export type Kernel<H> = (inputs: readonly H[], node: GraphNode, inputNodes: readonly GraphNode[]) => H;
+export interface GraphContext {
+  readonly graph: Graph;
+}
+
+/**
+ * The one kernel signature of every backend: computes a node of op `N` from
+ * its input handles, reading its typed attributes (`node.attrs.pad` is a
+ * number), and returns a new handle that the executor owns (and later passes
+ * to `release`). `ctx` is the backend's context for this run.
+ */
+export type KernelFn<H, C, N extends OpName> = (inputs: readonly H[], node: OpNode<N>, ctx: C) => H;
+
+/**
+ * A backend's kernels by op name: one for every primitive op (a table that
+ * lacks one does not compile), and optionally one per composite op (those
+ * without run through their decomposition). Declare a table with
+ * `satisfies KernelTable<H, C>` so the compiler names a missing op.
+ */
+export type KernelTable<H, C> = { readonly [N in PrimitiveName]: KernelFn<H, C, N> } & { readonly [N in CompositeName]?: KernelFn<H, C, N> };
+
+/** A kernel looked up by a run-time op name: any node, attributes as the node carries them. */
+export type AnyKernel<H, C> = (inputs: readonly H[], node: GraphNode, ctx: C) => H;
 
 /** What a kernel-table backend supplies; `createKernelBackend` turns it into a `Backend`. */
-export interface KernelBackendSpec<H> {
+export interface KernelBackendSpec<H, C> {
   readonly name: string;
   readonly mode: string;
   readonly dtypes: readonly DType[];
-  /** Kernels by op name. Ops missing here run through the op's `decompose`, or fail naming the op. */
-  readonly kernels: Readonly<Record<string, Kernel<H>>>;
+  /** Kernels by op name. Composite ops missing here run through the op's `decompose`. */
+  readonly kernels: KernelTable<H, C>;
+  /** The context handed to every kernel of one run of `graph` (the graph as lowered for this backend). */
+  context(graph: Graph): C;
   /** Host tensor (already in the graph's dtype) → backend handle. */
   upload(t: Tensor): H;
   /** Backend handle → host tensor of the node's shape and dtype. */

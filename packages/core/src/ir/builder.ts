@@ -1,10 +1,15 @@
 import { SasError } from '../errors.js';
 import { checkName, printable } from '../names.js';
 import { fmtShape, sizeOf, validateShape, type DType } from '../tensor.js';
-import { getOp } from '../ops/table.js';
+import { checkAttrTypes, canonicalAttrs } from '../ops/attrs.js';
+import { getOp, type OpAttrs, type OpName } from '../ops/table.js';
 import { sameDType } from '../ops/op.js';
+import { checkIndexDomain, type IndexDomain } from './domain.js';
 import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
+
+/** `apply`'s attribute argument: required when op `N` has attributes, optional when it has none. */
+type AttrsArgument<N extends OpName> = Record<never, never> extends OpAttrs<N> ? [attrs?: OpAttrs<N>] : [attrs: OpAttrs<N>];
 
 /**
  * A handle on a node under construction. Ops take and return NodeRefs, so
@@ -56,9 +61,17 @@ export class GraphBuilder {
     return { builder, refs };
   }
 
-  /** A value fed at run time (queries, keys, a loss cotangent...). */
-  input(name: string, shape: readonly number[]): NodeRef {
-    return this.leaf('Input', name, shape);
+  /**
+   * A value fed at run time (queries, keys, a loss cotangent...). With a
+   * `domain`, the input holds integer ids (token ids, loss targets): every fed
+   * value is checked against it before a run, on every backend.
+   */
+  input(name: string, shape: readonly number[], domain?: IndexDomain): NodeRef {
+    if (domain === undefined) return this.leaf('Input', name, shape);
+    checkIndexDomain(`Input '${name}'`, domain);
+    const attrs: Record<string, number> = { indexRange: domain.indexRange };
+    if (domain.ignoreIndex !== undefined) attrs.ignoreIndex = domain.ignoreIndex;
+    return this.leaf('Input', name, shape, attrs);
   }
 
   /** A trainable weight fed at run time; gradients can be taken with respect to it. */
@@ -77,8 +90,33 @@ export class GraphBuilder {
     return this.push('Constant', [], { value: list, shape: [...dims] }, dims);
   }
 
-  /** Applies a primitive op by name; prefer the typed functions (`add`, `matMul`, ...). */
-  apply(opName: string, inputs: readonly NodeRef[], attrs: Attrs = {}): NodeRef {
+  /**
+   * A copy of another graph's leaf (Input, Param or Constant) with all its
+   * attributes, an Input's index domain included: how graph rewrites
+   * (lowering, merging) carry leaves over.
+   */
+  copyLeaf(node: GraphNode): NodeRef {
+    if (node.op === 'Constant') return this.constant(node.attrs.value as number[], node.shape);
+    if (node.op !== 'Input' && node.op !== 'Param') throw new SasError('E_GRAPH', `copyLeaf: node ${node.id} (${node.op}) is not a leaf`);
+    const { name, shape: _shape, ...extra } = node.attrs;
+    return this.leaf(node.op, name as string, node.shape, extra);
+  }
+
+  /**
+   * Applies op `opName` to `inputs` with its typed attributes (optional for
+   * ops without any); prefer the typed functions (`add`, `matMul`, ...). The
+   * attributes are checked, then stored in canonical form (negative axes
+   * resolved, `axes` sorted), so kernels never normalise them.
+   */
+  apply<N extends OpName>(opName: N, inputs: readonly NodeRef[], ...attrs: AttrsArgument<N>): NodeRef {
+    return this.applyByName(opName, inputs, attrs[0] ?? {});
+  }
+
+  /**
+   * `apply` for an op named at run time (graph rewrites, fuzzers, tools):
+   * the same checks, made at run time only. An unknown name is an `E_GRAPH` error.
+   */
+  applyByName(opName: string, inputs: readonly NodeRef[], attrs: Attrs = {}): NodeRef {
     const op = getOp(opName);
     if (inputs.length !== op.arity) {
       throw new SasError('E_GRAPH', `${opName}: expected ${op.arity} inputs, got ${inputs.length}`);
@@ -87,12 +125,14 @@ export class GraphBuilder {
       if (ref.builder !== this) throw new SasError('E_GRAPH', `${opName}: an input belongs to another graph builder`);
     }
     op.checkAttrs?.(attrs);
+    checkAttrTypes(opName, op.attrs, attrs);
     sameDType(opName, inputs);
-    const shape = op.inferShape(inputs, attrs);
+    const canonical = canonicalAttrs(opName, op.attrs, attrs, inputs);
+    const shape = op.inferShape(inputs, canonical);
     return this.push(
       opName,
       inputs.map((r) => r.id),
-      attrs,
+      canonical,
       shape,
     );
   }
@@ -127,12 +167,12 @@ export class GraphBuilder {
     return graph;
   }
 
-  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[]): NodeRef {
+  private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[], extra: Attrs = {}): NodeRef {
     if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${op}: name must be a non-empty string`);
     checkName(name, op);
     if (this.feedNames.has(name)) throw new SasError('E_GRAPH', `${op}: the name '${printable(name)}' is already used by another input or param`);
     validateShape(shape, `${op} '${name}' shape`);
-    const ref = this.push(op, [], { name, shape: [...shape] }, shape);
+    const ref = this.push(op, [], { name, shape: [...shape], ...extra }, shape);
     this.feedNames.set(name, ref.id);
     return ref;
   }
@@ -142,7 +182,7 @@ export class GraphBuilder {
     const frozen: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(attrs)) frozen[k] = Array.isArray(v) ? Object.freeze([...v]) : v;
     this.nodes.push(Object.freeze({ id, op, inputs: [...inputs], attrs: Object.freeze(frozen), shape: [...shape], dtype: this.dtype }));
-    if (op === 'Input' || op === 'Param') this.feedNames.set(attrs.name as string, id);
+    if (op === 'Input' || op === 'Param') this.feedNames.set(String(attrs.name), id);
     return new NodeRef(this, id, shape, this.dtype);
   }
 }

@@ -1,13 +1,16 @@
 import { SasError } from '../errors.js';
 import { checkName, printable } from '../names.js';
 import { fmtShape, sizeOf } from '../tensor.js';
+import { canonicalAttrs, checkAttrTypes } from '../ops/attrs.js';
 import { findOp } from '../ops/table.js';
 import { sameShape } from '../tensor.js';
+import { checkIndexDomain } from './domain.js';
 import { isLeaf, type Graph } from './types.js';
 
 /**
  * Checks a graph's invariants: nodes topologically sorted with ids equal to
- * their index, every op known with the right arity, every recorded shape equal
+ * their index, every op known with the right arity, its attributes well
+ * typed and in canonical form, every recorded shape equal
  * to what the op's shape rule infers, feed names unique, outputs pointing at
  * nodes. Graphs from JSON or other tools go through it before they run.
  *
@@ -58,10 +61,16 @@ export function verifyGraph(graph: Graph): void {
       throw new SasError('E_GRAPH', `${where}: expected ${op.arity} inputs, got ${node.inputs.length}`);
     }
     op.checkAttrs?.(node.attrs);
-    const inferred = op.inferShape(
-      node.inputs.map((i: number) => graph.nodes[i]),
-      node.attrs,
-    );
+    checkAttrTypes(node.op, op.attrs, node.attrs);
+    const inputs = node.inputs.map((i: number) => graph.nodes[i]);
+    const canonical = canonicalAttrs(node.op, op.attrs, node.attrs, inputs);
+    if (canonical !== node.attrs) {
+      throw new SasError(
+        'E_ATTR',
+        `${where}: attributes ${JSON.stringify(node.attrs)} are not in canonical form ${JSON.stringify(canonical)} (axes non-negative and sorted, as GraphBuilder and graphFromJSON store them)`,
+      );
+    }
+    const inferred = op.inferShape(inputs, node.attrs);
     if (!sameShape(inferred, node.shape)) {
       throw new SasError('E_SHAPE', `${where}: recorded shape ${fmtShape(node.shape)} but the op infers ${fmtShape(inferred)}`);
     }
@@ -94,6 +103,10 @@ function verifyLeaf(graph: Graph, index: number, names: Set<string>): void {
   checkName(name, where);
   if (names.has(name)) throw new SasError('E_GRAPH', `${where}: duplicate feed name '${printable(name)}'`);
   names.add(name);
+  const { indexRange, ignoreIndex } = node.attrs;
+  if (indexRange === undefined && ignoreIndex === undefined) return;
+  if (node.op !== 'Input') throw new SasError('E_GRAPH', `${where}: only an Input may declare an index domain (indexRange, ignoreIndex)`);
+  checkIndexDomain(`${where} '${name}'`, { indexRange, ignoreIndex });
 }
 
 /**

@@ -14,6 +14,12 @@ export interface SASConfig {
   /** D': simulated query/key feature dim */ readonly simHeadDim: number;
   /** k: odd kernel size of the head-axis convolutions */ readonly kernelSize: number;
   /** Lower-triangular mask (the reference layer is causal). */ readonly causal: boolean;
+  /**
+   * Feature simulation (the `.2`/`.3` maps of the q and k branches); default
+   * true. `false` is the "head simulation only" ablation: D' = D, so
+   * simHeadDim must equal headDim.
+   */
+  readonly featureMaps?: boolean;
 }
 
 /** Configuration of a softmax-attention baseline: MHA (kvHeads = H), GQA, MQA (kvHeads = 1). */
@@ -67,6 +73,12 @@ export function validateConfig(config: unknown): LayerConfig {
     const heads = c.heads as number;
     if ((c.simHeads as number) % heads !== 0) {
       throw new SasError('E_CONFIG', `config.simHeads: expected a multiple of heads (${heads}), got ${c.simHeads}`);
+    }
+    if (c.featureMaps !== undefined && typeof c.featureMaps !== 'boolean') {
+      throw new SasError('E_CONFIG', `config.featureMaps: expected a boolean, got ${show(c.featureMaps)}`);
+    }
+    if (c.featureMaps === false && c.simHeadDim !== c.headDim) {
+      throw new SasError('E_CONFIG', `config.simHeadDim: without feature maps D' = D, so expected headDim (${c.headDim}), got ${c.simHeadDim}`);
     }
     if ((c.kernelSize as number) % 2 === 0) {
       throw new SasError(

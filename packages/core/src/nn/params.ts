@@ -16,7 +16,7 @@ function sasBranch(prefix: 'sas_q' | 'sas_k' | 'sas_v', c: SASConfig): ParamSpec
     { name: `${prefix}.1.process.weight`, shape: [hs, hs, k], fanIn: hs * k },
     { name: `${prefix}.1.process.bias`, shape: [hs], fanIn: hs * k },
   ];
-  if (prefix !== 'sas_v') {
+  if (prefix !== 'sas_v' && c.featureMaps !== false) {
     specs.push(
       { name: `${prefix}.2.weight`, shape: [ds, d], fanIn: d },
       { name: `${prefix}.2.bias`, shape: [ds], fanIn: d },

@@ -52,7 +52,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12) => {
 
 describe('Attention', () => {
   it('is listed as a composite op with a decomposition', () => {
-    expect(COMPOSITE_OP_NAMES).toEqual(['Attention', 'AttentionGrad']);
+    expect(COMPOSITE_OP_NAMES.slice(0, 2)).toEqual(['Attention', 'AttentionGrad']);
     for (const name of COMPOSITE_OP_NAMES) expect(getOp(name).decompose).toBeTypeOf('function');
   });
 

@@ -1,5 +1,5 @@
 import type { NodeRef } from '../ir/builder.js';
-import { type AttentionAttrs, attentionDims, checkAttentionAttrs } from './attention-shape.js';
+import { ATTENTION_ATTRS, type AttentionAttrs, attentionDims, checkAttentionAttrs } from './attention-shape.js';
 import { attentionGrad } from './AttentionGrad.js';
 import { attentionProbabilities, evaluateAttentionProbabilities } from './attention-probs.js';
 import { evalOp } from './compose.js';
@@ -14,9 +14,11 @@ import { matMul, MatMul } from './MatMul.js';
  * Its VJP is three `AttentionGrad` nodes, which such a kernel computes by
  * recomputing the probabilities block by block.
  */
-export const Attention = defineOp<AttentionAttrs>({
+export const Attention = defineOp({
   name: 'Attention',
   arity: 3,
+  attrs: ATTENTION_ATTRS,
+  shapeRule: 'q [..., Tq, Dk], k [..., Tk, Dk], v [..., Tk, Dv] → [...broadcast batch, Tq, Dv]',
   summary:
     'softmax(causalMask?(scale · q·kᵀ)) · v for q [..,Tq,Dk], k [..,Tk,Dk], v [..,Tk,Dv] → [..,Tq,Dv]; batch axes broadcast. Composite: decomposes into MatMul, Mul, CausalMask, Softmax, MatMul.',
   checkAttrs: (attrs) => checkAttentionAttrs('Attention', attrs),

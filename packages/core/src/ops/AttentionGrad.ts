@@ -1,7 +1,8 @@
 import type { NodeRef } from '../ir/builder.js';
 import { attentionProbabilities, evaluateAttentionProbabilities } from './attention-probs.js';
 import { attrError, defineOp } from './op.js';
-import { type AttentionAttrs, attentionDims, checkAttentionAttrs, expectShape } from './attention-shape.js';
+import { ATTENTION_ATTRS, type AttentionAttrs, attentionDims, checkAttentionAttrs, expectShape } from './attention-shape.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { causalMask, CausalMask } from './CausalMask.js';
 import { evalOp, scalarRef, sumToShape } from './compose.js';
 import { matMul, MatMul } from './MatMul.js';
@@ -13,7 +14,13 @@ import { unbroadcast } from './unbroadcast.js';
 /** Which input of the attention the gradient is taken with respect to. */
 export type AttentionOperand = 'q' | 'k' | 'v';
 
-type AttentionGradAttrs = AttentionAttrs & { readonly wrt: AttentionOperand };
+const ATTENTION_GRAD_ATTRS = {
+  ...ATTENTION_ATTRS,
+  wrt: { type: 'enum', values: ['q', 'k', 'v'], doc: 'the operand whose cotangent this node is' },
+} as const satisfies AttrSchema;
+
+/** AttentionGrad's attributes: Attention's plus the operand. */
+export type AttentionGradAttrs = AttrsOf<typeof ATTENTION_GRAD_ATTRS>;
 
 const OPERANDS: readonly AttentionOperand[] = ['q', 'k', 'v'];
 
@@ -26,9 +33,11 @@ const OPERANDS: readonly AttentionOperand[] = ['q', 'k', 'v'];
  * kernel needs only one row of P at a time. Composite: decomposes into
  * primitives that recompute P.
  */
-export const AttentionGrad = defineOp<AttentionGradAttrs>({
+export const AttentionGrad = defineOp({
   name: 'AttentionGrad',
   arity: 5,
+  attrs: ATTENTION_GRAD_ATTRS,
+  shapeRule: 'q, k, v as Attention; out and g [...batch, Tq, Dv] → shape of the wrt operand',
   summary:
     "∂/∂q, ∂/∂k or ∂/∂v (attr wrt) of Attention(q, k, v) given its output and output cotangent g: dv = Pᵀg, dS = scale·P⊙(g·vᵀ − rowsum(g⊙out)), dq = dS·k, dk = dSᵀq, unbroadcast to the operand's shape. Composite: decomposes into primitives that recompute P.",
   checkAttrs: (attrs) => {

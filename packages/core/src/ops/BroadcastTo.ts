@@ -1,16 +1,22 @@
 import type { NodeRef } from '../ir/builder.js';
 import { sizeOf } from '../tensor.js';
 import { forEachBroadcast } from './elementwise.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, broadcastShapes, defineOp, shapeError } from './op.js';
 import { sameShape } from '../tensor.js';
 import { unbroadcast } from './unbroadcast.js';
 
-type BroadcastToAttrs = { readonly shape: readonly number[] };
+const BROADCAST_TO_ATTRS = { shape: { type: 'ints', doc: 'the target shape: the numpy broadcast of x and itself' } } as const satisfies AttrSchema;
+
+/** BroadcastTo's attributes. */
+export type BroadcastToAttrs = AttrsOf<typeof BROADCAST_TO_ATTRS>;
 
 /** Repeats `x` along size-1 or missing leading axes to `shape` (numpy rules). */
-export const BroadcastTo = defineOp<BroadcastToAttrs>({
+export const BroadcastTo = defineOp({
   name: 'BroadcastTo',
   arity: 1,
+  attrs: BROADCAST_TO_ATTRS,
+  shapeRule: 'x → shape, when broadcast(shape x, shape) is shape',
   summary: 'Repeats x along size-1 or missing leading axes to reach shape (numpy broadcasting, one-directional).',
   checkAttrs: ({ shape }) => {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))

@@ -1,7 +1,13 @@
 import type { NodeRef } from '../ir/builder.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 
-type CausalMaskAttrs = { readonly fill: 'neg-inf' | 'zero' };
+const CAUSAL_MASK_ATTRS = {
+  fill: { type: 'enum', values: ['neg-inf', 'zero'], doc: 'what masked entries become: −Inf (before a softmax) or 0 (its VJP)' },
+} as const satisfies AttrSchema;
+
+/** CausalMask's attributes. */
+export type CausalMaskAttrs = AttrsOf<typeof CAUSAL_MASK_ATTRS>;
 
 const FILL_VALUE = { 'neg-inf': -Infinity, zero: 0 } as const;
 
@@ -10,9 +16,11 @@ const FILL_VALUE = { 'neg-inf': -Infinity, zero: 0 } as const;
  * two axes: `y[..., i, j] = fill` where `j > i + (Tk − Tq)`, else `x[..., i, j]`.
  * With `fill: 'neg-inf'` before a softmax this is the causal attention mask.
  */
-export const CausalMask = defineOp<CausalMaskAttrs>({
+export const CausalMask = defineOp({
   name: 'CausalMask',
   arity: 1,
+  attrs: CAUSAL_MASK_ATTRS,
+  shapeRule: 'x [..., Tq, Tk] → shape of x; rank ≥ 2',
   summary: "On the last two axes [Tq,Tk], sets y[i,j] = fill where j > i + (Tk − Tq), else x[i,j]; fill is 'neg-inf' (before softmax) or 'zero' (its VJP).",
   checkAttrs: ({ fill }) => {
     if (typeof fill !== 'string' || !Object.hasOwn(FILL_VALUE, fill)) attrError('CausalMask', `fill must be 'neg-inf' or 'zero', got ${JSON.stringify(fill)}`);

@@ -1,19 +1,25 @@
 import type { NodeRef } from '../ir/builder.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 import { flip } from './Flip.js';
 import { matMul } from './MatMul.js';
 import { transpose } from './Transpose.js';
 
-type Conv1dAttrs = { readonly pad: number };
+const CONV1D_ATTRS = { pad: { type: 'int', doc: 'zeros added on both sides of each row, 0 ≤ pad < k' } } as const satisfies AttrSchema;
+
+/** Conv1d's attributes. */
+export type Conv1dAttrs = AttrsOf<typeof CONV1D_ATTRS>;
 
 /**
  * 1-d cross-correlation, stride 1, zero padding `pad` on both sides:
  * `y[n, o, j] = Σ_c Σ_t w[o, c, t] · x[n, c, j + t − pad]`. In SAS the channels
  * are heads and the positions are head features, so this is the conv over the head axis.
  */
-export const Conv1d = defineOp<Conv1dAttrs>({
+export const Conv1d = defineOp({
   name: 'Conv1d',
   arity: 2,
+  attrs: CONV1D_ATTRS,
+  shapeRule: 'x [N,C,L], w [O,C,k] → [N, O, L+2·pad−k+1]; pad < k',
   summary:
     'Cross-correlation x [N,C,L] ⋆ w [O,C,k], stride 1, zero padding pad (any, as in PyTorch) on both sides → [N,O,L+2·pad−k+1]. No bias (add one with Add). SAS uses it with heads as channels and features as positions.',
   checkAttrs: ({ pad }) => {

@@ -1,20 +1,22 @@
 import type { NodeRef } from '../ir/builder.js';
 import { sizeOf, stridesOf } from '../tensor.js';
-import { defineOp, normalizeAxis } from './op.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
+import { defineOp } from './op.js';
 
-type FlipAttrs = { readonly axis: number };
+const FLIP_ATTRS = { axis: { type: 'axis', doc: 'the axis to reverse (negative counts from the end)' } } as const satisfies AttrSchema;
+
+/** Flip's attributes (axis canonical: 0 ≤ axis < rank). */
+export type FlipAttrs = AttrsOf<typeof FLIP_ATTRS>;
 
 /** Reverses the order of elements along one axis. */
-export const Flip = defineOp<FlipAttrs>({
+export const Flip = defineOp({
   name: 'Flip',
   arity: 1,
+  attrs: FLIP_ATTRS,
+  shapeRule: 'x → shape of x',
   summary: 'Reverses the elements along one axis (used by the convolution VJP).',
-  inferShape: ([x], { axis }) => {
-    normalizeAxis('Flip', axis, x.shape.length, x.shape);
-    return [...x.shape];
-  },
-  evaluate: ([x], { axis }) => {
-    const a = normalizeAxis('Flip', axis, x.shape.length);
+  inferShape: ([x]) => [...x.shape],
+  evaluate: ([x], { axis: a }) => {
     const n = x.shape[a];
     const inner = stridesOf(x.shape)[a];
     const outer = sizeOf(x.shape) / (n * inner || 1);

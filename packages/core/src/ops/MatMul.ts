@@ -1,6 +1,7 @@
 import type { NodeRef } from '../ir/builder.js';
 import type { TensorType } from '../ir/types.js';
 import { sizeOf } from '../tensor.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { forEachBroadcast } from './elementwise.js';
 import { attrError, broadcastShapes, defineOp, shapeError } from './op.js';
 import { broadcastTo } from './BroadcastTo.js';
@@ -8,7 +9,13 @@ import { reduceSum } from './ReduceSum.js';
 import { reshape } from './Reshape.js';
 import { unbroadcast } from './unbroadcast.js';
 
-type MatMulAttrs = { readonly transposeA: boolean; readonly transposeB: boolean };
+const MATMUL_ATTRS = {
+  transposeA: { type: 'boolean', doc: 'use aᵀ (the last two axes of a swapped)' },
+  transposeB: { type: 'boolean', doc: 'use bᵀ (the last two axes of b swapped)' },
+} as const satisfies AttrSchema;
+
+/** MatMul's attributes. */
+export type MatMulAttrs = AttrsOf<typeof MATMUL_ATTRS>;
 
 interface MatMulDims {
   batch: number[];
@@ -38,9 +45,11 @@ export function matMulDims(a: TensorType, b: TensorType, { transposeA, transpose
 }
 
 /** Batched matrix product with numpy broadcasting of the batch axes. */
-export const MatMul = defineOp<MatMulAttrs>({
+export const MatMul = defineOp({
   name: 'MatMul',
   arity: 2,
+  attrs: MATMUL_ATTRS,
+  shapeRule: 'op(a) [...A, M, K], op(b) [...B, K, N] → [...broadcast(A, B), M, N]',
   summary:
     'Batched matrix product a·b over the last two axes, either operand optionally transposed; leading (batch) axes broadcast. [...,M,K]·[...,K,N] → [...,M,N].',
   checkAttrs: ({ transposeA, transposeB }) => {

@@ -130,6 +130,6 @@ describe('ReduceSum errors', () => {
     expect(sasError(() => reduceSum(x, [0.5])).code).toBe('E_ATTR');
     const e = sasError(() => b.apply('ReduceSum', [x], { axes: 0, keepDims: false }));
     expect(e.code).toBe('E_ATTR');
-    expect(e.message).toBe('ReduceSum: axes must be an array');
+    expect(e.message).toBe('ReduceSum: axes must be an array of integer axes, got 0');
   });
 });

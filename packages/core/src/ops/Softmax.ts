@@ -12,9 +12,10 @@ import { sub } from './Sub.js';
  * −Inf (fully masked) yields NaN, as in PyTorch; SAS's causal rows always keep
  * the diagonal, so it never happens there.
  */
-export const Softmax = defineOp<Record<string, never>>({
+export const Softmax = defineOp({
   name: 'Softmax',
   arity: 1,
+  shapeRule: 'x → shape of x; rank ≥ 1',
   summary: 'exp(x − max) / Σ exp(x − max) over the last axis. Fused for speed; decomposes into ReduceMax, Sub, Exp, ReduceSum, Div.',
   inferShape: ([x]) => {
     if (x.shape.length < 1) shapeError('Softmax', 'needs rank ≥ 1', [x]);

@@ -1,13 +1,19 @@
 import type { NodeRef } from '../ir/builder.js';
 import { sizeOf, stridesOf } from '../tensor.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 
-type TransposeAttrs = { readonly perm: readonly number[] };
+const TRANSPOSE_ATTRS = { perm: { type: 'ints', doc: 'output axis i is input axis perm[i]; a permutation of 0..rank−1' } } as const satisfies AttrSchema;
+
+/** Transpose's attributes. */
+export type TransposeAttrs = AttrsOf<typeof TRANSPOSE_ATTRS>;
 
 /** Permutes axes: output axis i is input axis perm[i]. */
-export const Transpose = defineOp<TransposeAttrs>({
+export const Transpose = defineOp({
   name: 'Transpose',
   arity: 1,
+  attrs: TRANSPOSE_ATTRS,
+  shapeRule: 'x → perm.map(p => shape x[p])',
   summary: 'Permutes axes: output axis i is input axis perm[i]; perm must be a permutation of 0..rank−1.',
   checkAttrs: ({ perm }) => {
     if (!Array.isArray(perm)) attrError('Transpose', 'perm must be an array');

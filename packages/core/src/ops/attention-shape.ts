@@ -1,14 +1,16 @@
 import type { TensorType } from '../ir/types.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
 import { fmtShape } from '../tensor.js';
 import { attrError, shapeError } from './op.js';
 
+/** The attributes shared by `Attention` and `AttentionGrad`. */
+export const ATTENTION_ATTRS = {
+  scale: { type: 'number', doc: "multiplies q·kᵀ before the mask and softmax (1/√D' in SAS); finite" },
+  causal: { type: 'boolean', doc: 'mask key j > i + (Tk − Tq) (bottom-right aligned, as CausalMask)' },
+} as const satisfies AttrSchema;
+
 /** Attributes shared by `Attention` and `AttentionGrad`. */
-export type AttentionAttrs = {
-  /** Multiplies q·kᵀ before the mask and softmax (1/√D' in SAS). */
-  readonly scale: number;
-  /** Mask key j > i + (Tk − Tq) (bottom-right aligned, as CausalMask). */
-  readonly causal: boolean;
-};
+export type AttentionAttrs = AttrsOf<typeof ATTENTION_ATTRS>;
 
 /** Sizes of an attention: broadcast batch, query and key lengths, q/k and v widths. */
 export interface AttentionDims {

@@ -1,5 +1,6 @@
 import type { Attrs } from '../ir/types.js';
 import { sizeOf } from '../tensor.js';
+import { canonicalAttrs } from './attrs.js';
 import type { OpDef, RefTensor } from './op.js';
 
 /**
@@ -13,12 +14,12 @@ import type { OpDef, RefTensor } from './op.js';
  * evalOp(Exp, [{ shape: [1], data: Float64Array.of(0) }]).data; // [1]
  * ```
  */
-export function evalOp<A extends Attrs>(op: OpDef<A>, inputs: readonly RefTensor[], attrs: A = {} as A): RefTensor {
-  const shape = op.inferShape(
-    inputs.map((t) => ({ shape: t.shape, dtype: 'float64' })),
-    attrs,
-  );
-  return { shape, data: op.evaluate(inputs, attrs, shape) };
+export function evalOp<N extends string, A extends Attrs>(op: OpDef<N, A>, inputs: readonly RefTensor[], attrs: A = {} as A): RefTensor {
+  const types = inputs.map((t) => ({ shape: t.shape, dtype: 'float64' as const }));
+  // Written with negative axes (`[-1]`) like the graph code; canonical as a graph node would be.
+  const canonical = canonicalAttrs(op.name, op.attrs, attrs, types);
+  const shape = op.inferShape(types, canonical);
+  return { shape, data: op.evaluate(inputs, canonical, shape) };
 }
 
 /** A float64 scalar tensor. */

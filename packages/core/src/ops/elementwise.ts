@@ -1,8 +1,8 @@
 import { SasError } from '../errors.js';
 import type { NodeRef } from '../ir/builder.js';
-import type { Attrs } from '../ir/types.js';
+import type { AttrsOf } from './attrs.js';
 import { sizeOf } from '../tensor.js';
-import { broadcastShapes, defineOp, type OpDef, type RefTensor } from './op.js';
+import { broadcastShapes, defineOp, type NoAttrs, type OpDef, type RefTensor } from './op.js';
 
 /** A node, or a number that becomes a scalar constant of the other operand's graph. */
 export type Operand = NodeRef | number;
@@ -57,11 +57,12 @@ export function forEachBroadcast(
 }
 
 /** Declares an elementwise unary op from its scalar function and VJP. */
-export function defineUnary(name: string, summary: string, fn: (x: number) => number, vjp: OpDef['vjp']): OpDef<Attrs> {
-  return defineOp<Attrs>({
+export function defineUnary<const N extends string>(name: N, summary: string, fn: (x: number) => number, vjp: OpDef['vjp']): OpDef<N, AttrsOf<NoAttrs>> {
+  return defineOp({
     name,
     arity: 1,
     summary,
+    shapeRule: 'x → shape of x',
     inferShape: ([x]) => [...x.shape],
     evaluate: ([x]) => x.data.map(fn),
     vjp,
@@ -69,11 +70,17 @@ export function defineUnary(name: string, summary: string, fn: (x: number) => nu
 }
 
 /** Declares a broadcasting binary op from its scalar function and VJP. */
-export function defineBinary(name: string, summary: string, fn: (a: number, b: number) => number, vjp: OpDef['vjp']): OpDef<Attrs> {
-  return defineOp<Attrs>({
+export function defineBinary<const N extends string>(
+  name: N,
+  summary: string,
+  fn: (a: number, b: number) => number,
+  vjp: OpDef['vjp'],
+): OpDef<N, AttrsOf<NoAttrs>> {
+  return defineOp({
     name,
     arity: 2,
     summary,
+    shapeRule: 'a, b → broadcast(shape a, shape b) (numpy)',
     inferShape: ([a, b]) => broadcastShapes(name, a, b),
     evaluate: ([a, b], _attrs, outShape) => evaluateBinary(a, b, outShape, fn),
     vjp,

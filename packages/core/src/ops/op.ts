@@ -1,6 +1,7 @@
 import { SasError } from '../errors.js';
 import { fmtShape } from '../tensor.js';
 import type { Attrs, TensorType } from '../ir/types.js';
+import type { AttrSchema, AttrSpec, AttrsOf } from './attrs.js';
 import type { NodeRef } from '../ir/builder.js';
 
 /** A float64 tensor as the reference interpreter sees it. */
@@ -10,34 +11,69 @@ export interface RefTensor {
 }
 
 /**
- * A primitive op, declared once: its shape rule, its float64 meaning, its
+ * An op, declared once: its shape rule, its float64 meaning, its
  * vector-Jacobian product as graph nodes, and optionally a decomposition into
- * other primitives for backends without a kernel of their own.
+ * other ops for backends without a kernel of their own. `N` is the op's name
+ * as a string literal type and `A` its attribute type, so the op table can
+ * name every op (`OpName`) and type every node's attributes (`OpAttrs`).
  */
-export interface OpDef<A extends Attrs = Attrs> {
-  readonly name: string;
+export interface OpDef<N extends string = string, A extends Attrs = Attrs> extends OpRules<N, A> {
+  /** The attributes: their types (hence `A`), generic checks and canonical form, and their docs. */
+  readonly attrs: AttrSchema;
+}
+
+/** What `defineOp` is given: an `OpDef` whose attribute schema is optional (none by default). */
+export interface OpSpec<N extends string, S extends AttrSchema> extends OpRules<N, AttrsOf<S>> {
+  readonly attrs?: S;
+}
+
+/** The parts of an op besides its attribute schema. */
+interface OpRules<N extends string, A extends Attrs> {
+  readonly name: N;
   /** Number of tensor inputs. */
   readonly arity: number;
   /** One paragraph for docs/ops.md. */
   readonly summary: string;
-  /** Throws `E_ATTR` when the attributes are malformed. */
+  /** The shape rule in one line for docs/ops.md, e.g. `x [N,C,L], w [O,C,k] → [N,O,L+2·pad−k+1]`. */
+  readonly shapeRule: string;
+  /** Throws `E_ATTR` when the attributes are malformed (beyond the types the schema checks). */
   checkAttrs?(attrs: A): void;
-  /** Output shape, or a thrown `E_SHAPE` naming the op, the shapes and the broken rule. */
+  /** Output shape, or a thrown `E_SHAPE` naming the op, the shapes and the broken rule. Attributes are canonical. */
   inferShape(inputs: readonly TensorType[], attrs: A): number[];
-  /** The readable float64 definition: the oracle for every backend. */
+  /** The readable float64 definition: the oracle for every backend. Attributes are canonical. */
   evaluate(inputs: readonly RefTensor[], attrs: A, outShape: readonly number[]): Float64Array;
   /**
    * Input cotangents as new nodes (null where the input gets no gradient),
    * given the output cotangent `g`, the op's input nodes and its output node.
    */
   vjp?(g: NodeRef, inputs: readonly NodeRef[], output: NodeRef, attrs: A): (NodeRef | null)[];
-  /** The op as a subgraph of other primitives. */
+  /** The op as a subgraph of other ops. */
   decompose?(inputs: readonly NodeRef[], attrs: A): NodeRef;
 }
 
-/** Declares an op with its attribute type; identity at run time, typed for authors. */
-export function defineOp<A extends Attrs>(def: OpDef<A>): OpDef<A> {
-  return def;
+/** The attribute schema of an op without attributes. */
+export type NoAttrs = Readonly<Record<never, AttrSpec>>;
+
+/**
+ * Declares an op: its name stays a string literal type and its attribute
+ * type follows from `attrs`, so callbacks and kernels read typed attributes.
+ *
+ * @example
+ * ```ts
+ * import { defineOp } from './op.js';
+ * const Twice = defineOp({
+ *   name: 'Twice',
+ *   arity: 1,
+ *   summary: 'x · 2',
+ *   shapeRule: 'x → shape of x',
+ *   inferShape: ([x]) => [...x.shape],
+ *   evaluate: ([x]) => x.data.map((v) => 2 * v),
+ * });
+ * Twice.name; // type 'Twice'
+ * ```
+ */
+export function defineOp<const N extends string, const S extends AttrSchema = NoAttrs>(spec: OpSpec<N, S>): OpDef<N, AttrsOf<S>> {
+  return { ...spec, attrs: spec.attrs ?? {} };
 }
 
 /** Throws the standard shape error: `Op: rule (inputs a [..], b [..])`. */
@@ -52,7 +88,7 @@ export function attrError(op: string, message: string): never {
   throw new SasError('E_ATTR', `${op}: ${message}`);
 }
 
-/** Normalises a possibly negative axis against `rank`, or throws `E_ATTR`. */
+/** Normalises a possibly negative axis against `rank`, or throws `E_ATTR` (canonicalisation uses it; see attrs.ts). */
 export function normalizeAxis(op: string, axis: number, rank: number, shape?: readonly number[]): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     attrError(op, `axis ${axis} is out of range for rank ${rank}${shape ? ` (input ${fmtShape(shape)})` : ''}`);

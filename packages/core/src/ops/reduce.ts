@@ -1,39 +1,35 @@
 import { sizeOf } from '../tensor.js';
 import type { TensorType } from '../ir/types.js';
-import { attrError, normalizeAxis, type RefTensor } from './op.js';
+import type { AttrSchema, AttrsOf } from './attrs.js';
+import type { RefTensor } from './op.js';
 
-/** Attributes shared by the reductions. */
-export type ReduceAttrs = { readonly axes: readonly number[]; readonly keepDims: boolean };
+/** The attributes of both reductions. */
+export const REDUCE_ATTRS = {
+  axes: { type: 'axes', doc: 'the distinct axes to reduce (negative counts from the end); stored sorted and non-negative' },
+  keepDims: { type: 'boolean', doc: 'keep each reduced axis with size 1 instead of dropping it' },
+} as const satisfies AttrSchema;
 
-/** Sorted, normalised, de-duplicated axes, or an attribute error. */
-export function reduceAxes(op: string, axes: readonly number[], rank: number, shape?: readonly number[]): number[] {
-  if (!Array.isArray(axes)) attrError(op, 'axes must be an array');
-  const norm = axes.map((a) => normalizeAxis(op, a, rank, shape));
-  if (new Set(norm).size !== norm.length) attrError(op, `axes ${JSON.stringify(axes)} repeat an axis`);
-  return norm.sort((a, b) => a - b);
-}
+/** Attributes shared by the reductions (axes canonical: sorted, in 0..rank−1). */
+export type ReduceAttrs = AttrsOf<typeof REDUCE_ATTRS>;
 
-/** Output shape of a reduction. */
-export function reducedShape(op: string, x: TensorType, attrs: ReduceAttrs): number[] {
-  if (typeof attrs.keepDims !== 'boolean') attrError(op, `keepDims must be a boolean, got ${JSON.stringify(attrs.keepDims)}`);
-  const axes = reduceAxes(op, attrs.axes, x.shape.length, x.shape);
+/** Output shape of a reduction (attributes canonical). */
+export function reducedShape(x: TensorType, { axes, keepDims }: ReduceAttrs): number[] {
   const out: number[] = [];
   x.shape.forEach((d, i) => {
     if (!axes.includes(i)) out.push(d);
-    else if (attrs.keepDims) out.push(1);
+    else if (keepDims) out.push(1);
   });
   return out;
 }
 
-/** The input shape with reduced axes set to 1 (the keepDims shape). */
-export function keptShape(op: string, shape: readonly number[], axes: readonly number[]): number[] {
-  const norm = reduceAxes(op, axes, shape.length);
-  return shape.map((d, i) => (norm.includes(i) ? 1 : d));
+/** The input shape with the (canonical) reduced axes set to 1: the keepDims shape. */
+export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
 /** Folds `combine` over the reduced axes, starting from `init`. */
-export function evaluateReduce(op: string, x: RefTensor, axes: readonly number[], init: number, combine: (acc: number, v: number) => number): Float64Array {
-  const kept = keptShape(op, x.shape, axes);
+export function evaluateReduce(x: RefTensor, axes: readonly number[], init: number, combine: (acc: number, v: number) => number): Float64Array {
+  const kept = keptShape(x.shape, axes);
   const out = new Float64Array(sizeOf(kept)).fill(init);
   // Walk the input once; the output index drops reduced axes (stride 0 there).
   const rank = x.shape.length;

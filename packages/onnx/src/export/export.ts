@@ -1,4 +1,4 @@
-import { ownValue, castTensor, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
+import { castTensor, constantValues, ownValue, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
 import { encodeModel, type OnnxModel, type OnnxValueInfo } from './onnx-proto.js';
 import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
@@ -76,16 +76,15 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       }
       value.set(id, name);
     } else if (node.op === 'Constant') {
-      value.set(id, e.floats(node.attrs.value as readonly number[], node.shape));
+      value.set(id, e.floats(constantValues(node), node.shape));
     } else {
       e.scope = `n${id}_${node.op}/`;
       value.set(
         id,
         exporterFor(node.op)(
-          e,
           node.inputs.map((i) => value.get(i)!),
           node,
-          node.inputs.map((i) => graph.nodes[i]),
+          { e, graph },
         ),
       );
     }

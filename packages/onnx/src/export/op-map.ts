@@ -3,7 +3,7 @@
 // axes, slice bounds, the causal mask) become constant initializers.
 // docs/onnx.md tabulates this mapping.
 
-import { SasError, type GraphNode } from '@sas/core';
+import { kernelFor, SasError, type Graph, type GraphNode, type KernelFn, type KernelTable, type OpName } from '@sas/core';
 import type { OnnxEmitter } from './emitter.js';
 
 /** The ONNX opset the exporter targets: ReduceMax takes `axes` as an input from 18 on. */
@@ -11,15 +11,25 @@ export const ONNX_OPSET = 18;
 /** The IR version that goes with opset 18 (ONNX 1.13). */
 export const ONNX_IR_VERSION = 8;
 
+/** What every exporter is handed: the emitter writing the model, and the graph being exported. */
+export interface ExportContext {
+  readonly e: OnnxEmitter;
+  readonly graph: Graph;
+}
+
 /**
- * Writes one core node as ONNX nodes. `inputs` are the ONNX value names of the
- * node's inputs; returns the ONNX value name that holds the node's result.
+ * Writes one core node of op `N` as ONNX nodes: core's kernel signature,
+ * with ONNX value names as handles. `inputs` are the value names of the
+ * node's inputs; returns the value name that holds the node's result.
  */
-export type OpExporter = (e: OnnxEmitter, inputs: readonly string[], node: GraphNode, inputNodes: readonly GraphNode[]) => string;
+export type OpExporter<N extends OpName> = KernelFn<string, ExportContext, N>;
+
+/** The shape of the node feeding input `i` of `node`. */
+const inputShape = (graph: Graph, node: GraphNode, i: number) => graph.nodes[node.inputs[i]].shape;
 
 const direct =
-  (opType: string): OpExporter =>
-  (e, inputs) =>
+  <N extends OpName>(opType: string): OpExporter<N> =>
+  (inputs, _node, { e }) =>
     e.node(opType, inputs);
 
 /** The permutation that swaps the last two axes of a rank-`rank` value. */
@@ -33,19 +43,19 @@ function swapLastTwo(rank: number): number[] {
 const toFloat = (e: OnnxEmitter, x: string) => e.node('Cast', [x], [{ name: 'to', type: 'int', value: e.elemType }]);
 
 /** ReduceSum with `axes` as an input; no axes is the identity (ONNX would reduce everything). */
-const reduceSum: OpExporter = (e, [x], node) => {
-  const axes = node.attrs.axes as readonly number[];
+const reduceSum: OpExporter<'ReduceSum'> = ([x], node, { e }) => {
+  const { axes } = node.attrs;
   if (axes.length === 0) return e.node('Identity', [x]);
   return e.node('ReduceSum', [x, e.int64s(axes)], [{ name: 'keepdims', type: 'int', value: node.attrs.keepDims ? 1 : 0 }]);
 };
 
-const conv1dAsConv: OpExporter = (e, [x, w], node, [, nw]) => {
-  const pad = node.attrs.pad as number;
+const conv1dAsConv: OpExporter<'Conv1d'> = ([x, w], node, { e, graph }) => {
+  const { pad } = node.attrs;
   return e.node(
     'Conv',
     [x, w],
     [
-      { name: 'kernel_shape', type: 'ints', value: [nw.shape[2]] },
+      { name: 'kernel_shape', type: 'ints', value: [inputShape(graph, node, 1)[2]] },
       { name: 'pads', type: 'ints', value: [pad, pad] },
       { name: 'strides', type: 'ints', value: [1] },
       { name: 'dilations', type: 'ints', value: [1] },
@@ -58,10 +68,10 @@ const conv1dAsConv: OpExporter = (e, [x, w], node, [, nw]) => {
  * y = W [O, C·k] · cols [N, C·k, Lout], where cols stacks the k shifted
  * windows of the zero-padded x: cols[n, c·k + t, j] = xpad[n, c, j + t].
  */
-const conv1dAsMatMul: OpExporter = (e, [x, w], node, [nx, nw]) => {
-  const pad = node.attrs.pad as number;
-  const [n, c] = nx.shape;
-  const [o, , k] = nw.shape;
+const conv1dAsMatMul: OpExporter<'Conv1d'> = ([x, w], node, { e, graph }) => {
+  const { pad } = node.attrs;
+  const [n, c] = inputShape(graph, node, 0);
+  const [o, , k] = inputShape(graph, node, 1);
   const outLen = node.shape[2];
   const padded = pad > 0 ? e.node('Pad', [x, e.int64s([0, 0, pad, 0, 0, pad])]) : x;
   const windows = Array.from({ length: k }, (_, t) =>
@@ -76,8 +86,8 @@ const conv1dAsMatMul: OpExporter = (e, [x, w], node, [nx, nw]) => {
  * ReduceMax with NaN propagating, as the core defines it: ONNX Runtime's double
  * kernel skips NaN, so a reduced slice holding one is set to NaN explicitly.
  */
-const reduceMax: OpExporter = (e, [x], node) => {
-  const axes = node.attrs.axes as readonly number[];
+const reduceMax: OpExporter<'ReduceMax'> = ([x], node, { e }) => {
+  const { axes } = node.attrs;
   if (axes.length === 0) return e.node('Identity', [x]);
   const keepdims = { name: 'keepdims', type: 'int', value: node.attrs.keepDims ? 1 : 0 } as const;
   const axesName = e.int64s(axes);
@@ -86,8 +96,12 @@ const reduceMax: OpExporter = (e, [x], node) => {
   return e.node('Where', [e.node('Greater', [anyNaN, e.floats([0], [])]), e.floats([NaN], []), max]);
 };
 
-/** Every core op → its ONNX form. */
-export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
+/**
+ * Every primitive core op → its ONNX form (composites go through their
+ * decompositions). `satisfies KernelTable`: an op of core without an
+ * exporter here is a compile error.
+ */
+export const ONNX_EXPORTERS = {
   Add: direct('Add'),
   Sub: direct('Sub'),
   Mul: direct('Mul'),
@@ -98,24 +112,24 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
   Sqrt: direct('Sqrt'),
   Relu: direct('Relu'),
   // ONNX Equal gives booleans; the core wants 1/0 in the float type.
-  Equal: (e, inputs) => toFloat(e, e.node('Equal', inputs)),
+  Equal: (inputs, _node, { e }) => toFloat(e, e.node('Equal', inputs)),
   // x > 0 → 1, else 0; NaN stays NaN as in the core definition (Greater is false for NaN).
-  Step: (e, [x]) => e.node('Where', [e.node('IsNaN', [x]), x, toFloat(e, e.node('Greater', [x, e.floats([0], [])]))]),
-  MatMul: (e, [a, b], node, [na, nb]) => {
+  Step: ([x], _node, { e }) => e.node('Where', [e.node('IsNaN', [x]), x, toFloat(e, e.node('Greater', [x, e.floats([0], [])]))]),
+  MatMul: ([a, b], node, { e, graph }) => {
     const t = (x: string, rank: number) => e.node('Transpose', [x], [{ name: 'perm', type: 'ints', value: swapLastTwo(rank) }]);
-    const lhs = node.attrs.transposeA ? t(a, na.shape.length) : a;
-    const rhs = node.attrs.transposeB ? t(b, nb.shape.length) : b;
+    const lhs = node.attrs.transposeA ? t(a, inputShape(graph, node, 0).length) : a;
+    const rhs = node.attrs.transposeB ? t(b, inputShape(graph, node, 1).length) : b;
     return e.node('MatMul', [lhs, rhs]);
   },
   // Cross-correlation on [N,C,L] with symmetric zero padding: ONNX Conv (no bias)
   // in float32; in float64 an im2col MatMul, because ONNX Runtime's CPU provider
   // has no double Conv kernel (the ONNX spec allows one; see docs/onnx.md).
-  Conv1d: (e, inputs, node, inputNodes) => (e.convAsMatMul ? conv1dAsMatMul(e, inputs, node, inputNodes) : conv1dAsConv(e, inputs, node, inputNodes)),
+  Conv1d: (inputs, node, ctx) => (ctx.e.convAsMatMul ? conv1dAsMatMul(inputs, node, ctx) : conv1dAsConv(inputs, node, ctx)),
   ReduceSum: reduceSum,
   ReduceMax: reduceMax,
-  Softmax: (e, [x]) => e.node('Softmax', [x], [{ name: 'axis', type: 'int', value: -1 }]),
+  Softmax: ([x], _node, { e }) => e.node('Softmax', [x], [{ name: 'axis', type: 'int', value: -1 }]),
   // A constant [Tq,Tk] boolean mask, true above the bottom-right-aligned diagonal; Where broadcasts it.
-  CausalMask: (e, [x], node) => {
+  CausalMask: ([x], node, { e }) => {
     const [tq, tk] = node.shape.slice(-2);
     const mask = new Uint8Array(tq * tk);
     for (let i = 0; i < tq; i++) for (let j = 0; j < tk; j++) mask[i * tk + j] = j > i + (tk - tq) ? 1 : 0;
@@ -123,18 +137,17 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
     return e.node('Where', [e.bools(mask, [tq, tk]), e.floats([fill], []), x]);
   },
   // allowzero = 1: a 0 in the target shape means an empty axis, not "copy the input's dim".
-  Reshape: (e, [x], node) =>
-    e.node('Reshape', [x, e.int64s(node.attrs.shape as readonly number[])], node.shape.includes(0) ? [{ name: 'allowzero', type: 'int', value: 1 }] : []),
-  Transpose: (e, [x], node) => e.node('Transpose', [x], [{ name: 'perm', type: 'ints', value: node.attrs.perm as readonly number[] }]),
-  BroadcastTo: (e, [x], node) => e.node('Expand', [x, e.int64s(node.attrs.shape as readonly number[])]),
+  Reshape: ([x], node, { e }) =>
+    e.node('Reshape', [x, e.int64s(node.attrs.shape)], node.shape.includes(0) ? [{ name: 'allowzero', type: 'int', value: 1 }] : []),
+  Transpose: ([x], node, { e }) => e.node('Transpose', [x], [{ name: 'perm', type: 'ints', value: node.attrs.perm }]),
+  BroadcastTo: ([x], node, { e }) => e.node('Expand', [x, e.int64s(node.attrs.shape)]),
   // A reversed slice: start at the last element, step −1, stop before index 0 (end −n−1 clamps to −1).
-  Flip: (e, [x], node) => {
-    const rank = node.shape.length;
-    const axis = (node.attrs.axis as number) < 0 ? (node.attrs.axis as number) + rank : (node.attrs.axis as number);
+  Flip: ([x], node, { e }) => {
+    const { axis } = node.attrs;
     const n = node.shape[axis];
     return e.node('Slice', [x, e.int64s([-1]), e.int64s([-n - 1]), e.int64s([axis]), e.int64s([-1])]);
   },
-};
+} satisfies KernelTable<string, ExportContext>;
 
 /**
  * True when `op` has a direct ONNX mapping; composite ops (Attention,
@@ -148,7 +161,7 @@ export const ONNX_EXPORTERS: Readonly<Record<string, OpExporter>> = {
  * ```
  */
 export function hasOnnxMapping(op: string): boolean {
-  return Object.hasOwn(ONNX_EXPORTERS, op);
+  return kernelFor(ONNX_EXPORTERS, op) !== undefined;
 }
 
 /**
@@ -156,14 +169,17 @@ export function hasOnnxMapping(op: string): boolean {
  *
  * @example
  * ```ts
+ * import { GraphBuilder, exp } from '@sas/core';
  * import { exporterFor, OnnxEmitter } from '@sas/onnx';
+ * const b = new GraphBuilder();
+ * b.output('y', exp(b.input('x', [3])));
+ * const graph = b.build();
  * const e = new OnnxEmitter('float32', new Set(['x']));
- * const node = { id: 1, op: 'Exp', inputs: [0], attrs: {}, shape: [3], dtype: 'float32' } as const;
- * exporterFor('Exp')(e, ['x'], node, []); // a fresh value name; e.nodes holds one Exp node
+ * exporterFor('Exp')(['x'], graph.nodes[1], { e, graph }); // a fresh value name; e.nodes holds one Exp node
  * ```
  */
-export function exporterFor(op: string): OpExporter {
-  const f = hasOnnxMapping(op) ? ONNX_EXPORTERS[op] : undefined;
+export function exporterFor(op: string): (inputs: readonly string[], node: GraphNode, ctx: ExportContext) => string {
+  const f = kernelFor(ONNX_EXPORTERS, op);
   if (!f) throw new SasError('E_BACKEND', `exportOnnx: no ONNX mapping for op '${op}' (mapped: ${Object.keys(ONNX_EXPORTERS).join(', ')})`);
   return f;
 }

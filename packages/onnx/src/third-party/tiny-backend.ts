@@ -1,7 +1,8 @@
 // The worked example of docs/embedding.md: a complete third-party backend in
 // one file, written only against @sas/core's public API. Handles are plain
-// Float64Arrays; there is no Softmax kernel, so createKernelBackend lowers
-// Softmax into ReduceMax, Sub, Exp, ReduceSum and Div, which are here.
+// Float64Arrays. It has a kernel for every primitive op (the compiler checks
+// that) and none for the composite ones (Attention, AttentionGrad), so
+// createKernelBackend lowers those into the primitives here.
 import {
   castTensor,
   createKernelBackend,
@@ -11,8 +12,11 @@ import {
   SasError,
   type Backend,
   type BackendProvider,
+  type GraphContext,
   type GraphNode,
-  type Kernel,
+  type KernelFn,
+  type KernelTable,
+  type OpName,
 } from '@sas/core';
 
 /** A backend handle: a row-major float64 buffer and its shape. Never mutated, so views may share data. */
@@ -21,16 +25,18 @@ interface Buf {
   readonly data: Float64Array;
 }
 
+/** A kernel of op `N` over these buffers. */
+type TinyKernel<N extends OpName> = KernelFn<Buf, GraphContext, N>;
+
 const result = (node: GraphNode, data: Float64Array): Buf => ({ shape: node.shape, data });
-const axis = (a: number, rank: number) => (a < 0 ? a + rank : a);
 
 const unary =
-  (f: (x: number) => number): Kernel<Buf> =>
+  <N extends OpName>(f: (x: number) => number): TinyKernel<N> =>
   ([x], node) =>
     result(node, x.data.map(f));
 
 const binary =
-  (f: (a: number, b: number) => number): Kernel<Buf> =>
+  <N extends OpName>(f: (a: number, b: number) => number): TinyKernel<N> =>
   ([a, b], node) => {
     const y = new Float64Array(sizeOf(node.shape));
     forEachBroadcast(node.shape, [a.shape, b.shape], (i, [ia, ib]) => (y[i] = f(a.data[ia], b.data[ib])));
@@ -39,10 +45,11 @@ const binary =
 
 // Walk the input once; the output shape with reduced axes set to 1 broadcasts
 // onto the input, so its broadcast offset is exactly the output index.
+// Axes arrive canonical: non-negative and sorted.
 const reduce =
-  (init: number, f: (acc: number, v: number) => number): Kernel<Buf> =>
+  <N extends 'ReduceSum' | 'ReduceMax'>(init: number, f: (acc: number, v: number) => number): TinyKernel<N> =>
   ([x], node) => {
-    const axes = (node.attrs.axes as number[]).map((a) => axis(a, x.shape.length));
+    const axes: readonly number[] = node.attrs.axes;
     const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const y = new Float64Array(sizeOf(kept)).fill(init);
     forEachBroadcast(x.shape, [kept], (i, [o]) => (y[o] = f(y[o], x.data[i])));
@@ -66,16 +73,32 @@ function gather(node: GraphNode, x: Buf, strides: readonly number[], base: numbe
   return result(node, y);
 }
 
-const kernels: Record<string, Kernel<Buf>> = {
+const kernels = {
   Add: binary((a, b) => a + b),
   Sub: binary((a, b) => a - b),
   Mul: binary((a, b) => a * b),
   Div: binary((a, b) => a / b),
+  Equal: binary((a, b) => (a === b ? 1 : 0)),
+  Neg: unary((x) => -x),
   Exp: unary(Math.exp),
+  Log: unary(Math.log),
+  Sqrt: unary(Math.sqrt),
   Relu: unary((x) => (x < 0 ? 0 : x)),
   Step: unary((x) => (x > 0 ? 1 : x <= 0 ? 0 : NaN)),
   ReduceSum: reduce(0, (acc, v) => acc + v),
   ReduceMax: reduce(-Infinity, (acc, v) => (v > acc || Number.isNaN(v) ? v : acc)),
+  // Row by row over the last axis, the maximum subtracted first.
+  Softmax: ([x], node) => {
+    const n = x.shape[x.shape.length - 1];
+    const y = new Float64Array(x.data.length);
+    for (let row = 0; row < y.length; row += n) {
+      const max = Math.max(...x.data.subarray(row, row + n));
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += y[row + j] = Math.exp(x.data[row + j] - max);
+      for (let j = 0; j < n; j++) y[row + j] /= sum;
+    }
+    return result(node, y);
+  },
   Reshape: ([x], node) => result(node, x.data),
   BroadcastTo: ([x], node) => {
     const y = new Float64Array(sizeOf(node.shape));
@@ -87,12 +110,12 @@ const kernels: Record<string, Kernel<Buf>> = {
     return gather(
       node,
       x,
-      (node.attrs.perm as number[]).map((p) => s[p]),
+      node.attrs.perm.map((p) => s[p]),
       0,
     );
   },
   Flip: ([x], node) => {
-    const a = axis(node.attrs.axis as number, x.shape.length);
+    const a = node.attrs.axis; // canonical: non-negative
     const s = stridesOf(x.shape);
     return gather(
       node,
@@ -128,7 +151,7 @@ const kernels: Record<string, Kernel<Buf>> = {
   Conv1d: ([x, w], node) => {
     const [batch, c, l] = x.shape;
     const [o, , k] = w.shape;
-    const pad = node.attrs.pad as number;
+    const { pad } = node.attrs;
     const len = node.shape[2];
     const y = new Float64Array(batch * o * len);
     for (let b = 0; b < batch; b++)
@@ -141,11 +164,11 @@ const kernels: Record<string, Kernel<Buf>> = {
         }
     return result(node, y);
   },
-};
+} satisfies KernelTable<Buf, GraphContext>;
 
 /**
- * Creates the tiny backend: float64 kernels for the ops SAS, MHA/GQA/MQA and
- * their gradients use, Softmax through its decomposition.
+ * Creates the tiny backend: a float64 kernel for every primitive op, the
+ * composite ops (Attention, AttentionGrad) through their decompositions.
  *
  * @example
  * ```ts
@@ -157,11 +180,12 @@ const kernels: Record<string, Kernel<Buf>> = {
  * ```
  */
 export function createTinyBackend(): Backend {
-  return createKernelBackend<Buf>({
+  return createKernelBackend<Buf, GraphContext>({
     name: 'tiny',
     mode: 'float64',
     dtypes: ['float64', 'float32'],
     kernels,
+    context: (graph) => ({ graph }),
     upload: (t) => ({ shape: t.shape, data: Float64Array.from(t.data) }),
     download: (h, node) => castTensor({ dtype: 'float64', shape: h.shape, data: h.data }, node.dtype),
     release: () => {}, // garbage-collected arrays: nothing to free
@@ -172,7 +196,7 @@ export function createTinyBackend(): Backend {
 export const tinyProvider: BackendProvider = {
   name: 'tiny',
   modes: ['float64'],
-  description: 'worked example: plain Float64Array kernels, Softmax by decomposition',
+  description: 'worked example: plain Float64Array kernels, composite ops by decomposition',
   tolerance: () => ({ atol: 1e-9, rtol: 1e-9, gradAtol: 1e-8, gradRtol: 1e-8 }),
   create: async (options) => {
     if (options?.mode !== undefined && options.mode !== 'float64')
