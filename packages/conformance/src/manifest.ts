@@ -1,4 +1,5 @@
 import { printable, SasError, validateConfig, type LayerConfig } from '@sas/core';
+import { checkFixtureFile } from './fixture-paths.js';
 
 /** One case of a fixture directory: a layer configuration and its safetensors file. */
 export interface FixtureCase {
@@ -45,18 +46,6 @@ export function parseManifest(manifest: unknown, where: string, locate: (file: s
   return { dir, description: typeof m.description === 'string' ? m.description : '', cases };
 }
 
-/**
- * A manifest's `file` stays inside its directory on disk and under its base
- * URL: relative, no `..` segment, no drive letter or URL scheme, no control
- * characters. (Symlinks are checked where the file is read.)
- */
-function isInsidePath(file: string): boolean {
-  if (/^[/\\]|^[A-Za-z][A-Za-z0-9+.-]*:/.test(file)) return false;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(file)) return false;
-  return !file.split(/[/\\]/).includes('..');
-}
-
 function parseCase(entry: unknown, index: number, locate: (file: string) => string, manifestPath: string): FixtureCase {
   const e = entry as Record<string, unknown>;
   const where = `${manifestPath}: case ${index}`;
@@ -64,8 +53,7 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   if (typeof e.name !== 'string' || !e.name) throw new SasError('E_FIXTURE', `${where}: missing "name"`);
   const named = `${where} ('${printable(e.name)}')`;
   if (typeof e.file !== 'string' || !e.file) throw new SasError('E_FIXTURE', `${named}: missing "file"`);
-  if (!isInsidePath(e.file))
-    throw new SasError('E_FIXTURE', `${named}: "file" must be a relative path inside the fixture directory, got '${printable(e.file)}'`);
+  checkFixtureFile(e.file, named);
   const kind = e.kind;
   // Baseline manifests may leave kvHeads implicit where the kind fixes it.
   const kvHeads = e.kvHeads ?? (kind === 'mha' ? e.heads : kind === 'mqa' ? 1 : undefined);

@@ -19,3 +19,4 @@ export {
   type ModelConformanceReport,
 } from './models/run-case.js';
 export { formatModelCase, formatModelReport } from './models/format.js';
+export { checkFixtureFile } from './fixture-paths.js';

@@ -2,7 +2,8 @@
 // files (a FIFO would block forever, /dev/zero never ends), of a bounded size,
 // and a safetensors file's size checked against its header before its data is read.
 
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { parseSafetensors, safetensorsDescribedSize, safetensorsHeaderLength, SasError, type SafetensorsContents, type SasErrorCode } from '@sas/core';
 
 /** Options of `readRegularFile` and `readSafetensorsFile`. */
@@ -120,4 +121,29 @@ function kindOf(stats: Stats): string {
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+/**
+ * Refuses a file that resolves, through symlinks, outside `root`: a fixture
+ * manifest names files inside its directory, and a symlink must not lead
+ * elsewhere. `what` names the file in the message.
+ *
+ * @example
+ * ```ts
+ * import { checkInsideDirectory } from '@sas/conformance';
+ * checkInsideDirectory('/fixtures/link.safetensors', '/fixtures', "the file of case 'x'"); // throws E_FIXTURE if the link leads out
+ * ```
+ */
+export function checkInsideDirectory(path: string, root: string, what: string): void {
+  let real: string;
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+    real = realpathSync(path);
+  } catch (e) {
+    throw new SasError('E_FIXTURE', `${path}: cannot read ${what} (${firstLine(e)})`);
+  }
+  const rel = relative(realRoot, real);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel))
+    throw new SasError('E_FIXTURE', `${path}: ${what} resolves to ${real}, outside the fixture directory ${realRoot}`);
 }

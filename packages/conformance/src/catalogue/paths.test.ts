@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReferenceBackend, referenceProvider, serializeSafetensors, tensor } from '@sas/core';
-import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, readRegularFile, readSafetensorsFile, runConformance } from '../index.js';
+import {
+  bundledFixturesDir,
+  bundledModelFixturesDir,
+  loadCaseTensors,
+  loadFixtureSet,
+  loadModelCaseTensors,
+  loadModelFixtureSet,
+  readRegularFile,
+  readSafetensorsFile,
+  runConformance,
+} from '../index.js';
 import { catalogue, re, sas } from './record.js';
 
 const { expectError, record } = catalogue('paths');
@@ -98,6 +108,49 @@ describe('catalogue: paths from data — a manifest file stays inside its direct
     symlinkSync(join('data', 'sas-tiny.safetensors'), join(dir, 'link.safetensors'));
     const report = await runConformance(createReferenceBackend(), { tolerance: referenceProvider.tolerance('float64'), fixturesDir: dir, grads: true });
     expect(report.passed).toBe(true);
+  });
+});
+
+describe('catalogue: paths from data — model fixture manifests get the same checks', () => {
+  const models = bundledModelFixturesDir();
+  const modelManifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8')) as { cases: Record<string, unknown>[] };
+  const first = modelManifest.cases[0];
+  const modelDirNaming = (file: string) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...modelManifest, cases: [{ ...first, file }] }));
+    return dir;
+  };
+
+  it('refuses a file escaping the directory', () =>
+    expectError(
+      'model manifest file: a parent-directory escape',
+      'E_FIXTURE',
+      /^\S+manifest\.json: case 0 \('[^']+'\): "file" must be a relative path inside the fixture directory, got '\.\.\/x\.safetensors'$/,
+      () => loadModelFixtureSet(modelDirNaming('../x.safetensors')),
+    ));
+
+  it('refuses a symlink leading outside, and reads a well-formed case', async () => {
+    const outside = tempDir();
+    copyFileSync(join(models, first.file as string), join(outside, 'elsewhere.safetensors'));
+    const dir = modelDirNaming('case.safetensors');
+    symlinkSync(join(outside, 'elsewhere.safetensors'), join(dir, 'case.safetensors'));
+    await expectError('model case file: a symlink leading outside', 'E_FIXTURE', /resolves to .+elsewhere\.safetensors, outside the fixture directory/, () =>
+      loadModelCaseTensors(loadModelFixtureSet(dir).cases[0]),
+    );
+    expect(Object.keys(loadModelCaseTensors(loadModelFixtureSet(models).cases[0])).length).toBeGreaterThan(0);
+  });
+
+  itWithFifo('refuses a FIFO as the model manifest and as a case file, without blocking', async () => {
+    const dir = tempDir();
+    fifo(join(dir, 'manifest.json'));
+    await expectError('model manifest is a FIFO', 'E_FIXTURE', /manifest\.json: not a regular file \(a FIFO\); the model fixture manifest must be one$/, () =>
+      loadModelFixtureSet(dir),
+    );
+    const other = modelDirNaming('case.safetensors');
+    fifo(join(other, 'case.safetensors'));
+    await expectError('model case file is a FIFO', 'E_FIXTURE', /case\.safetensors: not a regular file \(a FIFO\)/, () =>
+      loadModelCaseTensors(loadModelFixtureSet(other).cases[0]),
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type Tensor, type Tolerance } from '@sas/core';
+import { printable, buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type Tensor, type Tolerance } from '@sas/core';
 import { compareTensors, type TensorComparison } from '../compare.js';
 import type { ModelCaseTensors } from './case-tensors.js';
 import type { ModelFixtureCase } from './manifest.js';
@@ -128,7 +128,10 @@ export function selectModelCases<C extends { readonly name: string }>(cases: rea
   const selected = names ? cases.filter((c) => names.includes(c.name)) : [...cases];
   const unknown = names?.filter((n) => !cases.some((c) => c.name === n)) ?? [];
   if (unknown.length > 0)
-    return { selected, problem: `no case named ${unknown.map((n) => `'${n}'`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ') || 'none'})` };
+    return {
+      selected,
+      problem: `no case named ${unknown.map((n) => `'${printable(n)}'`).join(', ')} (cases: ${printable(cases.map((c) => c.name).join(', ')) || 'none'})`,
+    };
   if (selected.length === 0) return { selected, problem: 'no case to check: the manifest lists none' };
   return { selected };
 }
