@@ -1,4 +1,4 @@
-import { printable, buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type Tensor, type Tolerance } from '@sas/core';
+import { ownValue, printable, buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type Tensor, type Tolerance } from '@sas/core';
 import { compareTensors, type TensorComparison } from '../compare.js';
 import type { ModelCaseTensors } from './case-tensors.js';
 import type { ModelFixtureCase } from './manifest.js';
@@ -48,9 +48,10 @@ const scalar = (x: number) => tensor([x], []);
 
 /** Compares every param of `actual` with `expected` (step1.*, step2.*) under `prefix`. */
 function compareParams(prefix: string, actual: Record<string, Tensor>, expected: Record<string, Tensor>, atol: number, rtol: number): TensorComparison[] {
-  return Object.entries(expected).map(([name, e]) =>
-    actual[name] ? compareTensors(`${prefix}${name}`, actual[name], e, atol, rtol) : failedCheck(`${prefix}${name}`, 'the run has no such param'),
-  );
+  return Object.entries(expected).map(([name, e]) => {
+    const got = ownValue(actual, name); // a fixture's name, so own properties only: 'constructor' is a name like any other
+    return got ? compareTensors(`${prefix}${name}`, got, e, atol, rtol) : failedCheck(`${prefix}${name}`, 'the run has no such param');
+  });
 }
 
 /**
