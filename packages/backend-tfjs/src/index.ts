@@ -1,9 +1,11 @@
 /**
- * @sas/backend-tfjs — Simulated Attention Score on TensorFlow.js, two ways:
+ * @sas/backend-tfjs — Simulated Attention Score on TensorFlow.js:
  * - a `Backend` that lowers @sas/core graphs onto tfjs ops (`tfjsProvider`,
  *   `createTfjsBackend`), on whichever tfjs backend the mode names;
- * - `SASAttention`, a serialisable tfjs layer for your own `tf.LayersModel`,
- *   trained by tfjs autodiff and loading the SAS authors' weights by name.
+ * - `SASMultiHeadAttention`, a tfjs layer called like Keras's
+ *   `MultiHeadAttention` (own Q/K/V projections, masks, cross-attention);
+ * - `SASAttention`, the pre-projected layer for your own `tf.LayersModel`;
+ *   both trained by tfjs autodiff and loading the SAS authors' weights by name.
  */
 export { tfjsProvider } from './provider.js';
 export { createTfjsBackend, TFJS_WASM_MAX_ELEMENTS, type TfjsBackend, type TfjsBackendOptions } from './backend.js';
@@ -18,3 +20,7 @@ export { evaluateOnTensors } from './graph/evaluate.js';
 export { SASAttention, type SASAttentionArgs } from './layer/SASAttention.js';
 export type { SASAttentionConfig } from './layer/config.js';
 export type { AuthorsWeightsOptions, WeightSource } from './layer/weights.js';
+export { SASMultiHeadAttention, projectHeads } from './layer/SASMultiHeadAttention.js';
+export type { SASMultiHeadAttentionArgs, SASMultiHeadAttentionConfig } from './layer/mha-config.js';
+export type { MhaCallOptions, SASMultiHeadAttentionCallArgs } from './layer/mha-call.js';
+export type { InitializerSpec } from './layer/initializers.js';

@@ -2,11 +2,13 @@
 // failing runs that check nothing, and failing cases whose numbers are off.
 // (The bundled cases on the reference run in reference.test.ts.)
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, parseSafetensors, referenceProvider, serializeSafetensors, SasError } from '@sas/core';
 import { formatModelReport } from './models/format.js';
+import { runModelConformanceOverHttp } from './models/fetch.js';
 import { bundledModelFixturesDir, loadModelFixtureSet, runModelConformance } from './models/node.js';
 
 const tolerance = referenceProvider.tolerance('float64');
@@ -86,6 +88,31 @@ describe('runModelConformance', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(SasError);
       expect((e as SasError).message).toBe(`${join(bad, 'manifest.json')}: case 0 ('lm-gqa-step'): config.width: expected a multiple of heads (4), got 15`);
+    }
+  });
+});
+
+describe('runModelConformanceOverHttp', () => {
+  it('fetches the manifest and case files under a base URL and runs them as from disk', async () => {
+    const dir = fixtureDir([gqa]);
+    const server = createServer((req, res) => {
+      try {
+        const body = readFileSync(join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname.replace(/^\/models\//, ''))));
+        res.writeHead(200).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const report = await runModelConformanceOverHttp(createReferenceBackend(), `http://127.0.0.1:${port}/models/`, { tolerance });
+      expect(report.passed, formatModelReport(report)).toBe(true);
+      expect(report.cases.map((c) => c.name)).toEqual(['lm-gqa-step']);
+      const missing = await runModelConformanceOverHttp(createReferenceBackend(), `http://127.0.0.1:${port}/models/`, { tolerance, cases: ['lm-sas-step'] });
+      expect(missing.problem).toBe("no case named 'lm-sas-step' (cases: lm-gqa-step)");
+    } finally {
+      await new Promise((ok) => server.close(ok));
     }
   });
 });

@@ -20,3 +20,4 @@ export {
 } from './models/run-case.js';
 export { formatModelCase, formatModelReport } from './models/format.js';
 export { checkFixtureFile } from './fixture-paths.js';
+export { runModelConformanceOverHttp } from './models/fetch.js';

@@ -15,7 +15,9 @@ afterEach(() => vi.restoreAllMocks());
 describe('ONNX backend: sessions stay bounded', () => {
   it('keeps at most maxSessions open while many distinct graphs run, releasing the evicted ones', async () => {
     const created = vi.spyOn(ort.InferenceSession, 'create');
-    const released = vi.spyOn(ort.InferenceSession.prototype, 'release');
+    // onnxruntime's typings declare InferenceSession as a factory object; at run time it is the class of the sessions create() returns.
+    const sessionClass = ort.InferenceSession as unknown as { prototype: { release(): Promise<void> } };
+    const released = vi.spyOn(sessionClass.prototype, 'release');
     const backend = await createOnnxBackend({ maxSessions: 4 });
     const before = backend.sessionCount();
     const counts: number[] = [];

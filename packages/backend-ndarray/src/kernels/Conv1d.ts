@@ -1,7 +1,7 @@
 import type { KernelContext } from '../context.js';
 import type { NdKernel } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
-import type { Epilogue } from '../lib/epilogue.js';
+import { shiftEpilogue, type Epilogue } from '../lib/epilogue.js';
 import { reluInto } from '../lib/relu.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { threadedConv1d } from '../threads/conv.js';
@@ -53,13 +53,8 @@ export function conv1dInto(x: NdHandle, w: NdHandle, pad: number, out: NdHandle,
   for (let s = 0; s < batch; s++) {
     transpose2d(x.data, s * channels * length, length, channels, length, xt, interior, channels);
     if (reluX) reluInto(xt, interior, xt, interior, length * channels);
-    gemm.abt(wr, 0, kc, xt, 0, channels, out.data, s * sample, outLen, outChannels, outLen, kc, epilogue && shift(epilogue, s * sample));
+    gemm.abt(wr, 0, kc, xt, 0, channels, out.data, s * sample, outLen, outChannels, outLen, kc, shiftEpilogue(epilogue, { offset: s * sample }));
   }
-}
-
-/** The epilogue for the block starting `offset` elements into the output (addends move, biases don't). */
-function shift(ep: Epilogue, offset: number): Epilogue {
-  return ep.addends ? { ...ep, addends: ep.addends.map((a) => ({ data: a.data, off: a.off + offset })) } : ep;
 }
 
 /**

@@ -28,6 +28,45 @@ export interface Epilogue {
   readonly reluB?: boolean;
 }
 
+/** Where a block of C lies relative to the block an epilogue was written for (see `shiftEpilogue`). */
+export interface EpilogueShift {
+  /** Elements to another matrix of a batch (a sample, a batch matrix): addends move, biases restart. */
+  readonly offset?: number;
+  /** Rows into the matrix: the row bias moves by this, addends by rows · ldc. */
+  readonly rows?: number;
+  /** Columns into the matrix: the column bias and addends move by this. */
+  readonly cols?: number;
+  /** Row stride of C (and of the addends), needed with `rows`. */
+  readonly ldc?: number;
+}
+
+/**
+ * The epilogue of a block of C further in: the one helper every engine and
+ * kernel uses to split a product (by batch matrix, row chunk or column panel)
+ * while its epilogue follows. Biases index one matrix, so only `rows`/`cols`
+ * move them; addends are shaped like C, so every step moves them. Returns
+ * `ep` itself when nothing moves.
+ *
+ * @example
+ * ```ts
+ * import { shiftEpilogue } from './epilogue.js';
+ * const ep = { rowBias: { data: new Float32Array(4), off: 1 }, addends: [{ data: new Float32Array(64), off: 0 }] };
+ * shiftEpilogue(ep, { rows: 2, ldc: 8 }); // rowBias.off 3, addends[0].off 16
+ * shiftEpilogue(ep, { offset: 32 }); // rowBias.off 1, addends[0].off 32
+ * ```
+ */
+export function shiftEpilogue(ep: Epilogue | undefined, { offset = 0, rows = 0, cols = 0, ldc = 0 }: EpilogueShift): Epilogue | undefined {
+  const addendShift = offset + rows * ldc + cols;
+  if (!ep || (addendShift === 0 && rows === 0 && cols === 0)) return ep;
+  const move = (o: EpilogueOperand | undefined, by: number) => (o && by !== 0 ? { data: o.data, off: o.off + by } : o);
+  return {
+    ...ep,
+    rowBias: move(ep.rowBias, rows),
+    colBias: move(ep.colBias, cols),
+    addends: ep.addends?.map((a) => move(a, addendShift)!),
+  };
+}
+
 /**
  * Adds the epilogue's biases and addends to rows `r0 .. r0+rows` of the
  * M×N block of C at `cOff` (row stride `ldc`), in place, one row at a time

@@ -1,6 +1,6 @@
 import { forEachBroadcast, sizeOf } from '@sas/core';
 import { allocData, dtypeOf, type FloatData } from '../handle.js';
-import { applyEpilogue, hasAdds, type Epilogue } from './epilogue.js';
+import { applyEpilogue, hasAdds, shiftEpilogue, type Epilogue } from './epilogue.js';
 import type { GemmEngine } from './gemm.js';
 import { transpose2d } from './transpose2d.js';
 
@@ -68,7 +68,7 @@ export function batchedMatMul(
         epilogue?.reluA === true,
         epilogue?.reluB === true,
       );
-      if (hasAdds(epilogue)) applyEpilogue(outA, cOff, n, 0, m, n, shiftAddends(epilogue, cOff));
+      if (hasAdds(epilogue)) applyEpilogue(outA, cOff, n, 0, m, n, shiftEpilogue(epilogue, { offset: cOff })!);
     });
     return;
   }
@@ -104,7 +104,7 @@ export function batchedMatMul(
       packedB = bj;
     }
     const cOff = bi * m * n;
-    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, epilogue && shiftAddends(epilogue, cOff));
+    gemm.abt(at, scratchA ? 0 : aOff, k, bt, scratchB ? 0 : bOff, k, out, cOff, n, m, n, k, shiftEpilogue(epilogue, { offset: cOff }));
   });
 }
 
@@ -122,9 +122,4 @@ export function batchedMatMul(
  */
 export function takesAtb(a: FloatData, b: FloatData, out: FloatData, transposeA: boolean, transposeB: boolean, gemm: GemmEngine): boolean {
   return transposeA && !transposeB && !!gemm.atb && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
-}
-
-/** `ep` for the batch matrix of C starting at `cOff` (addends move with it; biases do not). */
-function shiftAddends(ep: Epilogue, cOff: number): Epilogue {
-  return ep.addends ? { ...ep, addends: ep.addends.map((x) => ({ data: x.data, off: x.off + cOff })) } : ep;
 }

@@ -1,5 +1,5 @@
 import type { RowView } from '../fusion/rows.js';
-import type { Epilogue } from '../lib/epilogue.js';
+import { shiftEpilogue, type Epilogue } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import type { AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
@@ -93,24 +93,6 @@ export interface GemmTask extends ProductOperands {
 }
 
 /**
- * `ep` for the block of rows starting at `lo` (row biases and addends move; column biases don't).
- *
- * @example
- * ```ts
- * import { shiftRows } from './tasks.js';
- * shiftRows({ rowBias: { data: new Float32Array(4), off: 1 } }, 2, 8)?.rowBias?.off; // 3
- * ```
- */
-export function shiftRows(ep: Epilogue | undefined, lo: number, ldc: number): Epilogue | undefined {
-  if (!ep || lo === 0) return ep;
-  return {
-    ...ep,
-    rowBias: ep.rowBias && { data: ep.rowBias.data, off: ep.rowBias.off + lo },
-    addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + lo * ldc })),
-  };
-}
-
-/**
  * Runs chunk `i` of a gemm task on `engine` (the single-thread SIMD engine of the calling thread).
  *
  * @example
@@ -126,7 +108,21 @@ export function runGemmChunk(engine: GemmEngine, t: GemmTask, i: number): void {
   const lo = i * t.rows;
   const hi = Math.min(t.M, lo + t.rows);
   if (hi <= lo) return;
-  engine.abt(t.A, t.aOff + lo * t.lda, t.lda, t.B, t.bOff, t.ldb, t.C, t.cOff + lo * t.ldc, t.ldc, hi - lo, t.N, t.K, shiftRows(t.epilogue, lo, t.ldc));
+  engine.abt(
+    t.A,
+    t.aOff + lo * t.lda,
+    t.lda,
+    t.B,
+    t.bOff,
+    t.ldb,
+    t.C,
+    t.cOff + lo * t.ldc,
+    t.ldc,
+    hi - lo,
+    t.N,
+    t.K,
+    shiftEpilogue(t.epilogue, { rows: lo, ldc: t.ldc }),
+  );
 }
 
 /**
@@ -302,7 +298,5 @@ export function runConvChunk(rt: WasmRuntime, t: ConvTask, i: number): void {
   if (s1 <= s0) return;
   const x = wrap(t.x.subarray(s0 * c * l, s1 * c * l), [s1 - s0, c, l]);
   const out = wrap(t.out.subarray(s0 * o * lOut, s1 * o * lOut), [s1 - s0, o, lOut]);
-  const shift = s0 * o * lOut;
-  const ep = t.epilogue?.addends ? { ...t.epilogue, addends: t.epilogue.addends.map((a) => ({ data: a.data, off: a.off + shift })) } : t.epilogue;
-  wasmConv1d(rt, x, wrap(t.w, t.wShape), t.pad, out, ep, t.reluX);
+  wasmConv1d(rt, x, wrap(t.w, t.wShape), t.pad, out, shiftEpilogue(t.epilogue, { offset: s0 * o * lOut }), t.reluX);
 }

@@ -1,5 +1,5 @@
 import type { NdHandle } from '../handle.js';
-import { storeRows, type Epilogue } from '../lib/epilogue.js';
+import { shiftEpilogue, storeRows, type Epilogue } from '../lib/epilogue.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { roundUp, type WasmRuntime } from './runtime.js';
 
@@ -67,11 +67,7 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
       const dst = (s0 + i) * sample;
       if (perSample) rt.gemm(wBase * 4, (xBase + i * span * c4) * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
       // Output channel o of sample i is row o of the block, from column i·span (or 0 per sample).
-      storeRows(rt.heap, cBase + (perSample ? 0 : i * span), n4, od, dst, outLen, 0, outChannels, outLen, epilogue && shift(epilogue, dst));
+      storeRows(rt.heap, cBase + (perSample ? 0 : i * span), n4, od, dst, outLen, 0, outChannels, outLen, shiftEpilogue(epilogue, { offset: dst }));
     }
   }
-}
-
-function shift(ep: Epilogue, offset: number): Epilogue {
-  return ep.addends ? { ...ep, addends: ep.addends.map((a) => ({ data: a.data, off: a.off + offset })) } : ep;
 }

@@ -1,5 +1,5 @@
 import type { FloatData } from '../handle.js';
-import { storeRows, type Epilogue } from '../lib/epilogue.js';
+import { shiftEpilogue, storeRows, type Epilogue } from '../lib/epilogue.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
 import { copyRows, roundUp, WasmRuntime } from './runtime.js';
@@ -13,16 +13,6 @@ const LONG_K = 2048;
 /** K floats per block of the long-K path, and rows / columns per tile of C there. */
 const K_BLOCK = 512;
 const TILE_C = 64;
-
-/** The epilogue of the column panel starting at `j0` (column biases and addends move; row biases don't). */
-function shiftColumns(ep: Epilogue | undefined, j0: number): Epilogue | undefined {
-  if (!ep) return ep;
-  return {
-    ...ep,
-    colBias: ep.colBias && { data: ep.colBias.data, off: ep.colBias.off + j0 },
-    addends: ep.addends?.map((a) => ({ data: a.data, off: a.off + j0 })),
-  };
-}
 
 /**
  * A float32 gemm engine on the WebAssembly SIMD kernel. Operands are copied
@@ -157,7 +147,7 @@ export class WasmGemm implements GemmEngine {
           const gemm = k0 === 0 ? this.runtime.gemm : this.runtime.gemmAcc;
           gemm(aBase * 4, bBase * 4, cBase * 4, rows2, cols4, kw4, kw4 * 4, kw4 * 4, cols4 * 4);
         }
-        storeRows(this.runtime.heap, cBase, cols4, C, cOff + j0, ldc, i0, rows, cols, shiftColumns(epilogue, j0));
+        storeRows(this.runtime.heap, cBase, cols4, C, cOff + j0, ldc, i0, rows, cols, shiftEpilogue(epilogue, { cols: j0 }));
       }
     }
   }

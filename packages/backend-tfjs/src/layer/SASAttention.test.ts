@@ -86,7 +86,7 @@ describe.each(NODE_TEST_MODES)('SASAttention on tfjs %s', (mode) => {
       const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
       const { value, grads } = tf.variableGrads(() => loss(inputs[0], inputs[1], inputs[2]) as tf.Scalar, variables);
       for (const spec of layerParams(config)) {
-        const variable = weightNamed(layer, spec.name).read();
+        const variable = weightNamed(layer, spec.name).read() as tf.Variable;
         expect(
           mismatches(grads[variable.name].dataSync(), tensors[`grad.${spec.name}`], TFJS_TOLERANCE.gradAtol, TFJS_TOLERANCE.gradRtol).slice(0, 3),
           spec.name,

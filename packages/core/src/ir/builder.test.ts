@@ -113,13 +113,13 @@ describe('GraphBuilder', () => {
   it('rejects an unknown op by name, listing the known ops', () => {
     const b = new GraphBuilder('float64');
     const x = b.input('x', [2]);
-    const e = sasError(() => b.apply('Nope', [x]));
+    const e = sasError(() => b.applyByName('Nope', [x]));
     expect(e.code).toBe('E_GRAPH');
     expect(e.message).toMatch(
       /^unknown op 'Nope' \(known: Add, Sub, .*MatMul, .*Flip, Attention, AttentionGrad, Gather, ScatterAdd, LayerNorm, LayerNormGrad, Tanh, CrossEntropy\)$/,
     );
     // Object.prototype names are not ops either.
-    expect(sasError(() => b.apply('toString', [x])).code).toBe('E_GRAPH');
+    expect(sasError(() => b.applyByName('toString', [x])).code).toBe('E_GRAPH');
   });
 
   it('rejects a wrong number of inputs', () => {

@@ -5,7 +5,7 @@ import { checkAttrTypes, canonicalAttrs } from '../ops/attrs.js';
 import { getOp, type OpAttrs, type OpName } from '../ops/table.js';
 import { sameDType } from '../ops/op.js';
 import { checkIndexDomain, type IndexDomain } from './domain.js';
-import type { AttrValue, Attrs, Graph, GraphNode } from './types.js';
+import { constantValues, leafName, type AttrValue, type Attrs, type Graph, type GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 
 /** `apply`'s attribute argument: required when op `N` has attributes, optional when it has none. */
@@ -96,10 +96,10 @@ export class GraphBuilder {
    * (lowering, merging) carry leaves over.
    */
   copyLeaf(node: GraphNode): NodeRef {
-    if (node.op === 'Constant') return this.constant(node.attrs.value as number[], node.shape);
+    if (node.op === 'Constant') return this.constant(constantValues(node), node.shape);
     if (node.op !== 'Input' && node.op !== 'Param') throw new SasError('E_GRAPH', `copyLeaf: node ${node.id} (${node.op}) is not a leaf`);
-    const { name, shape: _shape, ...extra } = node.attrs;
-    return this.leaf(node.op, name as string, node.shape, extra);
+    const { name: _name, shape: _shape, ...extra } = node.attrs;
+    return this.leaf(node.op, leafName(node), node.shape, extra);
   }
 
   /**

@@ -171,7 +171,7 @@ describe('initModel', () => {
     within('blocks.0.mlp.proj.weight', 1 / Math.sqrt(64));
     within('blocks.0.mlp.proj.bias', 1 / Math.sqrt(64));
     within('blocks.0.attn.sas_q.1.process.weight', 1 / Math.sqrt(4 * 3)); // conv fan_in = in_channels·k
-    const big = initModel({ ...SAS, vocab: 400 }, 2, { dtype: 'float64' })['tok.weight'].data; // 6400 draws
+    const big = Array.from(initModel({ ...SAS, vocab: 400 }, 2, { dtype: 'float64' })['tok.weight'].data); // 6400 draws
     const mean = big.reduce((s, v) => s + v, 0) / big.length;
     const std = Math.sqrt(big.reduce((s, v) => s + (v - mean) ** 2, 0) / big.length);
     expect(Math.abs(mean)).toBeLessThan(0.05);

@@ -155,8 +155,8 @@ describe('CausalMask errors', () => {
     const e = sasError(() => causalMask(x, 'ones' as 'zero'));
     expect(e.code).toBe('E_ATTR');
     expect(e.message).toBe(`CausalMask: fill must be 'neg-inf' or 'zero', got "ones"`);
-    expect(sasError(() => b.apply('CausalMask', [x], {})).code).toBe('E_ATTR');
-    expect(sasError(() => b.apply('CausalMask', [x], { fill: 0 })).code).toBe('E_ATTR');
+    expect(sasError(() => b.applyByName('CausalMask', [x], {})).code).toBe('E_ATTR');
+    expect(sasError(() => b.applyByName('CausalMask', [x], { fill: 0 })).code).toBe('E_ATTR');
   });
 
   // Bug: checkAttrs tests `fill in FILL_VALUE`, and `in` walks the prototype chain, so

@@ -66,7 +66,7 @@ describe('LayerNormGrad', () => {
   it('refuses an unknown wrt and a cotangent not shaped like x', () => {
     const b = new GraphBuilder('float64');
     const [x, w] = [b.input('x', [2, 3]), b.input('w', [3])];
-    expect(sasError(() => b.apply('LayerNormGrad', [x, w, b.input('g', [2, 3])], { eps: 1e-5, wrt: 'bias' })).message).toBe(
+    expect(sasError(() => b.applyByName('LayerNormGrad', [x, w, b.input('g', [2, 3])], { eps: 1e-5, wrt: 'bias' })).message).toBe(
       "LayerNormGrad: wrt must be 'x' or 'weight', got \"bias\"",
     );
     expect(sasError(() => layerNormGrad(x, w, b.input('g2', [3, 2]), 1e-5, 'x')).message).toBe(

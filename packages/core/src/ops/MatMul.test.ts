@@ -205,7 +205,7 @@ describe('MatMul errors', () => {
   it('rejects non-boolean transpose flags', () => {
     const b = new GraphBuilder('float64');
     const a = b.input('a', [2, 2]);
-    const e = sasError(() => b.apply('MatMul', [a, a], { transposeA: 1, transposeB: false }));
+    const e = sasError(() => b.applyByName('MatMul', [a, a], { transposeA: 1, transposeB: false }));
     expect(e.code).toBe('E_ATTR');
     expect(e.message).toBe('MatMul: transposeA and transposeB must be booleans');
   });

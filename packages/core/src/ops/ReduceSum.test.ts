@@ -128,7 +128,7 @@ describe('ReduceSum errors', () => {
     const b = new GraphBuilder('float64');
     const x = b.input('x', [2, 3]);
     expect(sasError(() => reduceSum(x, [0.5])).code).toBe('E_ATTR');
-    const e = sasError(() => b.apply('ReduceSum', [x], { axes: 0, keepDims: false }));
+    const e = sasError(() => b.applyByName('ReduceSum', [x], { axes: 0, keepDims: false }));
     expect(e.code).toBe('E_ATTR');
     expect(e.message).toBe('ReduceSum: axes must be an array of integer axes, got 0');
   });

@@ -94,7 +94,7 @@ describe('Transpose errors', () => {
 
   it('rejects a perm that is not an array', () => {
     const b = new GraphBuilder('float64');
-    const e = sasError(() => b.apply('Transpose', [b.input('x', [2, 3])], { perm: 1 }));
+    const e = sasError(() => b.applyByName('Transpose', [b.input('x', [2, 3])], { perm: 1 }));
     expect(e.code).toBe('E_ATTR');
     expect(e.message).toBe('Transpose: perm must be an array');
   });

@@ -47,15 +47,18 @@ function card(op: OpDef): string {
   return lines.join('\n');
 }
 
-/** The overview table: every op, its kind, inputs and attributes. */
+/** The overview table: every op, its kind, inputs and attributes; columns padded as the formatter (Biome) lays them out. */
 function table(ops: readonly OpDef[]): string {
   const rows = ops.map((op) => {
     const attrs = Object.entries(op.attrs)
       .map(([name, spec]) => `\`${name}\`: ${attrType(spec)}`)
       .join(', ');
-    return `| \`${op.name}\` | ${kindOf(op)} | ${op.arity} | ${attrs || '–'} |`;
+    return [`\`${op.name}\``, kindOf(op), String(op.arity), attrs || '–'];
   });
-  return ['| op | kind | inputs | attributes |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const header = ['op', 'kind', 'inputs', 'attributes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /**
