@@ -1,5 +1,6 @@
 import { createReferenceBackend, type Backend, type Tolerance } from '@sas/core';
 import type { FuzzCase } from './cases.js';
+import type { KnownIssue } from './regressions.js';
 import { runFuzzCase, type FuzzCaseReport } from './run-case.js';
 
 /** Options of `fuzzBackend`. */
@@ -13,6 +14,8 @@ export interface FuzzOptions {
   readonly opRuns?: number;
   /** fast-check seed (default: random; it is reported so a failure can be replayed). */
   readonly seed?: number;
+  /** Known defects that limit or skip cases (default: `KNOWN_ISSUES`, none open). */
+  readonly knownIssues?: readonly KnownIssue[];
 }
 
 /** One fast-check property's outcome. */
@@ -66,7 +69,7 @@ export async function fuzzBackend(backend: Backend, options: FuzzOptions): Promi
   const { layerCaseArbitrary, opCaseArbitrary } = await import('./arbitraries.js');
   const oracle = createReferenceBackend();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const caseOptions = { tolerance: options.tolerance, grads: options.grads ?? true, oracle };
+  const caseOptions = { tolerance: options.tolerance, grads: options.grads ?? true, oracle, knownIssues: options.knownIssues };
 
   const check = async (arbitrary: import('fast-check').Arbitrary<FuzzCase>, numRuns: number, runSeed: number): Promise<FuzzRun> => {
     const knownIssueHits: Record<string, number> = {};

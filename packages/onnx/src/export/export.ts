@@ -1,5 +1,6 @@
 import { castTensor, constantValues, ownValue, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
+import { constantResult } from './empty.js';
 import { encodeModel, type OnnxModel, type OnnxValueInfo } from './onnx-proto.js';
 import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
 
@@ -81,11 +82,12 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       e.scope = `n${id}_${node.op}/`;
       value.set(
         id,
-        exporterFor(node.op)(
-          node.inputs.map((i) => value.get(i)!),
-          node,
-          { e, graph },
-        ),
+        constantResult(node, graph, e) ??
+          exporterFor(node.op)(
+            node.inputs.map((i) => value.get(i)!),
+            node,
+            { e, graph },
+          ),
       );
     }
   }
