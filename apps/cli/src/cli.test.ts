@@ -103,6 +103,27 @@ describe('sas CLI', () => {
     }
   });
 
+  it('exits non-zero with one clear line when there is nothing to check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
+    try {
+      const r1 = sas('conformance', '--backend', 'reference', '--cases', 'no-such-case');
+      expect(r1.code).toBe(2);
+      expect(r1.stderr.trim()).toMatch(/^sas: cases: no case 'no-such-case' in \S+ \(cases: sas-tiny, .*\)$/);
+      const r2 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
+      expect(r2.code).toBe(2);
+      expect(r2.stderr.trim()).toMatch(/^sas: \S+manifest\.json: cannot read the fixture manifest \(ENOENT/);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [] }));
+      const r3 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
+      expect(r3.code).toBe(2);
+      expect(r3.stderr.trim()).toBe(`sas: ${join(dir, 'manifest.json')}: lists no cases (nothing to check)`);
+      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--cases', 'sas-paper-head');
+      expect(r4.code).toBe(1);
+      expect(r4.stdout.trim().split('\n').at(-1)).toBe('FAILED: 1/1 cases passed; gradients were asked for, but no case carries any (nothing compared)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("demo reproduces the authors' output and compares with MHA", () => {
     const r = sas('demo', '--backend', 'reference', '--json');
     expect(r.code).toBe(0);

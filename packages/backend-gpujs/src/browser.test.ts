@@ -126,18 +126,22 @@ describe('gpujs in a browser page (webgl2)', () => {
   });
 
   // A figure for docs/backends/gpujs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
-  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass in each browser mode (prints the medians)', { timeout: 600_000 }, async () => {
-    const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
-    for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
-      const result = await page.evaluate(
-        ([s, m]) =>
-          (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
-        [shape, mode] as const,
-      );
-      console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
-      expect(result.finite).toBe(true);
-    }
-  });
+  it.runIf(process.env.SAS_BROWSER_BENCH === '1')(
+    `times the SAS forward pass in each browser mode (prints the medians)${process.env.SAS_BROWSER_BENCH === '1' ? '' : ' — skipped: a benchmark, run with SAS_BROWSER_BENCH=1'}`,
+    { timeout: 600_000 },
+    async () => {
+      const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
+      for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
+        const result = await page.evaluate(
+          ([s, m]) =>
+            (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
+          [shape, mode] as const,
+        );
+        console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
+        expect(result.finite).toBe(true);
+      }
+    },
+  );
 
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
     const report: PageReport = await page.evaluate(

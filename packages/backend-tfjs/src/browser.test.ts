@@ -124,14 +124,18 @@ describe('tfjs in a browser page', () => {
   });
 
   // A figure for docs/backends/tfjs.md, not a test: SAS_BROWSER_BENCH=1 to run it.
-  it.runIf(process.env.SAS_BROWSER_BENCH === '1')('times the SAS forward pass on webgl (prints the median)', { timeout: 600_000 }, async () => {
-    const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
-    const result = await page.evaluate(([s]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.timeForward(s, { mode: 'webgl', runs: 5 }), [
-      shape,
-    ] as const);
-    console.info(`tfjs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
-    expect(result.finite).toBe(true);
-  });
+  it.runIf(process.env.SAS_BROWSER_BENCH === '1')(
+    `times the SAS forward pass on webgl (prints the median)${process.env.SAS_BROWSER_BENCH === '1' ? '' : ' — skipped: a benchmark, run with SAS_BROWSER_BENCH=1'}`,
+    { timeout: 600_000 },
+    async () => {
+      const shape = (process.env.SAS_BENCH_SHAPE ?? '1,64,12,64,24,128').split(',').map(Number);
+      const result = await page.evaluate(([s]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.timeForward(s, { mode: 'webgl', runs: 5 }), [
+        shape,
+      ] as const);
+      console.info(`tfjs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
+      expect(result.finite).toBe(true);
+    },
+  );
 
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
     const report = await page.evaluate(([m, g]) => (window as unknown as { sasTfjs: PageApi }).sasTfjs.runFixtures('/fixtures/', { mode: m, grads: g }), [

@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@sas/conformance';
-import { SasError } from '@sas/core';
-import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
+import { checkWriteTargets, writeFileAtomic } from '@sas/conformance';
+import { printable, SasError } from '@sas/core';
+import { MAX_RUNS, MAX_TIMEOUT_SECONDS, MAX_WARMUP, parseFlags, parseIntList, parseNonNegativeInt, parsePositiveInt } from '../args.js';
+import { checkBenchCapacity } from '../bench/capacity.js';
+import { configFromFlags } from '../bench/config.js';
 import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '../bench/suite.js';
 import { combineRounds, runTrainCase, TRAIN_CONTENDERS, TRAIN_MODEL_FLAGS, trainTable, type TrainCase, type TrainResult } from '../bench/train-suite.js';
 import type { Command } from '../command.js';
@@ -16,12 +18,6 @@ const CONTENDERS: readonly { label: string; backend: string; mode?: string; thre
   { label: 'gpujs-headlessgl', backend: 'gpujs', mode: 'headlessgl', needsDisplay: true },
   { label: 'onnx', backend: 'onnx' },
 ];
-
-function writeNew(path: string, text: string, force: boolean): void {
-  if (existsSync(path) && !force) throw new SasError('E_IO', `${path} exists; pass --force to overwrite it`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, text, { force });
-}
 
 function table(results: readonly SuiteResult[]): string {
   const lines = [
@@ -96,17 +92,26 @@ with the reason. Prints tokens/s and the ratio to PyTorch.`,
       if (flags[f] !== undefined) throw new SasError('E_INPUT', `--${f} applies to the training suite (--train) only`);
     const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
     const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
-    for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
+    for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${printable(k)}'`);
     const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
     for (const w of wanted ?? [])
       if (!CONTENDERS.some((c) => c.label === w))
-        throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
+        throw new SasError('E_INPUT', `--backends: unknown '${printable(w)}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
     const contenders = CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
-    const runs = parsePositiveInt(flags.runs, 'runs', 3);
-    const warmup = flags.warmup === undefined ? undefined : flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
-    const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300) * 1000;
+    const runs = parsePositiveInt(flags.runs, 'runs', 3, MAX_RUNS);
+    const warmup = flags.warmup === undefined ? undefined : parseNonNegativeInt(flags.warmup, 'warmup', 1, MAX_WARMUP);
+    const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300, MAX_TIMEOUT_SECONDS) * 1000;
+    // Every sequence length must fit before the first case starts (each would otherwise fail, or swap, in its own process).
+    for (const t of seqLens)
+      for (const kind of kinds)
+        checkBenchCapacity(configFromFlags({ kind, shape: paperHeadShape(kind, t) }), 'float32', !flags['no-backward'], `--seq-lens ${t} (${kind})`);
     const out = (flags.out as string | undefined) ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+    } catch (e) {
+      throw new SasError('E_IO', `${out}: cannot create its directory (${String((e as Error).message).split('\n')[0]})`);
+    }
+    checkWriteTargets([out], { force: flags.force === true });
 
     const cases: SuiteCase[] = [];
     for (const t of seqLens)
@@ -153,7 +158,7 @@ with the reason. Prints tokens/s and the ratio to PyTorch.`,
       },
       results,
     };
-    writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
+    writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`, { force: flags.force === true });
     process.stdout.write(`${table(results)}\n\nreport: ${out}\n`);
     return 0;
   },
@@ -175,7 +180,12 @@ async function runTrainSuite(argv: readonly string[], flags: Record<string, stri
   const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 600) * 1000;
   const modelArgs = TRAIN_MODEL_FLAGS.filter((f) => flags[f] !== undefined).flatMap((f) => [`--${f}`, String(parsePositiveInt(flags[f], f, 1))]);
   const out = (flags.out as string | undefined) ?? join('bench-results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+  } catch (e) {
+    throw new SasError('E_IO', `${out}: cannot create its directory (${String((e as Error).message).split('\n')[0]})`);
+  }
+  checkWriteTargets([out], { force: flags.force === true });
   const os = await import('node:os');
   const loadBefore = os.loadavg();
   const byCase = new Map<string, TrainResult[]>();
@@ -208,7 +218,7 @@ async function runTrainSuite(argv: readonly string[], flags: Record<string, stri
     rounds,
     results,
   };
-  writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
+  writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`, { force: flags.force === true });
   process.stdout.write(`${trainTable(results)}\n\nreport: ${out}\n`);
   return 0;
 }

@@ -1,4 +1,16 @@
-import { buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type ModelTolerance, type Tensor } from '@sas/core';
+import {
+  ownValue,
+  printable,
+  buildModel,
+  frozenParams,
+  grad,
+  tensor,
+  Trainer,
+  type Backend,
+  type DType,
+  type ModelTolerance,
+  type Tensor,
+} from '@sas/core';
 import { compareTensors, type TensorComparison } from '../compare.js';
 import type { ModelCaseTensors } from './case-tensors.js';
 import type { ModelFixtureCase } from './manifest.js';
@@ -50,9 +62,10 @@ const scalar = (x: number) => tensor([x], []);
 
 /** Compares every param of `actual` with `expected` (step1.*, step2.*) under `prefix`. */
 function compareParams(prefix: string, actual: Record<string, Tensor>, expected: Record<string, Tensor>, atol: number, rtol: number): TensorComparison[] {
-  return Object.entries(expected).map(([name, e]) =>
-    actual[name] ? compareTensors(`${prefix}${name}`, actual[name], e, atol, rtol) : failedCheck(`${prefix}${name}`, 'the run has no such param'),
-  );
+  return Object.entries(expected).map(([name, e]) => {
+    const got = ownValue(actual, name); // a fixture's name, so own properties only: 'constructor' is a name like any other
+    return got ? compareTensors(`${prefix}${name}`, got, e, atol, rtol) : failedCheck(`${prefix}${name}`, 'the run has no such param');
+  });
 }
 
 /**
@@ -131,7 +144,10 @@ export function selectModelCases<C extends { readonly name: string }>(cases: rea
   const selected = names ? cases.filter((c) => names.includes(c.name)) : [...cases];
   const unknown = names?.filter((n) => !cases.some((c) => c.name === n)) ?? [];
   if (unknown.length > 0)
-    return { selected, problem: `no case named ${unknown.map((n) => `'${n}'`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ') || 'none'})` };
+    return {
+      selected,
+      problem: `no case named ${unknown.map((n) => `'${printable(n)}'`).join(', ')} (cases: ${printable(cases.map((c) => c.name).join(', ')) || 'none'})`,
+    };
   if (selected.length === 0) return { selected, problem: 'no case to check: the manifest lists none' };
   return { selected };
 }

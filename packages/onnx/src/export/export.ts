@@ -1,5 +1,6 @@
-import { castTensor, constantValues, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
+import { castTensor, constantValues, ownValue, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
+import { constantResult } from './empty.js';
 import { encodeModel, type OnnxModel, type OnnxValueInfo } from './model-proto.js';
 import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
 
@@ -93,7 +94,7 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
     const node = graph.nodes[id];
     if (node.op === 'Input' || node.op === 'Param') {
       const name = leafName(node);
-      const w = node.op === 'Param' ? weights[name] : undefined;
+      const w = node.op === 'Param' ? ownValue(weights, name) : undefined;
       if (w) {
         if (!sameShape(w.shape, node.shape))
           throw new SasError('E_WEIGHTS', `exportOnnx: weight '${name}' has shape ${fmtShape(w.shape)}, the graph expects ${fmtShape(node.shape)}`);
@@ -109,11 +110,12 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       e.scope = `n${id}_${node.op}/`;
       value.set(
         id,
-        exporterFor(node.op)(
-          node.inputs.map((i) => value.get(i)!),
-          node,
-          { e, graph },
-        ),
+        constantResult(node, graph, e) ??
+          exporterFor(node.op)(
+            node.inputs.map((i) => value.get(i)!),
+            node,
+            { e, graph },
+          ),
       );
     }
   }
