@@ -106,7 +106,7 @@ def _branch(heads, sim_heads, head_dim, sim_head_dim, kernel, feature_maps):
 def causal_softmax_attention(q, k, v, scale):
     """softmax(q·kᵀ·scale + causal mask)·v over [B, heads, T, d] tensors (torch 1.13 has no fused kernel)."""
     t = q.shape[-2]
-    scores = torch.matmul(q, k.transpose(-1, -2)) * scale
+    scores = torch.matmul(q * scale, k.transpose(-1, -2))  # scaling q touches T·d values, not T·T
     mask = torch.ones(t, t, dtype=torch.bool, device=q.device).triu_(1)
     scores = scores.masked_fill(mask, float("-inf"))
     return torch.matmul(torch.softmax(scores, dim=-1), v)
