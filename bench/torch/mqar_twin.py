@@ -219,7 +219,8 @@ def main(argv):
     _, all_runs = load_spec(args.spec)
     all_seeds = spec["seeds"] + [s for s in seeds if s not in spec["seeds"]]
     total = len(runs) * len(seeds)
-    for i, (seed, (name, options)) in enumerate(((s, r) for r in runs for s in seeds), start=1):
+    # Seed-major order: if an experiment is stopped early, every run kind has its first seeds done.
+    for i, (seed, (name, options)) in enumerate(((s, r) for s in seeds for r in runs), start=1):
         path = run_file(args.out, name, seed)
         if not args.force and read_final(path):
             log(f"({i}/{total}) {name} seed {seed}: finished earlier, kept ({path})")

@@ -24,12 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import char_gpt  # noqa: E402
-import check_fixtures  # noqa: E402
 import experiment_spec  # noqa: E402
 import mqar  # noqa: E402
-import mqar_twin  # noqa: E402
 import safetensors_io  # noqa: E402
-import train_throughput  # noqa: E402
 
 FIXTURES = os.environ.get("SAS_MODEL_FIXTURES", "/work/shared/models")
 PYTHON = sys.executable
