@@ -53,8 +53,9 @@ setting (ndarray; default: all cores). Default backend: ${DEFAULT_BACKEND}.`,
     const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
-    // `threads` is an extra create option; providers without a thread setting ignore it.
-    const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }) } as { mode: string });
+    // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,
+    // a program rather than a library, opts into ndarray's forced collections of shared worker storage.
+    const backend = await provider.create({ mode, collectGarbage: true, ...(threads === undefined ? {} : { threads }) } as { mode: string });
     try {
       const m = await measureTraining(backend, config, { batch, seqLen, steps, warmup, seed });
       const result = {

@@ -50,8 +50,14 @@ Default backend: ${DEFAULT_BACKEND}.`,
     checkBenchCapacity(config, 'float32', flags.backward === true);
     const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
-    // `threads` is an extra create option; providers without a thread setting ignore it.
-    const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }), ...(flags.long ? { longSequences: true } : {}) } as {
+    // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,
+    // a program rather than a library, opts into ndarray's forced collections of shared worker storage.
+    const backend = await provider.create({
+      mode,
+      collectGarbage: true,
+      ...(threads === undefined ? {} : { threads }),
+      ...(flags.long ? { longSequences: true } : {}),
+    } as {
       mode: string;
     });
     try {

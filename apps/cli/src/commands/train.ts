@@ -117,8 +117,11 @@ for bit; flags given must agree with it, the others come from it) or --force
       );
     const provider = await loadProvider(session.backend);
     const mode = checkMode(provider, session.mode);
-    // `threads` is an extra create option; providers without a thread setting ignore it.
-    const backend = await provider.create({ mode, ...(session.threads === undefined ? {} : { threads: session.threads }) } as { mode: string });
+    // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,
+    // a program rather than a library, opts into ndarray's forced collections of shared worker storage.
+    const backend = await provider.create({ mode, collectGarbage: true, ...(session.threads === undefined ? {} : { threads: session.threads }) } as {
+      mode: string;
+    });
     const stop = { signal: undefined as keyof typeof SIGNAL_EXIT | undefined };
     const progress = new Progress(process.stderr, session.json ? process.stderr : process.stdout, run.steps);
     const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {

@@ -1,7 +1,7 @@
 import { SasError } from '@sas/core';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from './node.js';
-import { countParallelPool } from './shared.js';
+import { countCollectingPool, countParallelPool } from './shared.js';
 
 /** A unit of work a worker runs (see worker.ts for the handlers). */
 export type ThreadTask = { readonly kind: string; readonly [key: string]: unknown };
@@ -64,10 +64,22 @@ export class ThreadPool {
   /** Whether this pool is counted in `countParallelPool` (size > 1, not yet disposed). */
   private counted: boolean;
 
-  constructor(readonly size: number) {
+  /**
+   * `collectGarbage`: this thread and the workers run a full collection after
+   * every 256 MiB of shared storage (shared.ts says why: V8 does not count it
+   * towards its own heuristics). Off by default: it reaches the process-wide
+   * `gc` through V8's expose-gc flag, which a library must not do unasked.
+   */
+  constructor(
+    readonly size: number,
+    private readonly collectGarbage = false,
+  ) {
     // While a parallel pool is alive, large float32 values are allocated shared (see shared.ts).
     this.counted = size > 1;
-    if (this.counted) countParallelPool(1);
+    if (this.counted) {
+      countParallelPool(1);
+      if (collectGarbage) countCollectingPool(1);
+    }
   }
 
   /** True when `run` would really use more than one thread. */
@@ -80,7 +92,7 @@ export class ThreadPool {
     if (!wt) throw new SasError('E_BACKEND', "backend 'ndarray': threads > 1 needs node:worker_threads");
     while (this.workers.length < this.size - 1) {
       // execArgv []: a test runner's flags (e.g. --conditions for TypeScript sources) must not reach the compiled worker.
-      const w = new wt.Worker(workerUrl(), { workerData: { sync: this.sync, message: this.message }, execArgv: [] });
+      const w = new wt.Worker(workerUrl(), { workerData: { sync: this.sync, message: this.message, collectGarbage: this.collectGarbage }, execArgv: [] });
       liveWorkers++;
       w.once('exit', () => liveWorkers--);
       // Idle workers must not keep the process alive.
@@ -148,7 +160,10 @@ export class ThreadPool {
   /** Terminates the workers (awaits their exit). The pool is unusable afterwards. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    if (this.counted) countParallelPool(-1);
+    if (this.counted) {
+      countParallelPool(-1);
+      if (this.collectGarbage) countCollectingPool(-1);
+    }
     this.counted = false;
     const ws = this.workers;
     this.workers = [];

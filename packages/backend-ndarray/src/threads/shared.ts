@@ -19,6 +19,49 @@ let largestCopy = 0;
 let sharedSinceCollect = 0;
 
 /**
+ * Pools alive that asked for forced collections (`ThreadPool`'s
+ * `collectGarbage` option, the backend's `collectGarbage`). Zero by default:
+ * a library does not run the embedding program's collector unless told to.
+ */
+let collectingPools = 0;
+
+/**
+ * Records that a pool asking for forced collections started (+1) or ended
+ * (−1): while one is alive, this thread collects after `SHARED_COLLECT_BYTES`
+ * of shared storage.
+ *
+ * @example
+ * ```ts
+ * import { countCollectingPool, forcedCollections } from './shared.js';
+ * countCollectingPool(1);
+ * forcedCollections(); // true
+ * countCollectingPool(-1);
+ * ```
+ */
+export function countCollectingPool(delta: 1 | -1): void {
+  collectingPools = Math.max(0, collectingPools + delta);
+}
+
+/**
+ * True while some pool asked for forced collections (see `countCollectingPool`).
+ *
+ * @example
+ * ```ts
+ * import { forcedCollections } from './shared.js';
+ * forcedCollections(); // false unless a pool opted in
+ * ```
+ */
+export function forcedCollections(): boolean {
+  return collectingPools > 0;
+}
+
+/** Counts `bytes` of new shared storage, collecting first when a pool opted in and the threshold is passed. */
+function countShared(bytes: number): void {
+  sharedSinceCollect += bytes;
+  if (collectingPools > 0 && sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
+}
+
+/**
  * Shared storage allocated between two collections of this thread's heap.
  * V8 (Node 20) does not count SharedArrayBuffer storage towards its
  * collection heuristics the way it counts ArrayBuffers, so dead shared
@@ -29,7 +72,8 @@ let sharedSinceCollect = 0;
  * intermediates) collected about eight times a run, and two threads were
  * slower than one on it. At 256 MiB: forward 315 → 209 ms, forward+backward
  * 1313 → 972 ms (T = 512, two threads, same process), and at most 192 MiB
- * more dead storage held at long T.
+ * more dead storage held at long T. Only while a pool opted in
+ * (`countCollectingPool`): forced collection is never a library default.
  */
 export const SHARED_COLLECT_BYTES = 256 << 20;
 
@@ -67,7 +111,25 @@ export function collectGarbage(): void {
     }
   }
   sharedSinceCollect = 0;
+  collections++;
   gcFunction();
+}
+
+/** Calls of `collectGarbage` on this thread since the process started. */
+let collections = 0;
+
+/**
+ * How many forced collections this thread has run (tests check that none
+ * runs unless a pool opted in).
+ *
+ * @example
+ * ```ts
+ * import { collectionCount } from './shared.js';
+ * collectionCount() >= 0; // true
+ * ```
+ */
+export function collectionCount(): number {
+  return collections;
 }
 
 /**
@@ -152,8 +214,7 @@ export function isShared(data: ArrayBufferView): boolean {
 export function shared<T extends Float32Array | Float64Array | Int32Array>(data: T): T {
   if (isShared(data)) return data;
   const Ctor = data.constructor as new (b: SharedArrayBuffer) => T;
-  sharedSinceCollect += data.byteLength;
-  if (sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
+  countShared(data.byteLength);
   const out = new Ctor(new SharedArrayBuffer(data.byteLength));
   out.set(data as never);
   copiedFloats += data.length;
@@ -171,8 +232,7 @@ export function shared<T extends Float32Array | Float64Array | Int32Array>(data:
  * ```
  */
 export function sharedFloat32(n: number): Float32Array {
-  sharedSinceCollect += n * 4;
-  if (sharedSinceCollect > SHARED_COLLECT_BYTES) collectGarbage();
+  countShared(n * 4);
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
 

@@ -22,7 +22,7 @@ import type { Epilogue } from '../lib/epilogue.js';
 import { expectNearReference, referenceGemm } from '../test/reference-gemm.js';
 import { ThreadedGemm } from './gemm.js';
 import { splitRange, ThreadPool } from './pool.js';
-import { isShared, shared, sharedCopyStats, sharedFloat32 } from './shared.js';
+import { collectionCount, forcedCollections, isShared, SHARED_COLLECT_BYTES, shared, sharedCopyStats, sharedFloat32 } from './shared.js';
 
 // Shapes big enough that both the fused attention (heads × Tq × Tk ≥ 2^18) and the
 // feature-map products (≥ 2^23 multiply-adds) take the threaded path; T = 150 is not a
@@ -196,5 +196,43 @@ describe('capacity check with fusion', () => {
     await expect(unfused.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
     const fusedDefault = createNdarrayBackend({ threads: 1 });
     await expect(fusedDefault.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
+  });
+});
+
+describe('forced garbage collection', () => {
+  // Just over SHARED_COLLECT_BYTES of shared storage: a collection is due if, and only if, a pool opted in.
+  const overThreshold = () => {
+    sharedFloat32(SHARED_COLLECT_BYTES / 4);
+    sharedFloat32(16);
+  };
+
+  it('never runs by default, even with a parallel pool alive', async () => {
+    const backend = createNdarrayBackend({ threads: 2 });
+    try {
+      expect(forcedCollections()).toBe(false);
+      const before = collectionCount();
+      overThreshold();
+      expect(collectionCount()).toBe(before);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
+  it('runs after the threshold when the backend opts in, and stops once it is disposed', async () => {
+    const backend = createNdarrayBackend({ threads: 2, collectGarbage: true });
+    let during: number;
+    const before = collectionCount();
+    try {
+      expect(forcedCollections()).toBe(backend.threads > 1);
+      overThreshold();
+      during = collectionCount();
+    } finally {
+      await backend.dispose();
+    }
+    if (backend.threads > 1) expect(during).toBeGreaterThan(before);
+    expect(forcedCollections()).toBe(false);
+    const after = collectionCount();
+    overThreshold();
+    expect(collectionCount()).toBe(after);
   });
 });

@@ -22,7 +22,7 @@ import {
 
 const wt = workerThreads();
 if (!wt?.parentPort) throw new Error('threads/worker.js must run as a worker thread');
-const { sync, message } = wt.workerData as { sync: Int32Array; message: Uint8Array };
+const { sync, message, collectGarbage: collects } = wt.workerData as { sync: Int32Array; message: Uint8Array; collectGarbage: boolean };
 const runtime = new WasmRuntime();
 
 // minWork 0: the caller already decided the product is worth the SIMD engine.
@@ -65,7 +65,9 @@ wt.parentPort.on('message', (task: PoolTask) => {
   // product's C: up to hundreds of MiB) alive until this isolate collects them, and a worker allocates
   // almost nothing on its own heap, so it would never collect: with two threads every intermediate a
   // worker had seen stayed resident. A collection costs a few ms (more on a loaded machine), so it runs
-  // once the tasks since the last one referred to 64 MiB, after the count-down so the caller is not kept waiting.
+  // once the tasks since the last one referred to 256 MiB, after the count-down so the caller is not kept waiting.
+  // Only when the pool's owner opted in (the backend's `collectGarbage` option).
+  if (!collects) return;
   heldBytes += taskBytes(task);
   if (heldBytes >= SHARED_COLLECT_BYTES) {
     heldBytes = 0;
