@@ -6,8 +6,6 @@ import {
   mergeCommonSubexpressions,
   isOpNode,
   mapKernels,
-  fmtShape,
-  sizeOf,
   DEFAULT_MAX_ELEMENTS,
   SasError,
   type Backend,
@@ -65,12 +63,11 @@ export interface NdarrayBackendOptions {
    */
   readonly threads?: number;
   /**
-   * Exempt the Tq×Tk scores of Attention / AttentionGrad nodes and of fused
-   * primitive attention chains (which this backend never stores) from the
-   * 2^31-element limit every backend applies before running (default false:
-   * refused like everywhere else, as the conformance catalogue expects). True
-   * lets attention, forward and backward, run at long T (e.g. T = 16384) in
-   * memory linear in T.
+   * Deprecated, no effect: kept so that existing callers still compile. The
+   * capacity check applies to the tensors a run really allocates, and the
+   * Tq×Tk scores of fused attention (Attention / AttentionGrad nodes, fused
+   * primitive chains) never are, so long sequences run without asking.
+   * @deprecated No longer needed; ignored.
    */
   readonly longSequences?: boolean;
   /**
@@ -172,27 +169,6 @@ function fusedLabel(op: string, role: FusionRole | undefined): string {
   return op;
 }
 
-/**
- * Refuses Attention / AttentionGrad nodes whose Tq×Tk scores exceed
- * `maxElements`, as every backend that stores them must: this one never
- * does, but keeps the common limit unless `longSequences` is set, so a
- * graph refused elsewhere is refused here too.
- */
-function checkAttentionScores(graph: Graph, maxElements: number, backend: string): void {
-  for (const node of graph.nodes) {
-    if (node.op !== 'Attention' && node.op !== 'AttentionGrad') continue;
-    const out = node.op === 'Attention' ? node.shape : graph.nodes[node.inputs[3]].shape;
-    const scores = [...out.slice(0, -1), graph.nodes[node.inputs[1]].shape.at(-2)!];
-    const n = sizeOf(scores);
-    if (n > maxElements) {
-      throw new SasError(
-        'E_BACKEND',
-        `backend ${backend}: node ${node.id} (${node.op}) scores of shape ${fmtShape(scores)} have ${n} elements, more than the ${maxElements} one tensor may hold here (refused before allocating; this backend never stores them: pass longSequences: true, or use a smaller seqLen or batch)`,
-      );
-    }
-  }
-}
-
 /** The engines for the options: the SIMD runtime where asked for and available, else plain JS. */
 function chooseEngines(options: NdarrayBackendOptions): KernelContext {
   if (options.simd === false) return { gemm: jsGemm };
@@ -279,8 +255,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
       pool?.clear();
       return ctx.pool?.dispose();
     },
-    // The capacity check is ours (below): with `longSequences`, a fused chain's deferred
-    // nodes (the Tq×Tk scores and probabilities) never exist, so they are not refused.
+    // The capacity check is ours (below): a fused chain's deferred nodes (the Tq×Tk
+    // scores and probabilities) never exist, so they are not refused.
     maxElements: Number.MAX_SAFE_INTEGER,
   });
   const innerRun = backend.run;
@@ -317,9 +293,9 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
       planned.add(graph);
     }
     if (graph && Array.isArray(graph.nodes)) {
-      const materialized = graph.nodes.filter((n) => !options.longSequences || roles.get(n)?.kind !== 'defer').map((n) => n.id);
+      // Deferred nodes (a fused chain's Tq×Tk scores and probabilities, transposes read in place) are never allocated.
+      const materialized = graph.nodes.filter((n) => roles.get(n)?.kind !== 'defer').map((n) => n.id);
       checkCapacity(graph, materialized, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
-      if (!options.longSequences) checkAttentionScores(graph, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
     }
     return innerRun(graph, feeds, runOptions);
   };

@@ -10,7 +10,7 @@ export const benchCommand: Command = {
   name: 'bench',
   summary: 'time one layer configuration on one backend',
   usage: `sas bench [--backend NAME] [--mode MODE] --shape B,T,H,D,H',D' [--kind sas|mha|gqa|mqa]
-          [--kernel K] [--kv-heads N] [--bidirectional] [--backward] [--runs N] [--warmup N] [--threads N] [--long] [--json]
+          [--kernel K] [--kv-heads N] [--bidirectional] [--backward] [--runs N] [--warmup N] [--threads N] [--json]
 
 Warm-up calls, then N timed calls (default 5) of the layer's forward pass (with
 --backward: forward and every gradient). Prints the median and spread, the FLOP
@@ -18,7 +18,8 @@ rate (SAS.md's forward estimate, ×3 with --backward) and the peak RSS. With
 --backward the forward alone is timed too, alternately in the same process, and
 the backward's cost is printed as a multiple of it.
 --threads N is passed to backends with a thread setting (ndarray; default: all cores);
---long lets ndarray run fused attention whose (never stored) T×T scores exceed 2^31 elements.
+--long is accepted and ignored (deprecated): long sequences need no flag, only tensors
+a backend really allocates are held to its size limit (ndarray never stores the T×T scores).
 Baselines read the shape as B,T,H,D; --kv-heads defaults to H for mha and 1 for mqa.
 Default backend: ${DEFAULT_BACKEND}.`,
   async run(argv) {
@@ -43,6 +44,7 @@ Default backend: ${DEFAULT_BACKEND}.`,
       'bench',
     );
     const config = configFromFlags(flags);
+    if (flags.long) process.stderr.write('sas bench: --long is deprecated and ignored (long sequences need no flag)\n');
     const runs = parsePositiveInt(flags.runs, 'runs', 5, MAX_RUNS);
     const warmup = parseNonNegativeInt(flags.warmup, 'warmup', 1, MAX_WARMUP);
     const threads = parseThreads(flags.threads);
@@ -56,7 +58,6 @@ Default backend: ${DEFAULT_BACKEND}.`,
       mode,
       collectGarbage: true,
       ...(threads === undefined ? {} : { threads }),
-      ...(flags.long ? { longSequences: true } : {}),
     } as {
       mode: string;
     });

@@ -186,16 +186,41 @@ describe('threads: shared memory instead of copies', () => {
 });
 
 describe('capacity check with fusion', () => {
-  it('refuses a Tq×Tk score tensor over 2^31 elements by default and when it would be materialised (fuse: false)', async () => {
+  // T² > 2^31 − 1: the scores of this chain exceed what one tensor may hold.
+  const T = 46341;
+  const chain = () => {
     const b = new GraphBuilder();
-    const T = 46341; // T² > 2^31 − 1
     const [q, k, v] = ['q', 'k', 'v'].map((n) => b.input(n, [T, 1]));
     b.output('o', matMul(softmax(causalMask(mul(matMul(q, k, false, true), 0.5))), v));
+    return b.build();
+  };
+
+  it('refuses the Tq×Tk scores over 2^31 elements when they would be materialised (fuse: false), before allocating', async () => {
     const x = randomNormal([T, 1], 1);
-    const unfused = createNdarrayBackend({ fuse: false, threads: 1, longSequences: true });
-    await expect(unfused.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
-    const fusedDefault = createNdarrayBackend({ threads: 1 });
-    await expect(fusedDefault.run(b.build(), { q: x, k: x, v: x })).rejects.toThrow(/more than the 2147483647/);
+    const unfused = createNdarrayBackend({ fuse: false, threads: 1 });
+    await expect(unfused.run(chain(), { q: x, k: x, v: x })).rejects.toThrow(
+      /node 3 \(MatMul\) of shape \[46341,46341\] has \d+ elements, more than the 2147483647/,
+    );
+  });
+
+  it('runs the fused chain at that T by default (the scores are never stored), rows as computed in float64 by hand', async () => {
+    const x = randomNormal([T, 1], 1);
+    const v = randomNormal([T, 1], 2);
+    const fused = createNdarrayBackend({ threads: 1 });
+    const { o } = await fused.run(chain(), { q: x, k: x, v });
+    // Row i sees keys 0..i: softmax(0.5·x_i·x_j)·v, in float64 from the float32 feeds.
+    for (const i of [0, 1, 777, T - 1]) {
+      let max = -Infinity;
+      for (let j = 0; j <= i; j++) max = Math.max(max, 0.5 * x.data[i] * x.data[j]);
+      let sum = 0;
+      let acc = 0;
+      for (let j = 0; j <= i; j++) {
+        const e = Math.exp(0.5 * x.data[i] * x.data[j] - max);
+        sum += e;
+        acc += e * v.data[j];
+      }
+      expect(Math.abs(o.data[i] - acc / sum)).toBeLessThan(1e-4);
+    }
   });
 });
 
