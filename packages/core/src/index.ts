@@ -26,6 +26,20 @@ export { planExecution, type ExecutionPlan } from './backend/plan.js';
 export { lowerGraph } from './backend/lower.js';
 export { mergeCommonSubexpressions } from './backend/cse.js';
 export { createKernelBackend } from './backend/kernel-backend.js';
+export {
+  addFused,
+  applyRewrites,
+  graphView,
+  matchPattern,
+  NO_REWRITES,
+  type FusedNode,
+  type FusedPayload,
+  type GraphView,
+  type Match,
+  type Pattern,
+  type Rewrite,
+  type RewritePlan,
+} from './backend/rewrite.js';
 export { kernelFor, mapKernels } from './backend/kernel-table.js';
 export { createReferenceBackend, evaluateReference, referenceProvider, REFERENCE_KERNELS } from './reference/interpreter.js';
 export * from './nn/config.js';

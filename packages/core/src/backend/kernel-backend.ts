@@ -1,17 +1,20 @@
 import { SasError } from '../errors.js';
 import { constantValues, leafName, type Graph, type GraphNode } from '../ir/types.js';
 import { castTensor, type Tensor } from '../tensor.js';
+import { mergeCommonSubexpressions } from './cse.js';
 import { checkFeeds } from './feeds.js';
 import { lowerGraph } from './lower.js';
 import { planExecution } from './plan.js';
-import { checkCapacity, checkFeedDtypes } from './preflight.js';
+import { checkCapacity, checkFeedDtypes, checkTensorCapacity } from './preflight.js';
 import { kernelFor } from './kernel-table.js';
+import { NO_REWRITES, type FusedPayload, type RewritePlan } from './rewrite.js';
 import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec, type RunOptions } from './types.js';
 
 /**
  * Turns a table of kernels into a `Backend`: lowers ops without kernels through
- * their decompositions, evaluates only what the requested outputs need, and
- * releases every intermediate handle right after its last use.
+ * their decompositions, applies the backend's fusions (`spec.fusion`: rewrites
+ * into fused nodes, planned once per graph), evaluates only what the requested
+ * outputs need, and releases every intermediate handle right after its last use.
  *
  * @example
  * ```ts
@@ -29,6 +32,7 @@ import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec,
  */
 export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backend & { readonly liveHandles: () => number } {
   const lowered = new WeakMap<Graph, Graph>();
+  const fusionPlans = new WeakMap<Graph, RewritePlan<FusedPayload>>();
   const hasKernel = (op: string) => kernelFor(spec.kernels, op) !== undefined;
   let live = 0;
   let disposed = false;
@@ -37,6 +41,7 @@ export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backen
     let g = lowered.get(graph);
     if (!g) {
       g = lowerGraph(graph, hasKernel, spec.name);
+      if (spec.fusion?.mergeCommon) g = mergeCommonSubexpressions(g);
       lowered.set(graph, g);
     }
     return g;
@@ -51,8 +56,21 @@ export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backen
     const plan = planExecution(g, options.outputs);
     checkFeeds(g, plan.feeds, feeds, options.nonFinite ?? 'error');
     checkFeedDtypes(plan.feeds, feeds);
+    let fusion = fusionPlans.get(g);
+    if (!fusion) {
+      fusion = spec.fusion ? spec.fusion.plan(g) : NO_REWRITES;
+      fusionPlans.set(g, fusion);
+    }
     // Before the first upload: a tensor too large for this backend is a clear error, not a RangeError or an OOM.
-    checkCapacity(g, plan.order, spec.maxElements ?? DEFAULT_MAX_ELEMENTS, `'${spec.name}' (${spec.mode})`);
+    // Only what is really allocated counts: absorbed nodes never are, fused nodes' scratch tensors are.
+    const allocated = plan.order.filter((id) => !fusion.absorbed.has(id));
+    const limit = spec.maxElements ?? DEFAULT_MAX_ELEMENTS;
+    const label = `'${spec.name}' (${spec.mode})`;
+    checkCapacity(g, allocated, limit, label);
+    for (const id of allocated) {
+      for (const shape of fusion.fused.get(id)?.allocates ?? [])
+        checkTensorCapacity(`a scratch tensor of fused node ${id} (${g.nodes[id].op})`, shape, limit, label);
+    }
     const ctx = spec.context(g);
     const values = new Map<number, H>();
     const free = (id: number) => {
@@ -66,7 +84,7 @@ export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backen
     try {
       plan.order.forEach((id, position) => {
         const node = g.nodes[id];
-        values.set(id, evaluateNode(spec, g, node, values, feeds, ctx));
+        values.set(id, evaluateNode(spec, g, node, values, feeds, ctx, fusion));
         live++;
         for (const input of new Set(node.inputs)) if (plan.lastUse.get(input) === position) free(input);
       });
@@ -91,7 +109,15 @@ export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backen
   };
 }
 
-function evaluateNode<H, C>(spec: KernelBackendSpec<H, C>, graph: Graph, node: GraphNode, values: Map<number, H>, feeds: Feeds, ctx: C): H {
+function evaluateNode<H, C>(
+  spec: KernelBackendSpec<H, C>,
+  graph: Graph,
+  node: GraphNode,
+  values: Map<number, H>,
+  feeds: Feeds,
+  ctx: C,
+  fusion: RewritePlan<FusedPayload>,
+): H {
   if (node.op === 'Input' || node.op === 'Param') {
     const t = feeds[leafName(node)];
     return spec.upload(t.dtype === graph.dtype ? t : castTensor(t, graph.dtype));
@@ -101,9 +127,13 @@ function evaluateNode<H, C>(spec: KernelBackendSpec<H, C>, graph: Graph, node: G
   }
   // Lowering left only ops with kernels.
   const kernel = kernelFor(spec.kernels, node.op)!;
-  return kernel(
-    node.inputs.map((i) => values.get(i)!),
-    node,
-    ctx,
-  );
+  const inputs = node.inputs.map((i) => values.get(i)!);
+  if (spec.fusion && fusion.absorbed.has(node.id)) return spec.fusion.absorb(inputs, node, ctx, (handles) => kernel(handles, node, ctx));
+  const fused = fusion.fused.get(node.id);
+  if (spec.fusion && fused) {
+    const fusedKernel = (spec.fusion.kernels as Record<string, (i: readonly H[], n: GraphNode, p: FusedPayload, c: C) => H | undefined>)[fused.payload.kind];
+    const out = fusedKernel(inputs, node, fused.payload, ctx);
+    if (out !== undefined) return out;
+  }
+  return kernel(inputs, node, ctx);
 }

@@ -25,13 +25,27 @@ import type { Feeds } from './types.js';
 export function checkCapacity(graph: Graph, order: readonly number[], maxElements: number, backend: string): void {
   for (const id of order) {
     const node = graph.nodes[id];
-    const n = sizeOf(node.shape);
-    if (n > maxElements) {
-      throw new SasError(
-        'E_BACKEND',
-        `backend ${backend}: node ${id} (${describeNode(node)}) of shape ${fmtShape(node.shape)} has ${n} elements, more than the ${maxElements} one tensor may hold here (refused before allocating; use a smaller seqLen or batch)`,
-      );
-    }
+    checkTensorCapacity(`node ${id} (${describeNode(node)})`, node.shape, maxElements, backend);
+  }
+}
+
+/**
+ * Refuses one tensor of `shape` larger than `maxElements`, naming it as
+ * `what` (a node, or a fused node's scratch tensor).
+ *
+ * @example
+ * ```ts
+ * import { checkTensorCapacity } from '@sas/core';
+ * checkTensorCapacity('scratch of node 3 (Softmax)', [1000, 1000], 1e5, 'toy (cpu)'); // throws E_BACKEND
+ * ```
+ */
+export function checkTensorCapacity(what: string, shape: readonly number[], maxElements: number, backend: string): void {
+  const n = sizeOf(shape);
+  if (n > maxElements) {
+    throw new SasError(
+      'E_BACKEND',
+      `backend ${backend}: ${what} of shape ${fmtShape(shape)} has ${n} elements, more than the ${maxElements} one tensor may hold here (refused before allocating; use a smaller seqLen or batch)`,
+    );
   }
 }
 

@@ -1,10 +1,11 @@
 import type { Graph, GraphNode, OpNode } from '../ir/types.js';
 import type { CompositeName, OpName, PrimitiveName } from '../ops/table.js';
 import type { DType, Tensor } from '../tensor.js';
+import type { FusedPayload, RewritePlan } from './rewrite.js';
 
 // Pre-run checks every kernel backend makes (tensor size ceiling, feed dtypes);
 // exported here so backends that do not use createKernelBackend can call them too.
-export { checkCapacity, checkFeedDtypes } from './preflight.js';
+export { checkCapacity, checkFeedDtypes, checkTensorCapacity } from './preflight.js';
 
 /**
  * Default ceiling on the elements of one tensor in a kernel backend:
@@ -136,4 +137,35 @@ export interface KernelBackendSpec<H, C> {
    * shape and this limit, before any upload or kernel. Default `DEFAULT_MAX_ELEMENTS`.
    */
   readonly maxElements?: number;
+  /** Fusions: graph rewrites into backend-private fused nodes, and their kernels (none: every node runs its own kernel). */
+  readonly fusion?: FusionSpec<H, C, FusedPayload>;
+}
+
+/**
+ * A fused node's kernel: computes the root `node` from its input handles
+ * (absorbed inputs arrive as whatever `FusionSpec.absorb` made of them) with
+ * the payload its rewrite built. `undefined`: not applicable after all, the
+ * root's own kernel runs instead.
+ */
+export type FusedKernel<H, C, F extends FusedPayload> = (inputs: readonly H[], node: GraphNode, payload: F, ctx: C) => H | undefined;
+
+/**
+ * How a kernel backend fuses: applied by `createKernelBackend` once per
+ * (lowered) graph and cached. The capacity check then covers the tensors the
+ * run really allocates: every needed node but the absorbed ones, and each
+ * fused node's declared scratch tensors.
+ */
+export interface FusionSpec<H, C, F extends FusedPayload> {
+  /** The fused nodes of a lowered graph: `applyRewrites(graph, rewrites)`, or the backend's own passes. */
+  plan(graph: Graph): RewritePlan<F>;
+  /** Fused kernels by payload kind. */
+  readonly kernels: { readonly [K in F['kind']]: FusedKernel<H, C, Extract<F, { kind: K }>> };
+  /**
+   * The value of an absorbed node (never allocated by the executor): e.g. a
+   * lazy value the fused kernel reads through, computed by `own` if anything
+   * else asks for it.
+   */
+  absorb(inputs: readonly H[], node: GraphNode, ctx: C, own: (inputs: readonly H[]) => H): H;
+  /** Merge common subexpressions after lowering, before planning (a gradient graph repeats products of its VJPs). */
+  readonly mergeCommon?: boolean;
 }
