@@ -1,16 +1,12 @@
 import {
-  checkCapacity,
   createKernelBackend,
-  kernelFor,
-  lowerGraph,
-  mergeCommonSubexpressions,
   isOpNode,
   mapKernels,
-  DEFAULT_MAX_ELEMENTS,
   SasError,
   type Backend,
   type BackendProvider,
-  type Graph,
+  type FusedKernel,
+  type FusionSpec,
   type GraphNode,
   type KernelFn,
   type OpName,
@@ -24,7 +20,7 @@ import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-g
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { convWeightGradFromChain } from './fusion/conv-weight-grad.js';
 import { elementwiseFromGroup } from './fusion/elementwise.js';
-import { planFusion, type FusionRole } from './fusion/plan.js';
+import { fusionPlan, type FusedRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { activate, activePool, StoragePool } from './storage-pool.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
@@ -103,47 +99,12 @@ export type NdarrayBackend = Backend & {
 };
 
 /**
- * The executor's kernel for one op: deferred when the node is inside a fused
- * chain, the fused kernel on the chain's last node, else the op's own kernel
- * on materialised inputs. Timed when `onKernel` is set.
+ * The executor's kernel for a node outside any fusion: the op's own kernel
+ * on materialised inputs, except a product whose operand is deferred (a Relu
+ * it reads through), which the product kernel stages. Timed when `onKernel` is set.
  */
-function liftKernel<N extends OpName>(
-  op: N,
-  kernel: NdKernel<N>,
-  roles: WeakMap<GraphNode, FusionRole>,
-  onKernel: NdarrayBackendOptions['onKernel'],
-): KernelFn<Value, KernelContext, N> {
-  // Gradients of one attention computed ahead of their nodes, by the first sibling to run.
-  const siblingResults: SiblingResults = new WeakMap();
+function liftKernel<N extends OpName>(op: N, kernel: NdKernel<N>, onKernel: NdarrayBackendOptions['onKernel']): KernelFn<Value, KernelContext, N> {
   const run: KernelFn<Value, KernelContext, N> = (inputs, node, ctx) => {
-    const role = roles.get(node);
-    if (role?.kind === 'defer') {
-      const deferred = new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
-      ctx.deferred?.set(node.id, deferred);
-      return deferred;
-    }
-    if (role?.kind === 'attention-grad' && isOpNode(node, 'AttentionGrad')) return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
-    if (role?.kind === 'attention') {
-      const fused = attentionFromChain(inputs, node, role, ctx);
-      if (fused) return fused;
-    }
-    if (role?.kind === 'gemm') {
-      const fused = gemmFromChain(inputs, node, role, ctx);
-      if (fused) return fused;
-    }
-    if (role?.kind === 'conv-weight-grad' && isOpNode(node, 'Conv1d')) {
-      const fused = convWeightGradFromChain(inputs, node, ctx);
-      if (fused) return fused;
-    }
-    if (role?.kind === 'gate') {
-      const fused = gateFromChain(inputs, node, role, ctx);
-      if (fused) return fused;
-    }
-    if (role?.kind === 'elementwise') {
-      const fused = elementwiseFromGroup(inputs, node, role, ctx);
-      if (fused) return fused;
-    }
-    // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
     if ((op === 'MatMul' && inputs.some((v) => v instanceof Deferred)) || (op === 'Conv1d' && inputs[0] instanceof Deferred))
       return productKernel(inputs, node, ctx);
     return kernel(inputs.map(materialize), node, ctx);
@@ -152,21 +113,71 @@ function liftKernel<N extends OpName>(
   return (inputs, node, ctx) => {
     const t0 = performance.now();
     const out = run(inputs, node, ctx);
-    // Deferred nodes cost nothing here; their work is reported under the fused kernel that absorbs them.
-    if (!(out instanceof Deferred)) onKernel(fusedLabel(op, roles.get(node)), performance.now() - t0, node);
+    report(onKernel, op, t0, out, node);
     return out;
   };
 }
 
-/** Profile label: the op, or the fused kernel a chain became. */
-function fusedLabel(op: string, role: FusionRole | undefined): string {
-  if (role?.kind === 'attention') return 'Attention(fused)';
-  if (role?.kind === 'attention-grad') return 'AttentionGrad(fused)';
-  if (role?.kind === 'gate') return role.addend === undefined ? 'Mul+Step(fused)' : 'Add+Mul+Step(fused)';
-  if (role?.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
-  if (role?.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
-  if (role?.kind === 'elementwise') return role.sum ? 'Elementwise+Sum(fused)' : 'Elementwise(fused)';
-  return op;
+/** Reports `out`'s wall time since `t0` under `label` (deferred values cost nothing here: their work is reported where it is done). */
+function report(onKernel: NonNullable<NdarrayBackendOptions['onKernel']>, label: string, t0: number, out: Value | undefined, node: GraphNode): void {
+  if (out !== undefined && !(out instanceof Deferred)) onKernel(label, performance.now() - t0, node);
+}
+
+/** Profile label: the fused kernel a chain became. */
+function fusedLabel(role: FusedRole): string {
+  if (role.kind === 'attention') return 'Attention(fused)';
+  if (role.kind === 'attention-grad') return 'AttentionGrad(fused)';
+  if (role.kind === 'gate') return role.addend === undefined ? 'Mul+Step(fused)' : 'Add+Mul+Step(fused)';
+  if (role.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
+  if (role.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
+  return role.sum ? 'Elementwise+Sum(fused)' : 'Elementwise(fused)';
+}
+
+/** Each fused kernel of `kernels`, timed under its fused label. */
+function timedKernels(kernels: NdFusedKernels, onKernel: NonNullable<NdarrayBackendOptions['onKernel']>): NdFusedKernels {
+  const timed =
+    (kernel: FusedKernel<Value, KernelContext, FusedRole>): FusedKernel<Value, KernelContext, FusedRole> =>
+    (inputs, node, role, ctx) => {
+      const t0 = performance.now();
+      const out = kernel(inputs, node, role, ctx);
+      report(onKernel, fusedLabel(role), t0, out, node);
+      return out;
+    };
+  return Object.fromEntries(
+    Object.entries(kernels).map(([kind, k]) => [kind, timed(k as FusedKernel<Value, KernelContext, FusedRole>)]),
+  ) as unknown as NdFusedKernels;
+}
+
+type NdFusedKernels = FusionSpec<Value, KernelContext, FusedRole>['kernels'];
+
+/**
+ * This backend's fusions for core's executor: `planFusion`'s roles as fused
+ * nodes (fusion/plan.ts), a kernel per fused kind, and absorbed nodes as
+ * `Deferred` values the fused kernels read through (computed by the node's
+ * own kernel if anything else reads them).
+ */
+function ndarrayFusion(onKernel: NdarrayBackendOptions['onKernel']): FusionSpec<Value, KernelContext, FusedRole> {
+  // Gradients of one attention computed ahead of their nodes, by the first sibling to run.
+  const siblingResults: SiblingResults = new WeakMap();
+  const kernels: NdFusedKernels = {
+    attention: (inputs, node, role, ctx) => attentionFromChain(inputs, node, role, ctx),
+    gemm: (inputs, node, role, ctx) => gemmFromChain(inputs, node, role, ctx),
+    'attention-grad': (inputs, node, role, ctx) =>
+      isOpNode(node, 'AttentionGrad') ? attentionGradFor(inputs, node, role.siblings, ctx, siblingResults) : undefined,
+    'conv-weight-grad': (inputs, node, _role, ctx) => (isOpNode(node, 'Conv1d') ? convWeightGradFromChain(inputs, node, ctx) : undefined),
+    gate: (inputs, node, role, ctx) => gateFromChain(inputs, node, role, ctx),
+    elementwise: (inputs, node, role, ctx) => elementwiseFromGroup(inputs, node, role, ctx),
+  };
+  return {
+    mergeCommon: true,
+    plan: fusionPlan,
+    kernels: onKernel ? timedKernels(kernels, onKernel) : kernels,
+    absorb: (inputs, node, ctx, own) => {
+      const deferred = new Deferred(node, inputs, (handles) => materialize(own(handles)));
+      ctx.deferred?.set(node.id, deferred);
+      return deferred;
+    },
+  };
 }
 
 /** The engines for the options: the SIMD runtime where asked for and available, else plain JS. */
@@ -220,13 +231,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   if (!(Number.isSafeInteger(reuse) && reuse >= 0))
     throw new SasError('E_BACKEND', `backend 'ndarray': option reuseStorage must be a whole number of bytes ≥ 0, got ${reuse}`);
   const pool = reuse > 0 ? new StoragePool(reuse) : undefined;
-  // Fusion roles by node; graphs are planned once (all ops have kernels, so the
-  // executor runs the graph it is given, the caller's with common subexpressions
-  // merged, and its nodes are the keys).
-  const roles = new WeakMap<GraphNode, FusionRole>();
-  const planned = new WeakSet<Graph>();
-  const kernels = mapKernels(NDARRAY_KERNELS, (op, kernel) => liftKernel(op, kernel, roles, options.onKernel));
-  const backend = createKernelBackend<Value, KernelContext>({
+  const kernels = mapKernels(NDARRAY_KERNELS, (op, kernel) => liftKernel(op, kernel, options.onKernel));
+  const backend = createKernelBackend<Value, KernelContext, FusedRole>({
     name: 'ndarray',
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
@@ -255,14 +261,10 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
       pool?.clear();
       return ctx.pool?.dispose();
     },
-    // The capacity check is ours (below): a fused chain's deferred nodes (the Tq×Tk
-    // scores and probabilities) never exist, so they are not refused.
-    maxElements: Number.MAX_SAFE_INTEGER,
+    // Fusions (fusion/plan.ts) as core's rewrites; core checks capacity on what they really allocate.
+    ...(options.fuse === false ? {} : { fusion: ndarrayFusion(options.onKernel) }),
   });
   const innerRun = backend.run;
-  // Common subexpressions merged once per graph (a gradient graph repeats products of its VJPs;
-  // lowering used to merge them when the model ops ran through decompositions).
-  const merged = new WeakMap<Graph, Graph>();
   // Runs of this backend one after the other (each kernel loop is synchronous anyway), so a
   // run's recorded storage is only its own when the run ends and is recycled.
   let previous: Promise<unknown> = Promise.resolve();
@@ -273,7 +275,7 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   };
   const runOnce: Backend['run'] = async (caller, feeds, runOptions) => {
     try {
-      return await planAndRun(caller, feeds, runOptions);
+      return await innerRun(caller, feeds, runOptions);
     } finally {
       if (pool) {
         if (activePool() === pool) activate(undefined);
@@ -281,23 +283,6 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
         pool.finish((data) => exposed.has(data));
       }
     }
-  };
-  const planAndRun: Backend['run'] = async (caller, feeds, runOptions) => {
-    let graph = caller;
-    if (options.fuse !== false && graph && Array.isArray(graph.nodes)) {
-      graph = merged.get(caller) ?? mergeCommonSubexpressions(lowerGraph(caller, (op) => kernelFor(NDARRAY_KERNELS, op) !== undefined, 'ndarray'));
-      merged.set(caller, graph);
-    }
-    if (options.fuse !== false && graph && Array.isArray(graph.nodes) && !planned.has(graph)) {
-      for (const [node, role] of planFusion(graph)) roles.set(node, role);
-      planned.add(graph);
-    }
-    if (graph && Array.isArray(graph.nodes)) {
-      // Deferred nodes (a fused chain's Tq×Tk scores and probabilities, transposes read in place) are never allocated.
-      const materialized = graph.nodes.filter((n) => roles.get(n)?.kind !== 'defer').map((n) => n.id);
-      checkCapacity(graph, materialized, DEFAULT_MAX_ELEMENTS, "'ndarray' (cpu)");
-    }
-    return innerRun(graph, feeds, runOptions);
   };
   return Object.assign(backend, { run, gemm: ctx.gemm.name, threads: ctx.pool?.size ?? 1 });
 }

@@ -1,4 +1,14 @@
-import { constantValues, isOpNode, type AttentionOperand, type Graph, type GraphNode, type OpNode } from '@sas/core';
+import {
+  addFused,
+  constantValues,
+  isOpNode,
+  type AttentionOperand,
+  type FusedNode,
+  type Graph,
+  type GraphNode,
+  type OpNode,
+  type RewritePlan,
+} from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
 import type { ConvWeightGradFusion } from './conv-weight-grad.js';
 import { planElementwise, type ElementwiseFusion } from './elementwise-plan.js';
@@ -68,6 +78,32 @@ export type FusionRole =
   | ElementwiseFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
+
+/** The payload of one of this backend's fused nodes: every role but 'defer' (those nodes are absorbed). */
+export type FusedRole = Exclude<FusionRole, { readonly kind: 'defer' }>;
+
+/**
+ * The fused nodes and absorbed ids of `graph` as core's executor takes them
+ * (`KernelBackendSpec.fusion.plan`): each role of `planFusion` but 'defer'
+ * becomes a fused node rooted at its node, each 'defer' an absorbed node.
+ *
+ * @example
+ * ```ts
+ * import { buildLayer } from '@sas/core';
+ * import { fusionPlan } from './plan.js';
+ * const g = buildLayer({ kind: 'mha', batch: 1, seqLen: 4, heads: 2, headDim: 4, kvHeads: 2, causal: true });
+ * [...fusionPlan(g).fused.values()].filter((f) => f.payload.kind === 'attention').length; // 1
+ * ```
+ */
+export function fusionPlan(graph: Graph): RewritePlan<FusedRole> {
+  const fused = new Map<number, FusedNode<FusedRole>>();
+  const absorbed = new Set<number>();
+  for (const [node, role] of planFusion(graph)) {
+    if (role.kind === 'defer') absorbed.add(node.id);
+    else addFused({ root: node.id, absorbs: [], payload: role }, fused, absorbed);
+  }
+  return { fused, absorbed };
+}
 
 /** The single value of a size-1 Constant node, or undefined. */
 function scalarConstant(node: GraphNode): number | undefined {

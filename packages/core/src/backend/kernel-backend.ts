@@ -30,9 +30,11 @@ import { DEFAULT_MAX_ELEMENTS, type Backend, type Feeds, type KernelBackendSpec,
  * });
  * ```
  */
-export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backend & { readonly liveHandles: () => number } {
+export function createKernelBackend<H, C, F extends FusedPayload = FusedPayload>(
+  spec: KernelBackendSpec<H, C, F>,
+): Backend & { readonly liveHandles: () => number } {
   const lowered = new WeakMap<Graph, Graph>();
-  const fusionPlans = new WeakMap<Graph, RewritePlan<FusedPayload>>();
+  const fusionPlans = new WeakMap<Graph, RewritePlan<F>>();
   const hasKernel = (op: string) => kernelFor(spec.kernels, op) !== undefined;
   let live = 0;
   let disposed = false;
@@ -109,14 +111,14 @@ export function createKernelBackend<H, C>(spec: KernelBackendSpec<H, C>): Backen
   };
 }
 
-function evaluateNode<H, C>(
-  spec: KernelBackendSpec<H, C>,
+function evaluateNode<H, C, F extends FusedPayload>(
+  spec: KernelBackendSpec<H, C, F>,
   graph: Graph,
   node: GraphNode,
   values: Map<number, H>,
   feeds: Feeds,
   ctx: C,
-  fusion: RewritePlan<FusedPayload>,
+  fusion: RewritePlan<F>,
 ): H {
   if (node.op === 'Input' || node.op === 'Param') {
     const t = feeds[leafName(node)];
@@ -131,7 +133,7 @@ function evaluateNode<H, C>(
   if (spec.fusion && fusion.absorbed.has(node.id)) return spec.fusion.absorb(inputs, node, ctx, (handles) => kernel(handles, node, ctx));
   const fused = fusion.fused.get(node.id);
   if (spec.fusion && fused) {
-    const fusedKernel = (spec.fusion.kernels as Record<string, (i: readonly H[], n: GraphNode, p: FusedPayload, c: C) => H | undefined>)[fused.payload.kind];
+    const fusedKernel = (spec.fusion.kernels as unknown as Record<string, (i: readonly H[], n: GraphNode, p: F, c: C) => H | undefined>)[fused.payload.kind];
     const out = fusedKernel(inputs, node, fused.payload, ctx);
     if (out !== undefined) return out;
   }

@@ -115,7 +115,7 @@ export type KernelTable<H, C> = { readonly [N in PrimitiveName]: KernelFn<H, C, 
 export type AnyKernel<H, C> = (inputs: readonly H[], node: GraphNode, ctx: C) => H;
 
 /** What a kernel-table backend supplies; `createKernelBackend` turns it into a `Backend`. */
-export interface KernelBackendSpec<H, C> {
+export interface KernelBackendSpec<H, C, F extends FusedPayload = FusedPayload> {
   readonly name: string;
   readonly mode: string;
   readonly dtypes: readonly DType[];
@@ -138,7 +138,7 @@ export interface KernelBackendSpec<H, C> {
    */
   readonly maxElements?: number;
   /** Fusions: graph rewrites into backend-private fused nodes, and their kernels (none: every node runs its own kernel). */
-  readonly fusion?: FusionSpec<H, C, FusedPayload>;
+  readonly fusion?: FusionSpec<H, C, F>;
 }
 
 /**
