@@ -35,11 +35,8 @@ async function thrown(p: Promise<unknown> | (() => unknown)): Promise<SasError> 
 }
 
 describe('provider', () => {
-  it('has a kernel for every primitive and for the attention composites, so attention never runs through a decomposition', () => {
-    // The model's composites (Gather, ScatterAdd, LayerNorm, LayerNormGrad, Tanh, CrossEntropy; issue #13)
-    // run through their decompositions until their ndarray kernels land; then this lists every composite again.
-    const modelComposites = ['Gather', 'ScatterAdd', 'LayerNorm', 'LayerNormGrad', 'Tanh', 'CrossEntropy'];
-    expect(Object.keys(NDARRAY_KERNELS).sort()).toEqual([...OP_NAMES, ...COMPOSITE_OP_NAMES.filter((op) => !modelComposites.includes(op))].sort());
+  it('has a kernel for every primitive and every composite, so nothing runs through a decomposition', () => {
+    expect(Object.keys(NDARRAY_KERNELS).sort()).toEqual([...OP_NAMES, ...COMPOSITE_OP_NAMES].sort());
   });
 
   it('presents one mode, cpu, float32 first, with the tolerance of tolerance.ts', async () => {

@@ -1,12 +1,17 @@
 import {
   addFused,
   constantValues,
+  graphView,
   isOpNode,
+  matchPattern,
   type AttentionOperand,
   type FusedNode,
   type Graph,
   type GraphNode,
+  type GraphView,
+  type Match,
   type OpNode,
+  type Pattern,
   type RewritePlan,
 } from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
@@ -174,72 +179,101 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
     placeAttention(node, { kind: 'attention', scale: node.attrs.scale, causal: node.attrs.causal, q, k, v }, nodes, single, consumer, roles);
   }
   planAttentionGrads(nodes, roles);
-  planConvWeightGrads(nodes, single, roles);
+  planConvWeightGrads(graph, roles);
   planAttentionOperandViews(nodes, uses, roles);
   planEpilogues(nodes, single, roles);
   planReducedProducts(nodes, single, consumer, roles);
   planReluInputs(nodes, uses, roles);
   planReluOutputs(nodes, single, roles);
-  planGates(nodes, single, consumer, roles);
+  planGates(graph, consumer, roles);
   // Last: elementwise chains among the nodes no other fusion took.
   planElementwise(graph, roles);
   return roles;
 }
 
-/**
- * Finds `mul(g, step(x))` (Relu's VJP) with g, x and the product all the
- * same shape and the Step used nowhere else: the Step is deferred and the
- * Mul computes g·step(x) in one pass (fusion/gate.ts); when the product's
- * only reader is an Add of a same-shaped value, the Add computes
- * `other + g·step(x)` in that pass instead.
- */
-function planGates(
-  nodes: readonly GraphNode[],
-  single: (id: number) => boolean,
-  consumer: ReadonlyMap<number, GraphNode>,
-  roles: Map<GraphNode, FusionRole>,
-): void {
-  for (const mul of nodes) {
-    if (mul.op !== 'Mul' || roles.has(mul) || mul.inputs[0] === mul.inputs[1]) continue;
-    const k = mul.inputs.findIndex((id) => nodes[id].op === 'Step' && single(id) && !roles.has(nodes[id]));
-    if (k < 0) continue;
-    const step = nodes[mul.inputs[k]];
-    const other = nodes[mul.inputs[1 - k]];
-    if (!sameShape(nodes[step.inputs[0]].shape, mul.shape) || !sameShape(other.shape, mul.shape)) continue;
-    roles.set(step, DEFER);
-    // A residual's cotangent joining the branch's: add(other, gated) in the same pass.
-    const add = consumer.get(mul.id);
-    if (single(mul.id) && add?.op === 'Add' && !roles.has(add) && add.inputs[0] !== add.inputs[1] && sameShape(add.shape, mul.shape)) {
-      const addend = add.inputs[0] === mul.id ? add.inputs[1] : add.inputs[0];
-      if (sameShape(nodes[addend].shape, mul.shape)) {
-        roles.set(mul, DEFER);
-        roles.set(add, { kind: 'gate', step: step.id, mul: mul.id, addend });
-        continue;
-      }
-    }
-    roles.set(mul, { kind: 'gate', step: step.id, mul: mul.id });
+/** Core's view of the graph over the roles planned so far (patterns test `free`, `single` against it). */
+function rolesView(graph: Graph, roles: Map<GraphNode, FusionRole>): GraphView {
+  const nodes = graph.nodes;
+  const rooted = (id: number) => {
+    const role = roles.get(nodes[id]);
+    return role && role.kind !== 'defer' ? { root: id, absorbs: [], payload: role } : undefined;
+  };
+  const fused = { get: rooted, has: (id: number) => rooted(id) !== undefined } as unknown as ReadonlyMap<number, FusedNode<FusionRole>>;
+  const absorbed = { has: (id: number) => roles.get(nodes[id])?.kind === 'defer' } as unknown as ReadonlySet<number>;
+  return graphView(graph, fused, absorbed);
+}
+
+/** Applies one pattern rewrite over the nodes in order, recording what each match makes in `roles`. */
+function applyPattern(graph: Graph, roles: Map<GraphNode, FusionRole>, pattern: Pattern, build: (match: Match, view: GraphView) => void): void {
+  const view = rolesView(graph, roles);
+  for (const node of graph.nodes) {
+    const match = matchPattern(pattern, node, view);
+    if (match) build(match, view);
   }
 }
 
+const sameShapeAs = (node: GraphNode, shape: readonly number[]) => sameShape(node.shape, shape);
+
 /**
- * Finds Conv1d(transpose(x, [1, 0, 2]), transpose(g, [1, 0, 2])) with both
- * transposes read by nothing else (Conv1d's weight gradient as core's VJP
- * writes it): the transposes are deferred and the conv reads x and g as
- * they lie (fusion/conv-weight-grad.ts).
+ * `mul(g, step(x))` (Relu's VJP) with g, x and the product all the same
+ * shape and the Step read nowhere else: the Step is deferred and the Mul
+ * computes g·step(x) in one pass (fusion/gate.ts).
  */
-function planConvWeightGrads(nodes: readonly GraphNode[], single: (id: number) => boolean, roles: Map<GraphNode, FusionRole>): void {
-  const swapsLeadingAxes = (id: number) => {
-    const node = nodes[id];
-    if (!isOpNode(node, 'Transpose')) return false;
-    const { perm } = node.attrs;
-    return perm.length === 3 && perm[0] === 1 && perm[1] === 0 && perm[2] === 2 && single(id) && !roles.has(node);
-  };
-  for (const conv of nodes) {
-    if (conv.op !== 'Conv1d' || roles.has(conv) || conv.inputs[0] === conv.inputs[1]) continue;
-    if (!conv.inputs.every(swapsLeadingAxes)) continue;
-    for (const id of conv.inputs) roles.set(nodes[id], DEFER);
+const GATE: Pattern = {
+  op: 'Mul',
+  free: true,
+  commutative: true,
+  inputs: [{ op: 'Step', single: true, free: true, name: 'step' }, { name: 'other' }],
+  where: (mul, view) => {
+    const [a, b] = mul.inputs;
+    const step = view.nodes[a].op === 'Step' ? view.nodes[a] : view.nodes[b];
+    const other = view.nodes[step.id === a ? b : a];
+    return a !== b && sameShapeAs(view.nodes[step.inputs[0]], mul.shape) && sameShapeAs(other, mul.shape);
+  },
+};
+
+/**
+ * Plans the gates (pattern `GATE`); when the product's only reader is an Add
+ * of a same-shaped value (a residual's cotangent joining the branch's), the
+ * Add computes `other + g·step(x)` in that pass instead.
+ */
+function planGates(graph: Graph, consumer: ReadonlyMap<number, GraphNode>, roles: Map<GraphNode, FusionRole>): void {
+  applyPattern(graph, roles, GATE, ({ root: mul, step }, view) => {
+    roles.set(step, DEFER);
+    const add = consumer.get(mul.id);
+    if (view.uses(mul.id) === 1 && add?.op === 'Add' && !roles.has(add) && add.inputs[0] !== add.inputs[1] && sameShape(add.shape, mul.shape)) {
+      const addend = add.inputs[0] === mul.id ? add.inputs[1] : add.inputs[0];
+      if (sameShape(view.nodes[addend].shape, mul.shape)) {
+        roles.set(mul, DEFER);
+        roles.set(add, { kind: 'gate', step: step.id, mul: mul.id, addend });
+        return;
+      }
+    }
+    roles.set(mul, { kind: 'gate', step: step.id, mul: mul.id });
+  });
+}
+
+/** A Transpose swapping the two leading axes of a rank-3 tensor, read by nothing else. */
+const SWAP_LEADING: Pattern = {
+  op: 'Transpose',
+  single: true,
+  free: true,
+  where: (node) =>
+    isOpNode(node, 'Transpose') && node.attrs.perm.length === 3 && node.attrs.perm[0] === 1 && node.attrs.perm[1] === 0 && node.attrs.perm[2] === 2,
+};
+
+/**
+ * Conv1d(transpose(x, [1, 0, 2]), transpose(g, [1, 0, 2])), Conv1d's weight
+ * gradient as core's VJP writes it: the transposes are deferred and the conv
+ * reads x and g as they lie (fusion/conv-weight-grad.ts).
+ */
+const CONV_WEIGHT_GRAD: Pattern = { op: 'Conv1d', free: true, inputs: [SWAP_LEADING, SWAP_LEADING], where: (conv) => conv.inputs[0] !== conv.inputs[1] };
+
+function planConvWeightGrads(graph: Graph, roles: Map<GraphNode, FusionRole>): void {
+  applyPattern(graph, roles, CONV_WEIGHT_GRAD, ({ root: conv }, view) => {
+    for (const id of conv.inputs) roles.set(view.nodes[id], DEFER);
     roles.set(conv, { kind: 'conv-weight-grad' });
-  }
+  });
 }
 
 /**
