@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createKernelBackend, type Backend, type Feeds, type RunOptions, type Tensor } from '@sas/core';
-import { materialize, withDeferredProducts, type TfjsValue } from './deferred.js';
+import { materialize, overValues, TFJS_FUSION, type BatchContraction, type TfjsValue } from './deferred.js';
 import { TFJS_KERNELS } from './kernels/index.js';
 import { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
 import { availableModes } from './env.js';
 
 // The kernels plus deferred batched products (see deferred.ts): the backend
-// sees whole graphs, so it can spare gradient graphs their largest buffers.
-const KERNELS = withDeferredProducts(TFJS_KERNELS);
+// sees whole graphs, so it can spare gradient graphs their largest buffers. Kernels over executor values.
+const KERNELS = overValues(TFJS_KERNELS);
 
 /** Options of `createTfjsBackend`. */
 export interface TfjsBackendOptions extends TfjsModeOptions {
@@ -46,7 +46,7 @@ export const TFJS_WASM_MAX_ELEMENTS = 2 ** 28 - 1;
 export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
   const mode = options.mode ?? availableModes()[0];
   await activateTfjsMode(mode, options);
-  const inner = createKernelBackend<TfjsValue, void>({
+  const inner = createKernelBackend<TfjsValue, void, BatchContraction>({
     name: 'tfjs',
     mode,
     dtypes: ['float32'],
@@ -58,6 +58,8 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
     // which for an output that is a fed input is the caller's array.
     download: async (h, node) => ({ dtype: node.dtype, shape: [...node.shape], data: new Float32Array(await materialize(h).data<'float32'>()) }),
     release: (h) => h.dispose(),
+    // Batched products folded into the sum over their batch (deferred.ts), as a core rewrite.
+    fusion: TFJS_FUSION,
     // The wasm backend keeps every tensor in one WebAssembly memory (at most 4 GiB): a tensor
     // over 1 GiB cannot fit beside its operands, and tfjs fails deep inside with "memory access
     // out of bounds" (SAS at T = 8192), so refuse it first with the usual one-line message.

@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mapKernels, type KernelTable } from '@sas/core';
+import { applyRewrites, isOpNode, mapKernels, type FusionSpec, type KernelTable, type Rewrite } from '@sas/core';
 import { matMulForward } from './tfops/matmul.js';
 import { sizeOfShape } from './tfops/shape.js';
 
 /**
  * A batched MatMul whose product is postponed, because its consumer may
- * need far less than the whole product. Core's VJP of a batch against a
+ * need far less than the whole product (absorbed by `BATCH_CONTRACTION`). Core's VJP of a batch against a
  * shared weight, `ReduceSum(MatMul(aᵀ, g), batch axes)`, would otherwise build
  * one weight-sized matrix per batch element first: for PEAA's dense layer at
  * T = 512 that is [1, 512, 768, 768], 1.2 GB, which overflows tfjs-wasm's heap.
  * A ReduceSum over exactly the batch axes folds the batch into the
- * contraction instead (one GEMM, no intermediate); any other consumer gets
- * the product computed once, as the MatMul kernel would have.
+ * contraction instead (one GEMM, no intermediate); if anything else asks,
+ * it gets the product computed once, as the MatMul kernel would have.
  */
 export class DeferredProduct {
   private product: tf.Tensor | undefined;
@@ -84,38 +84,94 @@ function isLeadingAxes(axes: readonly number[], count: number): boolean {
   return axes.length === count && [...axes].sort((x, y) => x - y).every((axis, i) => axis === i);
 }
 
+/** The fused node of `BATCH_CONTRACTION`: a ReduceSum computed from the absorbed product's operands. */
+export interface BatchContraction {
+  readonly kind: 'batch-contraction';
+}
+
 /**
- * The backend's kernel table: `kernels` over materialised inputs, except that
- * a batched MatMul whose product outgrows its operands is deferred, and a
- * ReduceSum of a deferred product over exactly its batch axes is folded.
+ * `ReduceSum(MatMul(a, b), every batch axis)` where the batched product is
+ * larger than its operands, both operands carry the whole batch (nothing
+ * broadcast) and the ReduceSum is the product's only reader: the MatMul is
+ * absorbed (a `DeferredProduct`) and the sum folds the batch into the
+ * contraction, so the per-batch products are never built.
+ *
+ * @example
+ * ```ts
+ * import { applyRewrites, GraphBuilder, matMul, reduceSum } from '@sas/core';
+ * const b = new GraphBuilder();
+ * b.output('s', reduceSum(matMul(b.input('a', [4, 2, 16]), b.input('g', [4, 2, 8]), true, false), [0]));
+ * applyRewrites(b.build(), [BATCH_CONTRACTION]).absorbed.has(2); // true
+ * ```
+ */
+export const BATCH_CONTRACTION: Rewrite<BatchContraction> = {
+  name: 'batch-contraction',
+  pattern: {
+    op: 'ReduceSum',
+    free: true,
+    inputs: [
+      {
+        op: 'MatMul',
+        single: true,
+        free: true,
+        name: 'product',
+        where: (mm, view) => {
+          const batch = sizeOfShape(mm.shape.slice(0, -2));
+          const [a, b] = mm.inputs.map((id) => view.nodes[id].shape);
+          return (
+            mm.shape.length > 2 &&
+            batch > 1 &&
+            sizeOfShape(mm.shape) > sizeOfShape(a) + sizeOfShape(b) &&
+            sizeOfShape(a.slice(0, -2)) === batch &&
+            sizeOfShape(b.slice(0, -2)) === batch
+          );
+        },
+      },
+    ],
+    where: (rs, view) => isOpNode(rs, 'ReduceSum') && isLeadingAxes(rs.attrs.axes, view.nodes[rs.inputs[0]].shape.length - 2),
+  },
+  build: (m) => ({ root: m.root.id, absorbs: [m.product.id], payload: { kind: 'batch-contraction' } }),
+};
+
+/**
+ * The backend's kernel table over executor values: `kernels` on
+ * materialised inputs.
  *
  * @example
  * ```ts
  * import { TFJS_KERNELS } from './kernels/index.js';
- * const table = withDeferredProducts(TFJS_KERNELS);
+ * const table = overValues(TFJS_KERNELS);
  * ```
  */
-export function withDeferredProducts(kernels: KernelTable<tf.Tensor, void>): KernelTable<TfjsValue, void> {
-  const table = mapKernels<tf.Tensor, void, TfjsValue, void>(kernels, (_op, kernel) => (inputs, node) => kernel(inputs.map(materialize), node));
-  const MatMul: KernelTable<TfjsValue, void>['MatMul'] = (inputs, node) => {
-    const [a, b] = inputs.map(materialize);
-    const batched = node.shape.length > 2 && sizeOfShape(node.shape.slice(0, -2)) > 1;
-    if (batched && sizeOfShape(node.shape) > a.size + b.size) {
-      return new DeferredProduct(a, b, node.attrs.transposeA, node.attrs.transposeB, node.shape);
-    }
-    return kernels.MatMul([a, b], node);
-  };
-  const ReduceSum: KernelTable<TfjsValue, void>['ReduceSum'] = (inputs, node) => {
-    const [x] = inputs;
-    if (x instanceof DeferredProduct && isLeadingAxes(node.attrs.axes, x.shape.length - 2)) {
-      const folded = x.sumOverBatch();
-      if (folded) {
-        const out = tf.reshape(folded, [...node.shape]);
-        folded.dispose();
-        return out;
-      }
-    }
-    return kernels.ReduceSum([materialize(x)], node);
-  };
-  return { ...table, MatMul, ReduceSum };
+export function overValues(kernels: KernelTable<tf.Tensor, void>): KernelTable<TfjsValue, void> {
+  return mapKernels<tf.Tensor, void, TfjsValue, void>(kernels, (_op, kernel) => (inputs, node) => kernel(inputs.map(materialize), node));
 }
+
+/**
+ * The tfjs backend's fusion through core's rewrite hook: `BATCH_CONTRACTION`,
+ * its absorbed MatMul held as a `DeferredProduct`, and the folded sum as its
+ * fused kernel.
+ *
+ * @example
+ * ```ts
+ * TFJS_FUSION.kernels['batch-contraction']; // the folded ReduceSum
+ * ```
+ */
+export const TFJS_FUSION: FusionSpec<TfjsValue, void, BatchContraction> = {
+  plan: (graph) => applyRewrites(graph, [BATCH_CONTRACTION]),
+  kernels: {
+    'batch-contraction': (inputs, node) => {
+      const [x] = inputs;
+      if (!(x instanceof DeferredProduct)) return undefined;
+      const folded = x.sumOverBatch();
+      if (!folded) return undefined;
+      const out = tf.reshape(folded, [...node.shape]);
+      folded.dispose();
+      return out;
+    },
+  },
+  absorb: (inputs, node, _ctx, own) => {
+    if (!isOpNode(node, 'MatMul')) return own(inputs);
+    return new DeferredProduct(materialize(inputs[0]), materialize(inputs[1]), node.attrs.transposeA, node.attrs.transposeB, node.shape);
+  },
+};
