@@ -261,30 +261,19 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
       pool?.clear();
       return ctx.pool?.dispose();
     },
+    // Everything the run allocated but the arrays it handed out (and views of them) is free again.
+    endRun: () => {
+      if (!pool) return;
+      if (activePool() === pool) activate(undefined);
+      pool.finish((data) => exposed.has(data));
+    },
+    // One run at a time (each kernel loop is synchronous anyway), so a run's recorded storage
+    // is only its own when the run ends and is recycled.
+    oneRunAtATime: true,
     // Fusions (fusion/plan.ts) as core's rewrites; core checks capacity on what they really allocate.
     ...(options.fuse === false ? {} : { fusion: ndarrayFusion(options.onKernel) }),
   });
-  const innerRun = backend.run;
-  // Runs of this backend one after the other (each kernel loop is synchronous anyway), so a
-  // run's recorded storage is only its own when the run ends and is recycled.
-  let previous: Promise<unknown> = Promise.resolve();
-  const run: Backend['run'] = (graph, feeds, runOptions) => {
-    const result = previous.then(() => runOnce(graph, feeds, runOptions));
-    previous = result.catch(() => undefined);
-    return result;
-  };
-  const runOnce: Backend['run'] = async (caller, feeds, runOptions) => {
-    try {
-      return await innerRun(caller, feeds, runOptions);
-    } finally {
-      if (pool) {
-        if (activePool() === pool) activate(undefined);
-        // Everything the run allocated but the arrays it handed out (and views of them) is free again.
-        pool.finish((data) => exposed.has(data));
-      }
-    }
-  };
-  return Object.assign(backend, { run, gemm: ctx.gemm.name, threads: ctx.pool?.size ?? 1 });
+  return Object.assign(backend, { gemm: ctx.gemm.name, threads: ctx.pool?.size ?? 1 });
 }
 
 /**

@@ -49,7 +49,24 @@ export function createKernelBackend<H, C, F extends FusedPayload = FusedPayload>
     return g;
   };
 
-  const run = async (graph: Graph, feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> => {
+  // With `oneRunAtATime`, each run starts once the previous one has settled.
+  let previous: Promise<unknown> = Promise.resolve();
+  const run = (graph: Graph, feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> => {
+    if (!spec.oneRunAtATime) return runAndEnd(graph, feeds, options);
+    const result = previous.then(() => runAndEnd(graph, feeds, options));
+    previous = result.catch(() => undefined);
+    return result;
+  };
+
+  const runAndEnd = async (graph: Graph, feeds: Feeds, options: RunOptions): Promise<Record<string, Tensor>> => {
+    try {
+      return await runOnce(graph, feeds, options);
+    } finally {
+      spec.endRun?.();
+    }
+  };
+
+  const runOnce = async (graph: Graph, feeds: Feeds, options: RunOptions): Promise<Record<string, Tensor>> => {
     if (disposed) throw new SasError('E_BACKEND', `backend '${spec.name}' was disposed`);
     if (!spec.dtypes.includes(graph.dtype)) {
       throw new SasError('E_DTYPE', `backend '${spec.name}' (${spec.mode}) runs ${spec.dtypes.join('/')} graphs, got a ${graph.dtype} graph`);

@@ -137,6 +137,16 @@ export interface KernelBackendSpec<H, C, F extends FusedPayload = FusedPayload> 
    * shape and this limit, before any upload or kernel. Default `DEFAULT_MAX_ELEMENTS`.
    */
   readonly maxElements?: number;
+  /**
+   * Called when a run has ended (outputs downloaded, or failed), after its
+   * handles are released: e.g. to recycle the storage the run allocated.
+   */
+  endRun?(): void;
+  /**
+   * Runs one at a time (default false): a run starts once the previous one
+   * has settled, so `context` … `endRun` of two runs never interleave.
+   */
+  readonly oneRunAtATime?: boolean;
   /** Fusions: graph rewrites into backend-private fused nodes, and their kernels (none: every node runs its own kernel). */
   readonly fusion?: FusionSpec<H, C, F>;
 }
