@@ -6,7 +6,7 @@ import { threadedAttentionGrads } from '../threads/attention-grad.js';
 import { sharedFloat32 } from '../threads/shared.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import { attentionGrads } from './attention-grad.js';
-import { rowView } from './rows.js';
+import { rowView } from '../lib/rows.js';
 
 /**
  * What the planner records on an `AttentionGrad` node: the sibling nodes

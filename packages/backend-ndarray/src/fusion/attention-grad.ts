@@ -3,8 +3,8 @@ import { alloc, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { softmaxScaledRow } from './attention.js';
-import { keysSeen } from './causal.js';
-import type { RowView } from './rows.js';
+import { keysSeen } from '../lib/causal.js';
+import type { RowView } from '../lib/rows.js';
 
 /** Query rows per block: every strip is BLOCK_Q × Tk (at most), never Tq × Tk. */
 export const GRAD_BLOCK_Q = 64;
@@ -48,7 +48,7 @@ function addBlock(src: FloatData, dst: FloatData, dOff: number, ld: number, rows
  * @example
  * ```ts
  * import { attentionGrads } from './attention-grad.js';
- * import { rowView } from './rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));

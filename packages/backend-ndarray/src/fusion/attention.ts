@@ -7,8 +7,8 @@ import { transpose2d } from '../lib/transpose2d.js';
 import { threadedAttention } from '../threads/attention.js';
 import { sharedFloat32, ThreadPool } from '../threads/pool.js';
 import type { AttentionFusion } from './plan.js';
-import { keysSeen } from './causal.js';
-import { outputView, rowView, type RowView } from './rows.js';
+import { keysSeen } from '../lib/causal.js';
+import { outputView, rowView, type RowView } from '../lib/rows.js';
 
 const SINGLE = new ThreadPool(1);
 
@@ -57,7 +57,7 @@ export function softmaxScaledRow(s: FloatData, i: number, valid: number, width: 
  * @example
  * ```ts
  * import { attention } from './attention.js';
- * import { rowView } from './rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));

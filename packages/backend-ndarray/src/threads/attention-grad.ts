@@ -20,7 +20,7 @@ import { runAttentionGradChunk, type AttentionGradTask } from './tasks.js';
  * import { threadedAttentionGrads } from './attention-grad.js';
  * import { ThreadPool } from './pool.js';
  * import { WasmRuntime } from '../wasm/runtime.js';
- * import { rowView } from '../fusion/rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
  * const dv = new Float32Array(4);

@@ -1,4 +1,4 @@
-import type { RowView } from '../fusion/rows.js';
+import type { RowView } from '../lib/rows.js';
 import { wasmAttention } from '../wasm/attention.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
 import type { ThreadPool } from './pool.js';
@@ -23,7 +23,7 @@ export const THREAD_MIN_SCORES = 1 << 18;
  * import { threadedAttention } from './attention.js';
  * import { ThreadPool } from './pool.js';
  * import { WasmRuntime } from '../wasm/runtime.js';
- * import { rowView } from '../fusion/rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
  * const out = rowView(wrap(new Float32Array(4), [2, 2]));

@@ -1,4 +1,4 @@
-import type { RowView } from '../fusion/rows.js';
+import type { RowView } from '../lib/rows.js';
 import { shiftEpilogue, type Epilogue } from '../lib/epilogue.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import type { AttentionOperand } from '@sas/core';
@@ -132,7 +132,7 @@ export function runGemmChunk(engine: GemmEngine, t: GemmTask, i: number): void {
  * ```ts
  * import { runAttentionChunk } from './tasks.js';
  * import { WasmRuntime } from '../wasm/runtime.js';
- * import { rowView } from '../fusion/rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [1, 2, 2]));
  * const out = rowView(wrap(new Float32Array(4), [1, 2, 2]));

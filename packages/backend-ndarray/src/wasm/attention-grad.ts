@@ -1,6 +1,6 @@
 import { forEachBroadcast, sizeOf, type AttentionOperand } from '@sas/core';
 import type { AttentionGradOperands } from '../fusion/attention-grad.js';
-import { keysSeen } from '../fusion/causal.js';
+import { keysSeen } from '../lib/causal.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { copyRows, roundUp, type WasmRuntime } from './runtime.js';
 
@@ -32,7 +32,7 @@ function addRows(heap: Float32Array, src: number, lds: number, dst: Float32Array
  * ```ts
  * import { wasmAttentionGrads } from './attention-grad.js';
  * import { WasmRuntime } from './runtime.js';
- * import { rowView } from '../fusion/rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
  * const dv = new Float32Array(4);

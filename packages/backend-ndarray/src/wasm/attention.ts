@@ -1,6 +1,6 @@
 import { forEachBroadcast } from '@sas/core';
-import type { RowView } from '../fusion/rows.js';
-import { keysSeen } from '../fusion/causal.js';
+import type { RowView } from '../lib/rows.js';
+import { keysSeen } from '../lib/causal.js';
 import { transpose2d } from '../lib/transpose2d.js';
 import { copyRows, roundUp, type WasmRuntime } from './runtime.js';
 
@@ -21,7 +21,7 @@ const BLOCK_Q = 64;
  * ```ts
  * import { wasmAttention } from './attention.js';
  * import { WasmRuntime } from './runtime.js';
- * import { rowView } from '../fusion/rows.js';
+ * import { rowView } from '../lib/rows.js';
  * import { wrap } from '../handle.js';
  * const x = rowView(wrap(Float32Array.of(1, 0, 0, 1), [2, 2]));
  * const out = rowView(wrap(new Float32Array(4), [2, 2]));
