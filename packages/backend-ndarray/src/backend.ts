@@ -24,6 +24,7 @@ import { fusionPlan, type FusedRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
 import { activate, activePool, StoragePool } from './storage-pool.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
+import { jsAttention, wasmAttention } from './lib/attention-engine.js';
 import { jsGemm } from './lib/gemm.js';
 import { NDARRAY_MODEL_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
 import { WasmGemm } from './wasm/engine.js';
@@ -182,17 +183,18 @@ function ndarrayFusion(onKernel: NdarrayBackendOptions['onKernel']): FusionSpec<
 
 /** The engines for the options: the SIMD runtime where asked for and available, else plain JS. */
 function chooseEngines(options: NdarrayBackendOptions): KernelContext {
-  if (options.simd === false) return { gemm: jsGemm };
+  if (options.simd === false) return { gemm: jsGemm, attention: jsAttention(jsGemm) };
   if (!wasmSimdAvailable()) {
     if (options.simd === true) throw new SasError('E_BACKEND', "backend 'ndarray': simd: true was asked for, but this runtime has no WebAssembly SIMD");
-    return { gemm: jsGemm };
+    return { gemm: jsGemm, attention: jsAttention(jsGemm) };
   }
   const wasm = new WasmRuntime();
   const base = new WasmGemm(wasm, options.simdMinWork);
   const threads = threadCount(options.threads);
-  if (threads === 1) return { gemm: base, wasm };
+  if (threads === 1) return { gemm: base, wasm, attention: wasmAttention(wasm, undefined, base) };
   const pool = new ThreadPool(threads, options.collectGarbage === true);
-  return { gemm: new ThreadedGemm(base, pool), wasm, pool };
+  const gemm = new ThreadedGemm(base, pool);
+  return { gemm, wasm, pool, attention: wasmAttention(wasm, pool, gemm) };
 }
 
 /** The `threads` option checked: default the cores available; more than 1 only where worker_threads exist. */

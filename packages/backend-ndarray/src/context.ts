@@ -1,4 +1,5 @@
 import type { Deferred } from './deferred.js';
+import type { AttentionEngine } from './lib/attention-engine.js';
 import type { GemmEngine } from './lib/gemm.js';
 import type { ThreadPool } from './threads/pool.js';
 import type { WasmRuntime } from './wasm/runtime.js';
@@ -10,6 +11,8 @@ import type { WasmRuntime } from './wasm/runtime.js';
 export interface KernelContext {
   /** Matrix products C = A·Bᵀ: WebAssembly SIMD for float32 when available, else JS. */
   readonly gemm: GemmEngine;
+  /** The blocked attention forward: SIMD (threaded) or JS, chosen with `gemm` (absent: JS over `gemm`). */
+  readonly attention?: AttentionEngine;
   /** The SIMD instance behind `gemm` when it is the wasm engine (fused float32 attention runs on it). */
   readonly wasm?: WasmRuntime;
   /** Worker threads that share out the fused attention's heads and large products' rows (with `wasm`; absent or size 1: one thread). */

@@ -4,13 +4,11 @@ import { Deferred, type Value } from '../deferred.js';
 import { alloc, wrap, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import { threadedAttention } from '../threads/attention.js';
-import { sharedFloat32, ThreadPool } from '../threads/pool.js';
+import { sharedFloat32 } from '../threads/pool.js';
+import { jsAttention } from '../lib/attention-engine.js';
 import type { AttentionFusion } from './plan.js';
 import { keysSeen } from '../lib/causal.js';
 import { outputView, rowView, type RowView } from '../lib/rows.js';
-
-const SINGLE = new ThreadPool(1);
 
 /** Query rows per block: the score strip is BLOCK_Q × Tk, never Tq × Tk. */
 export const BLOCK_Q = 64;
@@ -124,8 +122,8 @@ export function attention(
  * Transpose after it (input: the deferred MatMul), writing the permuted
  * layout directly. q and k come from the deferred scores node at the bottom
  * of the chain; q, k and v may be deferred head-layout transposes, read in
- * place. Float32 runs on the wasm SIMD runtime when the backend has one
- * (`wasmAttention`), else on `attention`. Returns undefined when the chain
+ * place. It runs on the backend's attention engine (lib/attention-engine.ts:
+ * the SIMD kernel for float32 where the runtime has it, else `attention`). Returns undefined when the chain
  * is not the planned one.
  *
  * @example
@@ -172,12 +170,10 @@ export function runAttention(
   const k = rowView(kv);
   const v = rowView(vv);
   const product = { shape: logical };
-  const threaded = ctx.wasm && ctx.pool?.parallel && node.dtype === 'float32';
+  const engine = ctx.attention ?? jsAttention(ctx.gemm);
   // Threads write the output in place, so it lives in shared memory.
-  const result = threaded ? wrap(sharedFloat32(node.shape.reduce((a, b) => a * b, 1)), node.shape) : alloc(node.dtype, node.shape);
+  const result = engine.sharesOutput(node.dtype) ? wrap(sharedFloat32(node.shape.reduce((a, b) => a * b, 1)), node.shape) : alloc(node.dtype, node.shape);
   const out = outputView(result, product.shape, role.outPerm);
-  const batch = product.shape.slice(0, -2);
-  if (ctx.wasm && q.data instanceof Float32Array) threadedAttention(ctx.pool ?? SINGLE, ctx.wasm, q, k, v, out, batch, role.scale, role.causal);
-  else attention(q, k, v, out, batch, role.scale, role.causal, ctx.gemm);
+  engine.forward(q, k, v, out, product.shape.slice(0, -2), role.scale, role.causal);
   return result;
 }
