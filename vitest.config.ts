@@ -19,7 +19,9 @@ export default defineConfig({
       { extends: true, test: { name: 'backend-gpujs', include: ['packages/backend-gpujs/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'onnx', include: ['packages/onnx/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'attention', include: ['packages/attention/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'fixtures-paper-head', include: ['packages/fixtures-paper-head/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'examples', include: ['examples/*/src/**/*.test.ts'] } },
     ],
   },
 });

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundledFixturesDir } from '@sas/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '@sas/conformance/browser';
-import type { PageReport } from './browser/page.js';
+import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '../../../tools/browser-page.js';
+import type { PageReport } from '../examples/browser/page.js';
 
 // The backend bundled for the browser (vite), served on localhost, run by
 // Debian's Chromium through playwright-core on WebGL2 (SwiftShader when
@@ -18,7 +18,7 @@ describe('gpujs in a browser page (webgl2)', () => {
 
   beforeAll(async () => {
     browser = await openBrowserPage({
-      entry: fileURLToPath(new URL('./browser/page.ts', import.meta.url)),
+      entry: fileURLToPath(new URL('../examples/browser/page.ts', import.meta.url)),
       root: fileURLToPath(new URL('../', import.meta.url)),
       globalName: 'sasGpujs',
       fixturesDir: bundledFixturesDir(),
@@ -32,7 +32,7 @@ describe('gpujs in a browser page (webgl2)', () => {
 
   it('lists the browser modes and offers webgl2', async () => {
     const { modes, webgl2, renderer } = await page.evaluate(async () => {
-      const api = (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs;
+      const api = (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs;
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
       return {
@@ -49,23 +49,25 @@ describe('gpujs in a browser page (webgl2)', () => {
   it('passes every bundled fixture case on webgl2, with gradients', { timeout: 600_000 }, async () => {
     const report = await runInPage('webgl2', true);
     expect(report.mode).toBe('webgl2');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
   it('passes every bundled fixture case on webgl (WebGL1), forward and traces', { timeout: 600_000 }, async () => {
     const report = await runInPage('webgl', false);
     expect(report.mode).toBe('webgl');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
   it('passes every bundled fixture case on webgpu where Chromium offers an adapter, with gradients', { timeout: 600_000 }, async (t) => {
-    const probe = await page.evaluate(() => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.probeMode('webgpu'));
+    const probe = await page.evaluate(() =>
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.probeMode('webgpu'),
+    );
     if (!probe.available) t.skip(`no WebGPU adapter: ${probe.reason}`);
     const report = await runInPage('webgpu', true);
     expect(report.mode).toBe('webgpu');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
@@ -75,7 +77,10 @@ describe('gpujs in a browser page (webgl2)', () => {
     for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
       const result = await page.evaluate(
         ([s, m]) =>
-          (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
+          (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.timeForward(s as number[], {
+            mode: m as string,
+            runs: 5,
+          }),
         [shape, mode] as const,
       );
       console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
@@ -86,7 +91,7 @@ describe('gpujs in a browser page (webgl2)', () => {
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
     const report: PageReport = await page.evaluate(
       ([m, g]) =>
-        (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', {
+        (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', {
           mode: m as string,
           grads: g as boolean,
         }),

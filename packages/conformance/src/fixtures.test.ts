@@ -50,9 +50,10 @@ function editedCopy(caseName: string, editEntry: (e: Record<string, unknown>) =>
 }
 
 describe('fixture loader', () => {
-  it('reads the bundled manifest: 12 cases of four kinds', () => {
+  it('reads the bundled manifest: 11 cases of four kinds (sas-paper-head ships apart, in @sas/fixtures-paper-head)', () => {
     const set = loadFixtureSet(bundledFixturesDir());
-    expect(set.cases).toHaveLength(12);
+    expect(set.cases).toHaveLength(11);
+    expect(set.cases.map((c) => c.name)).not.toContain('sas-paper-head');
     expect(new Set(set.cases.map((c) => c.config.kind))).toEqual(new Set(['sas', 'mha', 'gqa', 'mqa']));
     const tiny = loadCaseTensors(set.cases.find((c) => c.name === 'sas-tiny')!);
     expect(tiny.inputs.query.shape).toEqual([1, 4, 2, 4]);

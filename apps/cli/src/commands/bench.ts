@@ -1,5 +1,5 @@
 import { parseFlags, parsePositiveInt } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import { configFromFlags } from '../bench/config.js';
 import { measureLayer } from '../bench/measure.js';
 import type { Command } from '../command.js';
@@ -44,7 +44,7 @@ Default backend: ${DEFAULT_BACKEND}.`,
     const config = configFromFlags(flags);
     const runs = parsePositiveInt(flags.runs, 'runs', 5);
     const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
-    const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
+    const provider = await loadBackendProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
     // `threads` is an extra create option; providers without a thread setting ignore it.

@@ -1,13 +1,36 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, writeFileAtomic } from '@sas/conformance';
-import { buildLayer, loadAuthorsWeights, saveAuthorsWeights, SasError, validateConfig, type DType, type LayerConfig, type Tensor } from '@sas/core';
-import { exportOnnx, ONNX_OPSET, serializeGraphBundle, weightsPathFor } from '@sas/onnx';
+import { loadCaseTensors, writeFileAtomic } from '@sas/conformance';
+import {
+  buildLayer,
+  loadAuthorsWeights,
+  missingPackageOf,
+  saveAuthorsWeights,
+  SasError,
+  validateConfig,
+  type DType,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 import { parseFlags, type Flags } from '../args.js';
 import type { Command } from '../command.js';
+import { findFixtureCase } from '../fixtures.js';
 
 const FORMATS = ['onnx', 'graph', 'safetensors'] as const;
 type Format = (typeof FORMATS)[number];
+
+/** The ONNX opset @sas/onnx writes, for the help text without loading it (export.test.ts holds it to ONNX_OPSET). */
+const HELP_ONNX_OPSET = 18;
+
+/** @sas/onnx writes ONNX models and graph bundles; it is an optional peer of the CLI, loaded only by those formats. */
+async function importOnnx(format: Format): Promise<typeof import('@sas/onnx')> {
+  try {
+    return await import('@sas/onnx');
+  } catch (e) {
+    if (missingPackageOf(e) !== '@sas/onnx') throw e;
+    throw new SasError('E_DEPENDENCY', `export --format ${format} needs the package @sas/onnx, which is not installed here (npm i @sas/onnx)`);
+  }
+}
 
 /** The layer to export: its configuration and weights, from a fixture case or from files. */
 function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string, Tensor>; source: string } {
@@ -18,9 +41,7 @@ function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string
     throw new SasError('E_INPUT', 'export: give either --fixture CASE or --weights FILE --config FILE, not both');
   }
   if (fixture !== undefined) {
-    const set = loadFixtureSet((flags.fixtures as string | undefined) ?? bundledFixturesDir());
-    const c = set.cases.find((x) => x.name === fixture);
-    if (!c) throw new SasError('E_INPUT', `export: no case '${fixture}' in ${set.dir} (cases: ${set.cases.map((x) => x.name).join(', ')})`);
+    const c = findFixtureCase('export', fixture, flags.fixtures as string | undefined);
     return { config: c.config, weights: loadCaseTensors(c).params, source: `fixture ${c.name}` };
   }
   if (weightsFile === undefined || configFile === undefined) {
@@ -65,7 +86,7 @@ export const exportCommand: Command = {
 
 Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
 configuration) with its weights and writes
-  onnx         an ONNX model (opset ${ONNX_OPSET}): inputs query, key, value; weights as
+  onnx         an ONNX model (opset ${HELP_ONNX_OPSET}): inputs query, key, value; weights as
                initializers under the authors' names; outputs output and trace.*
   graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
                FILE minus .json plus .safetensors: the weights, in the graph's dtype
@@ -101,7 +122,8 @@ directory and renamed into place; an existing file is kept unless --force.`,
     if (dtype !== 'float32' && dtype !== 'float64') throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${String(flags.dtype)}'`);
     const force = flags.force === true;
     const out = resolve(flags.out);
-    const targets = format === 'graph' ? [out, weightsPathFor(out)] : [out];
+    const onnx = format === 'safetensors' ? undefined : await importOnnx(format);
+    const targets = format === 'graph' && onnx ? [out, onnx.weightsPathFor(out)] : [out];
     checkTargets(targets, force);
 
     const { config, weights, source } = loadSource(flags);
@@ -113,20 +135,20 @@ directory and renamed into place; an existing file is kept unless --force.`,
       writeFileAtomic(path, data, { force });
       written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
     };
-    if (format === 'onnx') {
+    if (format === 'onnx' && onnx) {
       write(
         out,
-        exportOnnx(graph, {
+        onnx.exportOnnx(graph, {
           weights,
           outputs,
           docString: `${config.kind} layer exported by sas export from ${source}`,
           metadata: { config: JSON.stringify(config) },
         }),
       );
-    } else if (format === 'graph') {
+    } else if (format === 'graph' && onnx) {
       if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
-      const bundle = serializeGraphBundle(graph, weights);
-      write(weightsPathFor(out), bundle.safetensors);
+      const bundle = onnx.serializeGraphBundle(graph, weights);
+      write(onnx.weightsPathFor(out), bundle.safetensors);
       write(out, bundle.json);
     } else {
       write(out, saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } }));
@@ -135,7 +157,7 @@ directory and renamed into place; an existing file is kept unless --force.`,
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else
       process.stdout.write(
-        `${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' ? `, ONNX opset ${ONNX_OPSET}` : ''}\n`,
+        `${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' && onnx ? `, ONNX opset ${onnx.ONNX_OPSET}` : ''}\n`,
       );
     return 0;
   },

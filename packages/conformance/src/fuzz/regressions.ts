@@ -208,7 +208,7 @@ function op(name: string, opName: string, shapes: number[][], attrs: Attrs): Reg
  *
  * @example
  * ```ts
- * import { regressionCases } from '@sas/conformance';
+ * import { regressionCases } from '@sas/conformance/fuzz';
  * regressionCases().map((r) => r.name);
  * ```
  */
@@ -221,7 +221,7 @@ export function regressionCases(): RegressionCase[] {
  *
  * @example
  * ```ts
- * import { knownIssueFor, KNOWN_ISSUES } from '@sas/conformance';
+ * import { knownIssueFor, KNOWN_ISSUES } from '@sas/conformance/fuzz';
  * knownIssueFor(KNOWN_ISSUES[0].case, { grads: true, backend: 'ndarray', mode: 'cpu' })?.id; // 'conv1d-vjp-pad'
  * ```
  */

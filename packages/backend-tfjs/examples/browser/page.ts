@@ -8,12 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { buildLayer, evaluateReference, initParams, randomNormal, SasError, validateConfig, type Backend, type Tolerance } from '@sas/core';
-import { createTfjsBackend } from '../backend.js';
-import { availableModes } from '../env.js';
-import { activateTfjsMode } from '../modes.js';
-import { tfjsProvider } from '../provider.js';
-import { mismatches } from '../test-support/compare.js';
-import { edgeCases, opCases } from '../test-support/op-cases.js';
+import { activateTfjsMode, availableModes, createTfjsBackend, tfjsProvider } from '../../src/index.js';
+import { mismatches } from '../../src/test-support/compare.js';
+import { edgeCases, opCases } from '../../src/test-support/op-cases.js';
 import { compareTensors, runConformanceOverHttp, type TensorComparison } from '@sas/conformance/portable';
 
 /** One fixture case's result in the page. */

@@ -7,9 +7,7 @@
  */
 import { buildLayer, initParams, randomNormal, validateConfig, type Tolerance } from '@sas/core';
 import { runConformanceOverHttp, type CaseReport } from '@sas/conformance/portable';
-import { createGpujsBackend } from '../backend.js';
-import { probeMode, runtimeModes } from '../env.js';
-import { gpujsTolerance } from '../tolerance.js';
+import { createGpujsBackend, gpujsTolerance, probeMode, runtimeModes } from '../../src/index.js';
 
 /** What the page reports back: the conformance suite's per-case reports, and the modes on offer. */
 export interface PageReport {
