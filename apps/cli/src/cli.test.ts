@@ -85,7 +85,10 @@ describe('sas CLI', () => {
       writeFileSync(join(dir, 'not-a-backend.mjs'), 'export const answer = 42;\n');
       for (const [args, message] of [
         [['--backend', './nope.js'], `sas: --backend ./nope.js: no module at ${join(dir, 'nope.js')}`],
-        [['--backend', './not-a-backend.mjs'], /^sas: --backend \.\/not-a-backend\.mjs exports no backend provider \(.*\) as default or named export; exports: answer$/],
+        [
+          ['--backend', './not-a-backend.mjs'],
+          /^sas: --backend \.\/not-a-backend\.mjs exports no backend provider \(.*\) as default or named export; exports: answer$/,
+        ],
         [
           ['--backend', 'sas-no-such-backend'],
           /^sas: unknown backend 'sas-no-such-backend' \(known: reference, ndarray, tfjs, gpujs, onnx; nor is it a module file or a package installed in /,
