@@ -13,6 +13,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'data', include: ['packages/data/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'conformance', include: ['packages/conformance/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'backend-ndarray', include: ['packages/backend-ndarray/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'backend-tfjs', include: ['packages/backend-tfjs/src/**/*.test.ts'] } },

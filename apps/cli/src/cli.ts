@@ -5,8 +5,20 @@ import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSuiteCommand } from './commands/bench-suite.js';
 import { exportCommand } from './commands/export.js';
+import { generateCommand } from './commands/generate.js';
+import { benchGenerateCommand } from './commands/bench-generate.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: readonly Command[] = [demoCommand, conformanceCommand, benchCommand, benchSuiteCommand, exportCommand];
+const COMMANDS: readonly Command[] = [
+  demoCommand,
+  conformanceCommand,
+  trainCommand,
+  generateCommand,
+  benchCommand,
+  benchSuiteCommand,
+  benchGenerateCommand,
+  exportCommand,
+];
 
 function topHelp(): string {
   return [
@@ -15,7 +27,7 @@ function topHelp(): string {
     'Simulated Attention Score (SAS) attention in JavaScript.',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(13)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`),
     '',
     "Run 'sas <command> --help' for a command's flags. --verbose shows stack traces on errors.",
   ].join('\n');

@@ -11,6 +11,8 @@ export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { loadGenerationFixtures, readLanguageModelFile } from './generation/node.js';
+
 export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
 export { discoverTargets, type BackendTarget } from './targets.js';
 export { soakBackend, assessSoak, SOAK_CONFIG, type SoakOptions, type SoakReport, type SoakSample, type SoakTrend, type SoakLimits } from './soak/soak.js';

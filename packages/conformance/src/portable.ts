@@ -20,3 +20,6 @@ export {
 } from './models/run-case.js';
 export { formatModelCase, formatModelReport } from './models/format.js';
 export { runModelConformanceOverHttp } from './models/fetch.js';
+export { parseGenerationRecord, type GenerationFixture } from './generation/record.js';
+export { formatGenerationReport, GENERATION_LOGITS_TOLERANCE, runGenerationCase, type GenerationReport } from './generation/run.js';
+export { compareCachedDecoding, DECODING_CONFIGS, type CachedDecodingOptions, type CachedDecodingReport } from './generation/cached-decoding.js';

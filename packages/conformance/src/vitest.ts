@@ -130,3 +130,5 @@ export function describeModelConformance(provider: BackendProvider, options: Des
     }
   });
 }
+
+export { describeGeneration, type DescribeGenerationOptions } from './generation/vitest.js';

@@ -62,3 +62,5 @@ export {
 } from './train/optimizer.js';
 export { Trainer, type TrainerState, type StepOptions } from './train/trainer.js';
 export { lrAt, type LrSchedule } from './train/schedule.js';
+export type { Attend } from './nn/attend.js';
+export * from './generate/index.js';

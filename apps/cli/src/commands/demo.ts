@@ -5,6 +5,7 @@ import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
 import { findFixtureCase } from '../fixtures.js';
+import { demoGeneration } from '../generate/demo-line.js';
 
 const human = (n: number) =>
   n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n);
@@ -18,7 +19,7 @@ function describeConfig(c: LayerConfig): string {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: "run the SAS layer on the authors' weights and show it reproduces their output",
+  summary: "run the SAS layer on the authors' weights, show it reproduces their output, then generate a line",
   usage: `sas demo [--backend NAME] [--mode MODE] [--case NAME] [--fixtures DIR] [--json]
 
 Loads a fixture case's weights and inputs (default: sas-paper-head, the paper's
@@ -26,7 +27,10 @@ head shape H=12, D=64, H'=24, D'=128; without --fixtures, any case of
 @sas/conformance or @sas/fixtures-paper-head), runs the SAS layer on the backend
 (default: ${DEFAULT_BACKEND}), compares with the output the authors' PyTorch
 code produced, and prints parameter count and FLOPs beside an MHA of the same
-width. Exit 1 if the output does not match within the backend's tolerance.`,
+width. Then the bundled char GPT (MODEL.md's generation fixture) continues
+its prompt greedily with cached decoding, streamed as it comes, and the text
+is checked against PyTorch's. Exit 1 if the output does not match within the
+backend's tolerance, or the text differs.`,
   async run(argv) {
     const flags = parseFlags(argv, { backend: 'string', mode: 'string', case: 'string', fixtures: 'string', json: 'boolean', verbose: 'boolean' }, 'demo');
     const fixture = findFixtureCase('demo', (flags.case as string | undefined) ?? 'sas-paper-head', flags.fixtures as string | undefined);
@@ -62,8 +66,11 @@ width. Exit 1 if the output does not match within the backend's tolerance.`,
         reproduces: cmp.passed,
         comparison: rows,
       };
-      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-      else {
+      if (flags.json) {
+        const generation = await demoGeneration(backend);
+        process.stdout.write(`${JSON.stringify({ ...summary, generation }, null, 2)}\n`);
+        return cmp.passed && generation.matchesReference ? 0 : 1;
+      } else {
         const lines = [
           `${fixture.name}: ${describeConfig(c)}`,
           `backend ${backend.name} (${backend.mode}), ${backend.dtypes[0]}: forward ${ms.toFixed(1)} ms`,
@@ -79,7 +86,8 @@ width. Exit 1 if the output does not match within the backend's tolerance.`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       }
-      return cmp.passed ? 0 : 1;
+      const generation = await demoGeneration(backend, (text) => process.stdout.write(text));
+      return cmp.passed && generation.matchesReference ? 0 : 1;
     } finally {
       await backend.dispose();
     }

@@ -1,6 +1,7 @@
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import { attentionLayerNodes } from '../nn/attention.js';
+import type { Attend } from '../nn/attend.js';
 import { sasLayerNodes, type LayerScope } from '../nn/sas.js';
 import { add } from '../ops/Add.js';
 import { crossEntropy, IGNORE_INDEX } from '../ops/CrossEntropy.js';
@@ -44,19 +45,56 @@ function gelu(x: NodeRef): NodeRef {
   return mul(mul(x, 0.5), add(tanh(inner), 1));
 }
 
-/** One pre-norm block: x + Attn(LN1(x)), then + MLP(LN2(x)). */
-function block(b: GraphBuilder, x: NodeRef, i: number, config: ModelConfig, batch: number, seqLen: number): NodeRef {
+/** One pre-norm block: x + Attn(LN1(x)), then + MLP(LN2(x)); `attend` as the layer's scope takes it. */
+function block(b: GraphBuilder, x: NodeRef, i: number, config: ModelConfig, batch: number, seqLen: number, attend?: Attend): NodeRef {
   const prefix = `blocks.${i}`;
   const layer = attentionLayerConfig(config, batch, seqLen);
   const kvHeads = layer.kind === 'sas' ? layer.heads : layer.kvHeads;
   const h = norm(b, x, `${prefix}.ln1`);
   const heads = (name: string, count: number) => reshape(linear(b, h, `${prefix}.attn.${name}`, count * layer.headDim), [batch, seqLen, count, layer.headDim]);
   const [q, k, v] = [heads('q_proj', layer.heads), heads('k_proj', kvHeads), heads('v_proj', kvHeads)];
-  const scope: LayerScope = { builder: b, prefix: `${prefix}.attn.` };
+  const scope: LayerScope = { builder: b, prefix: `${prefix}.attn.`, attend };
   const attended = layer.kind === 'sas' ? sasLayerNodes(scope, q, k, v, layer) : attentionLayerNodes(scope, q, k, v, layer);
   const x1 = add(x, attended.output);
   const hidden = gelu(linear(b, norm(b, x1, `${prefix}.ln2`), `${prefix}.mlp.fc`, 4 * config.width));
   return add(x1, linear(b, hidden, `${prefix}.mlp.proj`, config.width));
+}
+
+/** Where `languageModelNodes` reads its tokens, and what each block's attention sees. */
+export interface ModelNodesOptions {
+  readonly batch: number;
+  /** Tokens the graph computes (T). */
+  readonly seqLen: number;
+  /** Token ids [B, T]: an Input with index domain [0, vocab). */
+  readonly ids: NodeRef;
+  /** Positions [T] of those tokens: ids into `pos.weight` (a constant 0..T−1, or an input when decoding). */
+  readonly positions: NodeRef;
+  /** Per block i, how its attention attends (default: to the tokens' own keys and values, causal). */
+  readonly attend?: (layer: number) => Attend;
+}
+
+/**
+ * MODEL.md's char GPT on existing nodes, the one definition of the model:
+ * embeddings of `ids` at `positions`, the blocks, the final norm and head →
+ * logits [B, T, vocab]. `buildModel` (the full forward pass) and the decoding
+ * graphs (`buildPrefill`, `buildDecodeStep`: the same blocks attending to
+ * a key/value cache) are this function with different leaves.
+ *
+ * @example
+ * ```ts
+ * import { GraphBuilder, languageModelNodes } from '@sas/core';
+ * const config = { vocab: 13, width: 16, layers: 1, heads: 2, maxSeqLen: 12, attention: { kind: 'mha' } } as const;
+ * const b = new GraphBuilder('float64');
+ * const ids = b.input('ids', [1, 4], { indexRange: 13 });
+ * const logits = languageModelNodes(b, config, { batch: 1, seqLen: 4, ids, positions: b.constant([0, 1, 2, 3]) }); // [1, 4, 13]
+ * ```
+ */
+export function languageModelNodes(b: GraphBuilder, config: ModelConfig, options: ModelNodesOptions): NodeRef {
+  const c = validateModelConfig(config);
+  const { batch, seqLen, ids, positions } = options;
+  let x = add(gather(b.param('tok.weight', [c.vocab, c.width]), ids), gather(b.param('pos.weight', [c.maxSeqLen, c.width]), positions));
+  for (let i = 0; i < c.layers; i++) x = block(b, x, i, c, batch, seqLen, options.attend?.(i));
+  return linear(b, norm(b, x, 'ln_f'), 'head', c.vocab);
 }
 
 /**
@@ -90,9 +128,7 @@ export function buildModel(config: ModelConfig, options: ModelBuildOptions): Gra
     Array.from({ length: seqLen }, (_, t) => t),
     [seqLen],
   );
-  let x = add(gather(b.param('tok.weight', [c.vocab, c.width]), ids), gather(b.param('pos.weight', [c.maxSeqLen, c.width]), positions));
-  for (let i = 0; i < c.layers; i++) x = block(b, x, i, c, batch, seqLen);
-  const logits = linear(b, norm(b, x, 'ln_f'), 'head', c.vocab);
+  const logits = languageModelNodes(b, c, { batch, seqLen, ids, positions });
   b.output('logits', logits);
   if (options.loss !== false) {
     const targets = b.input('targets', [batch, seqLen], { indexRange: c.vocab, ignoreIndex: IGNORE_INDEX });

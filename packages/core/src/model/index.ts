@@ -9,4 +9,4 @@ export {
 } from './config.js';
 export { frozenParams, modelParams, type ModelParamSpec, type ModelParams, type ParamInit } from './params.js';
 export { initModel, type InitModelOptions } from './init.js';
-export { buildModel, type ModelBuildOptions } from './build.js';
+export { buildModel, languageModelNodes, type ModelBuildOptions, type ModelNodesOptions } from './build.js';

@@ -13,6 +13,8 @@ import type { LayerBuildOptions, LayerNodes, LayerScope } from './sas.js';
  * [B,T,H,D], key/value [B,T,kvHeads,D]; query head h reads kv head
  * ⌊h / (H/kvHeads)⌋; scale 1/√D; then `output_dense`, its params named
  * `scope.prefix` + `output_dense.*`. How a model puts the layer in a block.
+ * `scope.attend` decides how the queries attend (default: to the tokens'
+ * own keys and values; a decoding step: to a cache plus its own).
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export function attentionLayerNodes(scope: LayerScope, query: NodeRef, key: Node
   // Queries as [B, kv, group, T, D]; keys/values as [B, kv, 1, T, D], broadcast over the group.
   const q = transpose(reshape(query, [bs, t, kv, group, d]), [0, 2, 3, 1, 4]);
   const kvView = (x: NodeRef) => reshape(transpose(x, [0, 2, 1, 3]), [bs, kv, 1, t, d]);
-  const heads = scaledDotProductAttention(q, kvView(key), kvView(value), 1 / Math.sqrt(d), config.causal);
+  const heads = (scope.attend ?? scaledDotProductAttention)(q, kvView(key), kvView(value), 1 / Math.sqrt(d), config.causal);
   const attention = reshape(transpose(heads, [0, 3, 1, 2, 4]), [bs, t, h * d]);
   const width = h * d;
   const dense = b.param(`${scope.prefix}output_dense.weight`, [width, width]);

@@ -11,6 +11,7 @@ import { transpose } from '../ops/Transpose.js';
 import type { DType } from '../tensor.js';
 import { scaledDotProductAttention } from './attention-core.js';
 import type { SASConfig } from './config.js';
+import type { Attend } from './attend.js';
 
 /** Options shared by the layer builders. */
 export interface LayerBuildOptions {
@@ -27,6 +28,12 @@ function headConv(x: NodeRef, weight: NodeRef, bias: NodeRef, kernelSize: number
 export interface LayerScope {
   readonly builder: GraphBuilder;
   readonly prefix: string;
+  /**
+   * How the layer's queries attend, per head (default
+   * `scaledDotProductAttention`: to the tokens' own keys and values). A
+   * decoding step passes one that reads a key/value cache (packages/core/src/generate/).
+   */
+  readonly attend?: Attend;
 }
 
 const param = (s: LayerScope, name: string, shape: readonly number[]) => s.builder.param(`${s.prefix}${name}`, shape);
@@ -78,6 +85,9 @@ export interface LayerNodes {
  * [B,T,H,D], its params named `scope.prefix` + the authors' names: how a
  * model puts the layer in each block. `featureMaps: false` in the config is
  * the "head simulation only" ablation (no `.2`/`.3` maps, D' = D).
+ * `scope.attend` decides how the queries attend (default: to the tokens'
+ * own simulated keys and values; a decoding step: to a cache of earlier
+ * tokens' plus its own).
  *
  * @example
  * ```ts
@@ -96,7 +106,9 @@ export function sasLayerNodes(scope: LayerScope, query: NodeRef, key: NodeRef, v
   const vSim = simulateBranch(scope, value, 'sas_v', c, false);
   const perHead = (x: NodeRef) => transpose(x, [0, 2, 1, 3]); // [B,T,H',·] → [B,H',T,·]
   const simWidth = features ? c.simHeadDim : c.headDim;
-  const heads = scaledDotProductAttention(perHead(qSim), perHead(kSim), perHead(vSim), 1 / Math.sqrt(simWidth), c.causal);
+  // The head and feature maps act per token, so a decoding cache holds the simulated keys and values as they come here.
+  const attend = scope.attend ?? scaledDotProductAttention;
+  const heads = attend(perHead(qSim), perHead(kSim), perHead(vSim), 1 / Math.sqrt(simWidth), c.causal);
   const attention = transpose(heads, [0, 2, 1, 3]);
   return {
     output: aggregate(scope, attention, { ...c, groups: c.simHeads / c.heads }),
