@@ -21,8 +21,9 @@
 //    backend (examples/tiny-backend) is compiled against the installed
 //    @sas/core and run by `sas conformance --backend ./tiny-backend.js`
 //    (layers with gradients, and --models); `sas export --format onnx`;
-//    `sas demo`; and tsc --noEmit without skipLibCheck on a file importing
-//    every package, under nodenext, node16 and bundler resolution.
+//    `sas demo`; the example of every package's README, the tfjs examples
+//    and docs/quickstart.md's code; and tsc --noEmit without skipLibCheck on
+//    a file importing every package, under nodenext, node16 and bundler.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -166,7 +167,7 @@ try {
     return `${bytes.length} bytes of ONNX; demo on ${summary.backend}: max |err| ${summary.maxAbsError.toExponential(1)}; '${onnx.stderr.trim()}'`;
   });
 
-  step('the README example of every package, and the tfjs examples, as shipped', () => {
+  step('the README example of every package, the tfjs examples, and docs/quickstart.md, as shipped', () => {
     const ran = [];
     for (const name of Object.keys(packed)) {
       const example = readmeExample(readFileSync(join(full, 'node_modules', name, 'README.md'), 'utf8'));
@@ -179,7 +180,15 @@ try {
     }
     for (const example of ['keras-layer.mjs', 'tiny-model.mjs'])
       run('node', [join(full, 'node_modules/@sas/backend-tfjs/examples', example)], { cwd: full, timeoutSeconds: 300 });
-    return `READMEs: ${ran.join(', ')}; backend-tfjs/examples: keras-layer.mjs, tiny-model.mjs`;
+    // docs/quickstart.md promises that its js blocks run as they stand, in order, in such a project.
+    const blocks = [...readFileSync(join(REPO, 'docs/quickstart.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+    blocks.forEach((block, i) => {
+      const file = `quickstart-${i + 1}.mjs`;
+      writeFileSync(join(full, file), block);
+      const r = run('node', [file], { cwd: full, allowFailure: true, timeoutSeconds: 300 });
+      check(r.code === 0, () => `docs/quickstart.md's js block ${i + 1} exited ${r.code}:\n${r.stderr.trim().split('\n').slice(-8).join('\n')}`);
+    });
+    return `READMEs: ${ran.join(', ')}; backend-tfjs/examples: keras-layer.mjs, tiny-model.mjs; docs/quickstart.md: ${blocks.length} blocks`;
   });
 
   step(`tsc --noEmit, strict, no skipLibCheck (${TYPESCRIPT}), under ${RESOLUTIONS.map((r) => r.name).join(', ')}`, () => {
