@@ -127,7 +127,8 @@ try {
     return `${own} @sas packages, ${mb(diskUsage(join(full, 'node_modules')).onDisk)}, ${took.toFixed(0)} s`;
   });
 
-  const sas = (...args) => run('node', [join(full, 'node_modules/.bin/sas'), ...args], { cwd: full, allowFailure: true, timeoutSeconds: 600 });
+  // The installed bin, executed as `npx sas` would (its shebang and the mode npm gave it).
+  const sas = (...args) => run(join(full, 'node_modules/.bin/sas'), args, { cwd: full, allowFailure: true, timeoutSeconds: 600 });
   step('a third-party backend: sas conformance --backend ./tiny-backend.js (layers with gradients, --models)', () => {
     copyFileSync(join(REPO, 'examples/tiny-backend/src/tiny-backend.ts'), join(full, 'tiny-backend.ts'));
     run(
