@@ -23,6 +23,7 @@ export default defineConfig({
       { extends: true, test: { name: 'fixtures-paper-head', include: ['packages/fixtures-paper-head/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', include: ['examples/*/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'tools', include: ['tools/**/*.test.ts'] } },
     ],
   },
 });

@@ -1,5 +1,5 @@
 import { bundledFixturesDir, loadFixtureSet, type FixtureCase } from '@sas/conformance';
-import { SasError } from '@sas/core';
+import { printable, SasError } from '@sas/core';
 import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 
 /**
@@ -21,5 +21,5 @@ export function findFixtureCase(command: string, name: string, dir?: string): Fi
   }
   const where = sets.map((s) => s.dir).join(' or ');
   const names = sets.flatMap((s) => s.cases.map((c) => c.name));
-  throw new SasError('E_INPUT', `${command}: no case '${name}' in ${where} (cases: ${names.join(', ')})`);
+  throw new SasError('E_INPUT', `${command}: no case '${printable(name)}' in ${where} (cases: ${printable(names.join(', '))})`);
 }

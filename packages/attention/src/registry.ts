@@ -1,4 +1,4 @@
-import { missingPackageOf, referenceProvider, SasError, type Backend, type BackendProvider } from '@sas/core';
+import { missingPackageOf, printable, referenceProvider, SasError, type Backend, type BackendProvider } from '@sas/core';
 import { providerFromModule } from './provider-module.js';
 
 /** Loads a backend's provider: returns the provider itself, or a module that exports one (`() => import('my-backend')`). */
@@ -95,7 +95,7 @@ export function registerBackend(name: string, loader: BackendLoader, options: { 
  */
 export async function loadProvider(name: string): Promise<BackendProvider> {
   const entry = registry.get(name);
-  if (!entry) throw new SasError('E_BACKEND', `unknown backend '${name}' (known: ${backendNames().join(', ')})`);
+  if (!entry) throw new SasError('E_BACKEND', `unknown backend '${printable(name)}' (known: ${backendNames().join(', ')})`);
   let loaded: unknown;
   try {
     loaded = await entry.load();
@@ -105,7 +105,7 @@ export async function loadProvider(name: string): Promise<BackendProvider> {
     const install = entry.install ?? [missing];
     throw new SasError(
       'E_BACKEND',
-      `backend '${name}' needs the package ${missing}, which is not installed here (npm i ${install.includes(missing) ? install.join(' ') : missing})`,
+      `backend '${printable(name)}' needs the package ${missing}, which is not installed here (npm i ${install.includes(missing) ? install.join(' ') : missing})`,
     );
   }
   return providerFromModule(loaded, `backend '${name}'`);
@@ -138,6 +138,7 @@ export async function createBackend(name: string, options: { mode?: string } = {
  */
 export function checkMode(provider: BackendProvider, mode: string | undefined): string | undefined {
   if (mode === undefined) return undefined;
-  if (!provider.modes.includes(mode)) throw new SasError('E_BACKEND', `backend '${provider.name}' has no mode '${mode}' (modes: ${provider.modes.join(', ')})`);
+  if (!provider.modes.includes(mode))
+    throw new SasError('E_BACKEND', `backend '${provider.name}' has no mode '${printable(mode)}' (modes: ${provider.modes.join(', ')})`);
   return mode;
 }

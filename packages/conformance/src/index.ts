@@ -11,9 +11,11 @@ export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { OPERAND_VIEWS, viewedOperand, type OperandView } from './model-ops/operands.js';
 export { loadGenerationFixtures, readLanguageModelFile } from './generation/node.js';
 
-export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
+export { checkWriteTargets, writeFileAtomic, writeFilesAtomic, type FileData, type WriteFileAtomicOptions } from './files.js';
+export { checkInsideDirectory, readRegularFile, readSafetensorsFile, type ReadFileOptions } from './read-file.js';
 export { discoverTargets, type BackendTarget } from './targets.js';
 export { soakBackend, assessSoak, SOAK_CONFIG, type SoakOptions, type SoakReport, type SoakSample, type SoakTrend, type SoakLimits } from './soak/soak.js';
 export { SOAK_KNOWN_ISSUES, soakKnownIssueFor, type SoakKnownIssue } from './soak/known-issues.js';

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { loadCaseTensors, writeFileAtomic } from '@sas/conformance';
+import { resolve } from 'node:path';
+import { checkWriteTargets, loadCaseTensors, readRegularFile, readSafetensorsFile, writeFilesAtomic } from '@sas/conformance';
 import {
+  authorsWeights,
   buildLayer,
-  loadAuthorsWeights,
   missingPackageOf,
+  parseJsonText,
+  printable,
   saveAuthorsWeights,
   SasError,
   validateConfig,
@@ -21,6 +22,9 @@ type Format = (typeof FORMATS)[number];
 
 /** The ONNX opset @sas/onnx writes, for the help text without loading it (export.test.ts holds it to ONNX_OPSET). */
 const HELP_ONNX_OPSET = 18;
+
+/** A layer configuration file is a few hundred bytes; 1 MiB is generous. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** @sas/onnx writes ONNX models and graph bundles; it is an optional peer of the CLI, loaded only by those formats. */
 async function importOnnx(format: Format): Promise<typeof import('@sas/onnx')> {
@@ -47,35 +51,17 @@ function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string
   if (weightsFile === undefined || configFile === undefined) {
     throw new SasError('E_INPUT', 'export: say what to export: --fixture CASE, or --weights FILE.safetensors with --config FILE.json');
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(configFile, 'utf8'));
-  } catch (e) {
-    throw new SasError('E_IO', `export: cannot read the layer configuration ${configFile} (${(e as Error).message})`);
-  }
+  // Regular files only, of bounded size, nested JSON refused: a FIFO or /dev/zero given here must not hang the command.
+  const text = new TextDecoder().decode(readRegularFile(configFile, { what: 'layer configuration', maxBytes: MAX_CONFIG_BYTES }));
+  const raw = parseJsonText(text, configFile, 'E_CONFIG');
   let config: LayerConfig;
   try {
     config = validateConfig(raw);
   } catch (e) {
     throw new SasError('E_CONFIG', `${configFile}: ${(e as Error).message}`);
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(weightsFile));
-  } catch (e) {
-    throw new SasError('E_IO', `export: cannot read weights ${weightsFile} (${(e as Error).message})`);
-  }
-  return { config, weights: loadAuthorsWeights(bytes, config, weightsFile), source: weightsFile };
-}
-
-/** Refuses up front when a target exists (so a two-file export writes nothing), or its directory does not. */
-function checkTargets(paths: readonly string[], force: boolean): void {
-  for (const p of paths) {
-    const dir = dirname(p);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SasError('E_IO', `export: directory ${dir} does not exist`);
-    if (existsSync(p) && statSync(p).isDirectory()) throw new SasError('E_IO', `export: ${p} is a directory`);
-    if (!force && existsSync(p)) throw new SasError('E_IO', `export: ${p} already exists (pass --force to overwrite)`);
-  }
+  const contents = readSafetensorsFile(weightsFile, { what: 'weight file' });
+  return { config, weights: authorsWeights(contents, config, weightsFile), source: weightsFile };
 }
 
 export const exportCommand: Command = {
@@ -87,7 +73,8 @@ export const exportCommand: Command = {
 Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
 configuration) with its weights and writes
   onnx         an ONNX model (opset ${HELP_ONNX_OPSET}): inputs query, key, value; weights as
-               initializers under the authors' names; outputs output and trace.*
+               initializers under the authors' names; output 'output' (--outputs
+               names others, e.g. --outputs output,trace.attention)
   graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
                FILE minus .json plus .safetensors: the weights, in the graph's dtype
   safetensors  the weights under the authors' state_dict names (their PyTorch
@@ -116,43 +103,36 @@ directory and renamed into place; an existing file is kept unless --force.`,
     );
     const format = flags.format as Format | undefined;
     if (format === undefined) throw new SasError('E_INPUT', `export: --format is required (${FORMATS.join(', ')})`);
-    if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+    if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${printable(format)}'`);
     if (typeof flags.out !== 'string') throw new SasError('E_INPUT', 'export: --out FILE is required');
     const dtype = (flags.dtype ?? 'float32') as DType;
-    if (dtype !== 'float32' && dtype !== 'float64') throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${String(flags.dtype)}'`);
+    if (dtype !== 'float32' && dtype !== 'float64')
+      throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${printable(String(flags.dtype))}'`);
     const force = flags.force === true;
     const out = resolve(flags.out);
     const onnx = format === 'safetensors' ? undefined : await importOnnx(format);
     const targets = format === 'graph' && onnx ? [out, onnx.weightsPathFor(out)] : [out];
-    checkTargets(targets, force);
+    // Refused up front, before the weights are read; checked again when written (all or nothing).
+    checkWriteTargets(targets, { force });
 
     const { config, weights, source } = loadSource(flags);
     const graph = buildLayer(config, { dtype });
     const outputs = typeof flags.outputs === 'string' ? flags.outputs.split(',') : undefined;
-    const written: { path: string; bytes: number }[] = [];
-    const write = (path: string, data: Uint8Array | string) => {
-      // Temporary file, fsync, then a rename (--force) or a hard link that cannot clobber a file that appeared since checkTargets.
-      writeFileAtomic(path, data, { force });
-      written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
-    };
+    const files: { path: string; data: Uint8Array | string }[] = [];
     if (format === 'onnx' && onnx) {
-      write(
-        out,
-        onnx.exportOnnx(graph, {
-          weights,
-          outputs,
-          docString: `${config.kind} layer exported by sas export from ${source}`,
-          metadata: { config: JSON.stringify(config) },
-        }),
-      );
+      const docString = `${config.kind} layer exported by sas export from ${source}`;
+      files.push({ path: out, data: onnx.exportOnnx(graph, { weights, outputs, docString, metadata: { config: JSON.stringify(config) } }) });
     } else if (format === 'graph' && onnx) {
       if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
       const bundle = onnx.serializeGraphBundle(graph, weights);
-      write(onnx.weightsPathFor(out), bundle.safetensors);
-      write(out, bundle.json);
+      files.push({ path: onnx.weightsPathFor(out), data: bundle.safetensors }, { path: out, data: bundle.json });
     } else {
-      write(out, saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } }));
+      const data = saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } });
+      files.push({ path: out, data });
     }
+    // Both files of a graph export land together or not at all; fsynced, temp files removed even on SIGINT.
+    writeFilesAtomic(files, { force });
+    const written = files.map((f) => ({ path: f.path, bytes: typeof f.data === 'string' ? Buffer.byteLength(f.data) : f.data.length }));
     const summary = { format, dtype, source, config, files: written };
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else
