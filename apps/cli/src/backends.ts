@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { backendNames, loadProvider, providerFromModule } from '@sas/attention';
-import { missingPackageOf, SasError, type BackendProvider } from '@sas/core';
+import { missingPackageOf, printable, SasError, type BackendProvider } from '@sas/core';
 
 export { checkMode } from '@sas/attention';
 
@@ -21,13 +21,16 @@ const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w./-]+)?$/i;
 /** Imports a module file, relative to `cwd`; a missing file or a module that fails to load is one line. */
 async function importFile(spec: string, cwd: string): Promise<unknown> {
   const path = resolve(cwd, spec);
-  if (!existsSync(path)) throw new SasError('E_BACKEND', `--backend ${spec}: no module at ${path}`);
+  if (!existsSync(path)) throw new SasError('E_BACKEND', `--backend ${printable(spec)}: no module at ${printable(path)}`);
   try {
     return await import(pathToFileURL(path).href);
   } catch (e) {
     const missing = missingPackageOf(e);
-    if (missing) throw new SasError('E_BACKEND', `--backend ${spec}: the module imports ${missing}, which is not installed here (npm i ${missing})`);
-    throw new SasError('E_BACKEND', `--backend ${spec}: the module failed to load (${String((e as Error)?.message ?? e).split('\n')[0]})`);
+    if (missing) throw new SasError('E_BACKEND', `--backend ${printable(spec)}: the module imports ${missing}, which is not installed here (npm i ${missing})`);
+    throw new SasError(
+      'E_BACKEND',
+      `--backend ${printable(spec)}: the module failed to load (${printable(String((e as Error)?.message ?? e).split('\n')[0])})`,
+    );
   }
 }
 
@@ -39,7 +42,7 @@ async function importPackage(spec: string, cwd: string): Promise<unknown> {
   } catch {
     throw new SasError(
       'E_BACKEND',
-      `unknown backend '${spec}' (known: ${backendNames().join(', ')}; nor is it a module file or a package installed in ${cwd})`,
+      `unknown backend '${printable(spec)}' (known: ${backendNames().join(', ')}; nor is it a module file or a package installed in ${printable(cwd)})`,
     );
   }
   return importFile(path, cwd);
@@ -60,7 +63,7 @@ async function importPackage(spec: string, cwd: string): Promise<unknown> {
  */
 export async function loadBackendProvider(spec: string, cwd: string = process.cwd()): Promise<BackendProvider> {
   if (backendNames().includes(spec)) return loadProvider(spec);
-  if (isPath(spec)) return providerFromModule(await importFile(spec, cwd), `--backend ${spec}`);
-  if (PACKAGE_NAME.test(spec)) return providerFromModule(await importPackage(spec, cwd), `--backend ${spec}`);
+  if (isPath(spec)) return providerFromModule(await importFile(spec, cwd), `--backend ${printable(spec)}`);
+  if (PACKAGE_NAME.test(spec)) return providerFromModule(await importPackage(spec, cwd), `--backend ${printable(spec)}`);
   return loadProvider(spec); // the registry's one-line "unknown backend" error
 }
