@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { describe, expect, it } from 'vitest';
 
 // The real executable, as users run it (the root test script builds it first).
@@ -172,7 +173,8 @@ describe('sas CLI', () => {
       const r3 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
       expect(r3.code).toBe(2);
       expect(r3.stderr.trim()).toBe(`sas: ${join(dir, 'manifest.json')}: lists no cases (nothing to check)`);
-      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--cases', 'sas-paper-head');
+      // The paper-head case (its own package) carries no gradients.
+      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--fixtures', paperHeadFixturesDir(), '--cases', 'sas-paper-head');
       expect(r4.code).toBe(1);
       expect(r4.stdout.trim().split('\n').at(-1)).toBe('FAILED: 1/1 cases passed; gradients were asked for, but no case carries any (nothing compared)');
     } finally {
