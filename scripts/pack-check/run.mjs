@@ -124,7 +124,9 @@ try {
     const took = npmInstall(full, [...Object.keys(packed).map(tarball), TYPESCRIPT, TYPES_NODE, ...TFJS_PEERS], ['--ignore-scripts']);
     const own = checkOwnPackagesFromTarballs(full);
     check(!existsSync(join(full, 'node_modules/onnxruntime-node')), 'onnxruntime-node was installed, but it is an optional peer that nothing asked for');
-    return `${own} @sas packages, ${mb(diskUsage(join(full, 'node_modules')).onDisk)}, ${took.toFixed(0)} s`;
+    // Not ours (checked per tarball above), but what a user installing everything would run: named in the log.
+    const scripts = lockfile(full).withInstallScripts.map((path) => path.replace(/^.*node_modules\//, ''));
+    return `${own} @sas packages, ${mb(diskUsage(join(full, 'node_modules')).onDisk)}, ${took.toFixed(0)} s; third-party install scripts skipped: ${scripts.join(', ') || 'none'}`;
   });
 
   // The installed bin, executed as `npx sas` would (its shebang and the mode npm gave it).
