@@ -2,15 +2,24 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { describe, expect, it } from 'vitest';
 
 // The real executable, as users run it (the root test script builds it first).
 const bin = resolve(__dirname, '../dist/main.js');
 
 function sas(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return sasIn(process.cwd(), ...args);
+}
+
+function sasIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, cwd });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+// The worked example of a backend written outside the library (examples/tiny-backend), as pnpm build compiles it.
+const repoRoot = resolve(__dirname, '../../..');
+const tinyModule = 'examples/tiny-backend/dist/tiny-backend.js';
 
 describe('sas CLI', () => {
   it('is built', () => {
@@ -45,8 +54,56 @@ describe('sas CLI', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(true);
-    expect(report.cases).toHaveLength(12);
+    expect(report.cases).toHaveLength(11);
     expect(report.cases.filter((c: { gradsChecked: boolean }) => c.gradsChecked)).toHaveLength(11);
+  });
+
+  it('runs a backend written elsewhere, given as a module file: layer fixtures with gradients, and --models', () => {
+    expect(existsSync(resolve(repoRoot, tinyModule)), `${tinyModule} missing: run 'pnpm build' first`).toBe(true);
+    const layers = sasIn(repoRoot, 'conformance', '--backend', `./${tinyModule}`, '--grads', '--cases', 'sas-tiny,gqa-small', '--json');
+    expect(layers.code, layers.stderr).toBe(0);
+    const report = JSON.parse(layers.stdout);
+    expect(report).toMatchObject({ backend: 'tiny', mode: 'float64', passed: true, grads: true });
+    expect(report.cases.map((c: { name: string; gradsChecked: boolean }) => [c.name, c.gradsChecked])).toEqual([
+      ['sas-tiny', true],
+      ['gqa-small', true],
+    ]);
+    const models = sasIn(repoRoot, 'conformance', '--models', '--backend', resolve(repoRoot, tinyModule), '--cases', 'lm-gqa-step');
+    expect(models.code, models.stderr).toBe(0);
+    expect(models.stdout).toMatch(/^PASS {2}lm-gqa-step +gqa +\d+ tensors/m);
+  });
+
+  it('runs a backend given as a package name, resolved from the current directory', () => {
+    // apps/cli has @sas/backend-ndarray installed; its module's one provider export is ndarrayProvider.
+    const r = sasIn(resolve(__dirname, '..'), 'conformance', '--backend', '@sas/backend-ndarray', '--cases', 'sas-tiny', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'ndarray', passed: true });
+  });
+
+  it('refuses a module file that is missing or exports no provider, and a package that is not installed, in one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
+    try {
+      writeFileSync(join(dir, 'not-a-backend.mjs'), 'export const answer = 42;\n');
+      for (const [args, message] of [
+        [['--backend', './nope.js'], `sas: --backend ./nope.js: no module at ${join(dir, 'nope.js')}`],
+        [
+          ['--backend', './not-a-backend.mjs'],
+          /^sas: --backend \.\/not-a-backend\.mjs exports no backend provider \(.*\) as default or named export; exports: answer$/,
+        ],
+        [
+          ['--backend', 'sas-no-such-backend'],
+          /^sas: unknown backend 'sas-no-such-backend' \(known: reference, ndarray, tfjs, gpujs, onnx; nor is it a module file or a package installed in /,
+        ],
+      ] as const) {
+        const r = sasIn(dir, 'conformance', ...args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        if (typeof message === 'string') expect(r.stderr.trim()).toBe(message);
+        else expect(r.stderr.trim()).toMatch(message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the model conformance suite on the reference (--models) and exits 0', () => {
@@ -116,7 +173,8 @@ describe('sas CLI', () => {
       const r3 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
       expect(r3.code).toBe(2);
       expect(r3.stderr.trim()).toBe(`sas: ${join(dir, 'manifest.json')}: lists no cases (nothing to check)`);
-      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--cases', 'sas-paper-head');
+      // The paper-head case (its own package) carries no gradients.
+      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--fixtures', paperHeadFixturesDir(), '--cases', 'sas-paper-head');
       expect(r4.code).toBe(1);
       expect(r4.stdout.trim().split('\n').at(-1)).toBe('FAILED: 1/1 cases passed; gradients were asked for, but no case carries any (nothing compared)');
     } finally {
@@ -131,6 +189,19 @@ describe('sas CLI', () => {
     expect(summary.reproduces).toBe(true);
     expect(summary.maxAbsError).toBeLessThan(1e-9);
     expect(summary.comparison.map((row: { layer: string }) => row.layer)).toEqual(['SAS', 'MHA']);
+    expect(summary.case).toBe('sas-paper-head'); // from @sas/fixtures-paper-head
+    expect(summary.config).toMatchObject({ heads: 12, headDim: 64, simHeads: 24, simHeadDim: 128 });
+  });
+
+  it('demo finds a bundled case by name too, and lists the cases of both sets for an unknown one', () => {
+    const small = sas('demo', '--backend', 'reference', '--case', 'sas-small', '--json');
+    expect(small.code, small.stderr).toBe(0);
+    expect(JSON.parse(small.stdout)).toMatchObject({ case: 'sas-small', reproduces: true });
+    const unknown = sas('demo', '--backend', 'reference', '--case', 'sas-nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toMatch(
+      /^sas: demo: no case 'sas-nope' in \S+conformance\/fixtures or \S+fixtures-paper-head\/fixtures \(cases: sas-tiny, .*, mha-bidirectional, sas-paper-head\)$/,
+    );
   });
 });
 

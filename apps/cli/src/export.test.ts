@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateReference, loadAuthorsWeights, saveAuthorsWeights, type Tensor } from '@sas/core';
 import { bundledFixturesDir, compareTensors, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
-import { parseGraphBundle } from '@sas/onnx';
+import { ONNX_OPSET, parseGraphBundle } from '@sas/onnx';
 
 // The real executable, as users run it (the root test script builds it first).
 const bin = resolve(__dirname, '../dist/main.js');
@@ -53,6 +53,8 @@ describe('sas export', () => {
   it('is listed in the help', () => {
     expect(sas('--help').stdout).toMatch(/export .*ONNX/);
     expect(sas('export', '--help').stdout).toMatch(/--format onnx\|graph\|safetensors/);
+    // The help names the opset without loading @sas/onnx (an optional peer): it must be the one written.
+    expect(sas('export', '--help').stdout).toContain(`an ONNX model (opset ${ONNX_OPSET})`);
   });
 
   it("--format onnx --fixture: ONNX Runtime runs the file and reproduces the authors' output (only 'output' unless --outputs)", async () => {

@@ -6,6 +6,7 @@ import {
   disposeDefaultBackend,
   evaluateReference,
   initParams,
+  loadProvider,
   randomNormal,
   runGraph,
   SasError,
@@ -15,7 +16,7 @@ import { compareTensors } from '@sas/conformance';
 afterAll(disposeDefaultBackend);
 
 describe('@sas/attention', () => {
-  it('knows every backend by name', () => {
+  it('knows every built-in backend by name', () => {
     expect(BACKEND_NAMES).toEqual(['reference', 'ndarray', 'tfjs', 'gpujs', 'onnx']);
   });
 
@@ -31,5 +32,9 @@ describe('@sas/attention', () => {
   it('names the known backends when asked for an unknown one', async () => {
     await expect(createBackend('cuda')).rejects.toThrow(SasError);
     await expect(createBackend('cuda')).rejects.toThrow(/unknown backend 'cuda' \(known: reference, ndarray, tfjs, gpujs, onnx\)/);
+  });
+
+  it('loads every built-in backend from its package (all are installed in this monorepo)', async () => {
+    for (const name of BACKEND_NAMES) expect((await loadProvider(name)).name).toBe(name);
   });
 });

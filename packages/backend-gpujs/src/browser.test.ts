@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundledFixturesDir, bundledModelFixturesDir } from '@sas/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '@sas/conformance/browser';
-import type { ModelPageReport, PageReport } from './browser/page.js';
+import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '../../../tools/browser-page.js';
+import type { ModelPageReport, PageReport } from '../examples/browser/page.js';
 
 // SwiftShader compiles every shader of a model's training step in software (minutes under load): a SAS, a
 // baseline and the frozen identity-init case here; Node runs all six cases in cpu, webasm and headlessgl.
@@ -24,7 +24,7 @@ describe('gpujs in a browser page (webgl2)', () => {
 
   beforeAll(async () => {
     browser = await openBrowserPage({
-      entry: fileURLToPath(new URL('./browser/page.ts', import.meta.url)),
+      entry: fileURLToPath(new URL('../examples/browser/page.ts', import.meta.url)),
       root: fileURLToPath(new URL('../', import.meta.url)),
       globalName: 'sasGpujs',
       fixturesDir: bundledFixturesDir(),
@@ -39,7 +39,7 @@ describe('gpujs in a browser page (webgl2)', () => {
 
   it('lists the browser modes and offers webgl2', async () => {
     const { modes, webgl2, renderer } = await page.evaluate(async () => {
-      const api = (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs;
+      const api = (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs;
       const gl = document.createElement('canvas').getContext('webgl2');
       const info = gl?.getExtension('WEBGL_debug_renderer_info');
       return {
@@ -56,29 +56,31 @@ describe('gpujs in a browser page (webgl2)', () => {
   it('passes every bundled fixture case on webgl2, with gradients', { timeout: 600_000 }, async () => {
     const report = await runInPage('webgl2', true);
     expect(report.mode).toBe('webgl2');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
   it('passes every bundled fixture case on webgl (WebGL1), forward and traces', { timeout: 600_000 }, async () => {
     const report = await runInPage('webgl', false);
     expect(report.mode).toBe('webgl');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
   it('passes every bundled fixture case on webgpu where Chromium offers an adapter, with gradients', { timeout: 600_000 }, async (t) => {
-    const probe = await page.evaluate(() => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.probeMode('webgpu'));
+    const probe = await page.evaluate(() =>
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.probeMode('webgpu'),
+    );
     if (!probe.available) t.skip(`no WebGPU adapter: ${probe.reason}`);
     const report = await runInPage('webgpu', true);
     expect(report.mode).toBe('webgpu');
-    expect(report.cases.length).toBe(12);
+    expect(report.cases.length).toBe(11);
     expect(failures(report)).toEqual([]);
   });
 
   it('passes the model-op cases on webgl2 (NaN/±∞ cases left out: GL drivers need not honour them)', { timeout: 600_000 }, async () => {
     const result = await page.evaluate(() =>
-      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runModelOps({ mode: 'webgl2' }),
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.runModelOps({ mode: 'webgl2' }),
     );
     expect(result.mode).toBe('webgl2');
     expect(result.ran).toBeGreaterThan(100);
@@ -88,7 +90,10 @@ describe('gpujs in a browser page (webgl2)', () => {
   it("passes the char GPT's model fixtures on webgl2 (forward, gradients, two AdamW steps)", { timeout: 600_000 }, async () => {
     const report: ModelPageReport = await page.evaluate(
       (cases) =>
-        (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runModelFixtures('/models/', { mode: 'webgl2', cases }),
+        (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.runModelFixtures('/models/', {
+          mode: 'webgl2',
+          cases,
+        }),
       BROWSER_MODEL_CASES,
     );
     const worst = (pick: (name: string) => boolean) =>
@@ -104,22 +109,24 @@ describe('gpujs in a browser page (webgl2)', () => {
   });
 
   it('passes the model-op cases and trains the tiny model on webgpu where Chromium offers an adapter', { timeout: 600_000 }, async (t) => {
-    const probe = await page.evaluate(() => (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.probeMode('webgpu'));
+    const probe = await page.evaluate(() =>
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.probeMode('webgpu'),
+    );
     if (!probe.available) t.skip(`no WebGPU adapter: ${probe.reason}`);
     const ops = await page.evaluate(() =>
-      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runModelOps({ mode: 'webgpu' }),
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.runModelOps({ mode: 'webgpu' }),
     );
     expect(ops.mode).toBe('webgpu');
     expect(ops.failed).toEqual([]);
     const { losses } = await page.evaluate(() =>
-      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgpu', steps: 4 }),
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgpu', steps: 4 }),
     );
     for (let i = 1; i < losses.length; i++) expect(losses[i], `losses ${losses.join(', ')}`).toBeLessThan(losses[i - 1]);
   });
 
   it("lowers the tiny char GPT's loss at every AdamW step on webgl2", { timeout: 600_000 }, async () => {
     const { mode, losses } = await page.evaluate(() =>
-      (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgl2', steps: 6 }),
+      (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.trainTiny({ mode: 'webgl2', steps: 6 }),
     );
     expect(mode).toBe('webgl2');
     for (let i = 1; i < losses.length; i++) expect(losses[i], `losses ${losses.join(', ')}`).toBeLessThan(losses[i - 1]);
@@ -134,7 +141,10 @@ describe('gpujs in a browser page (webgl2)', () => {
       for (const mode of ['webgl2', 'webgl', 'webgpu', 'webasm', 'cpu']) {
         const result = await page.evaluate(
           ([s, m]) =>
-            (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.timeForward(s as number[], { mode: m as string, runs: 5 }),
+            (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.timeForward(s as number[], {
+              mode: m as string,
+              runs: 5,
+            }),
           [shape, mode] as const,
         );
         console.info(`gpujs (${result.mode}, headless Chromium) sas ${shape} forward: median ${result.medianMs.toFixed(1)} ms`);
@@ -146,7 +156,7 @@ describe('gpujs in a browser page (webgl2)', () => {
   async function runInPage(mode: string, grads: boolean): Promise<PageReport> {
     const report: PageReport = await page.evaluate(
       ([m, g]) =>
-        (window as unknown as { sasGpujs: typeof import('./browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', {
+        (window as unknown as { sasGpujs: typeof import('../examples/browser/page.js').default }).sasGpujs.runFixtures('/fixtures/', {
           mode: m as string,
           grads: g as boolean,
         }),

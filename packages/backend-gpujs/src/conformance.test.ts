@@ -1,4 +1,5 @@
 import { describeConformance } from '@sas/conformance/vitest';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { it } from 'vitest';
 import { gpujsProvider } from './provider.js';
 import { modeSkipReason, TEST_MODES } from './test/harness.js';
@@ -9,5 +10,8 @@ import { modeSkipReason, TEST_MODES } from './test/harness.js';
 for (const mode of TEST_MODES) {
   const reason = await modeSkipReason(mode);
   if (reason) it.skip(`conformance: gpujs (${mode}) (skipped: ${reason})`, () => {});
-  else describeConformance(gpujsProvider, { mode, grads: true });
+  else {
+    describeConformance(gpujsProvider, { mode, grads: true });
+    describeConformance(gpujsProvider, { mode, fixturesDir: paperHeadFixturesDir() }); // the paper's head shape, forward only
+  }
 }

@@ -1,5 +1,6 @@
 import { runConformance, type ConformanceReport } from '@sas/conformance';
 import { describeConformance, describeTraining } from '@sas/conformance/vitest';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { expect, it } from 'vitest';
 import { createNdarrayBackend, ndarrayProvider, type NdarrayBackendOptions } from './index.js';
 import { NDARRAY_FLOAT64_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
@@ -7,6 +8,8 @@ import { NDARRAY_FLOAT64_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
 // The shared suite on the bundled fixtures: forward, traces and gradients at
 // the float32 tolerance of tolerance.ts (the backend's native precision).
 describeConformance(ndarrayProvider, { mode: 'cpu', grads: true });
+// And the paper's head shape (forward only), shipped apart for its size.
+describeConformance(ndarrayProvider, { mode: 'cpu', fixturesDir: paperHeadFixturesDir() });
 
 // The training check: AdamW steps on a small SAS must lower the loss.
 describeTraining(ndarrayProvider, { mode: 'cpu' });

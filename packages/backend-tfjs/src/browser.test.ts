@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundledFixturesDir, bundledModelFixturesDir } from '@sas/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '@sas/conformance/browser';
-import type { PageApi, PageReport } from './browser/page.js';
+import { CHROMIUM_PATH, openBrowserPage, type BrowserPage } from '../../../tools/browser-page.js';
+import type { PageApi, PageReport } from '../examples/browser/page.js';
 import { fixtureNames } from './test-support/fixtures.js';
 
 // The kernel tests' bound (kernels/kernels.test.ts): float32 ops against the
@@ -30,7 +30,7 @@ describe('tfjs in a browser page', () => {
 
   beforeAll(async () => {
     browser = await openBrowserPage({
-      entry: fileURLToPath(new URL('./browser/page.ts', import.meta.url)),
+      entry: fileURLToPath(new URL('../examples/browser/page.ts', import.meta.url)),
       root: fileURLToPath(new URL('../', import.meta.url)),
       globalName: 'sasTfjs',
       fixturesDir: fixturesDir,

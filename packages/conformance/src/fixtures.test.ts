@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildLayer,
@@ -50,9 +51,10 @@ function editedCopy(caseName: string, editEntry: (e: Record<string, unknown>) =>
 }
 
 describe('fixture loader', () => {
-  it('reads the bundled manifest: 12 cases of four kinds', () => {
+  it('reads the bundled manifest: 11 cases of four kinds (sas-paper-head ships apart, in @sas/fixtures-paper-head)', () => {
     const set = loadFixtureSet(bundledFixturesDir());
-    expect(set.cases).toHaveLength(12);
+    expect(set.cases).toHaveLength(11);
+    expect(set.cases.map((c) => c.name)).not.toContain('sas-paper-head');
     expect(new Set(set.cases.map((c) => c.config.kind))).toEqual(new Set(['sas', 'mha', 'gqa', 'mqa']));
     const tiny = loadCaseTensors(set.cases.find((c) => c.name === 'sas-tiny')!);
     expect(tiny.inputs.query.shape).toEqual([1, 4, 2, 4]);
@@ -158,7 +160,9 @@ describe('runConformance', () => {
 
   it('counts gradients as checked only when one was compared; asking for them where no case has any does not pass', async () => {
     const backend = createReferenceBackend();
-    const report = await runConformance(backend, { tolerance, grads: true, cases: ['sas-paper-head'] }); // carries no gradients
+    // The paper-head case carries no gradients; it is the sibling package's (a dependency would be a cycle: it tests with this one).
+    const paperHead = fileURLToPath(new URL('../../fixtures-paper-head/fixtures', import.meta.url));
+    const report = await runConformance(backend, { tolerance, grads: true, fixturesDir: paperHead, cases: ['sas-paper-head'] });
     expect(report.cases[0]).toMatchObject({ passed: true, gradsChecked: false });
     expect(report.passed).toBe(false);
     expect(report.problem).toBe('gradients were asked for, but no case carries any (nothing compared)');

@@ -14,7 +14,7 @@ export type { FixtureCase, FixtureSet } from './manifest.js';
  * @example
  * ```ts
  * import { bundledFixturesDir, loadFixtureSet } from '@sas/conformance';
- * loadFixtureSet(bundledFixturesDir()).cases.length; // 12
+ * loadFixtureSet(bundledFixturesDir()).cases.length; // 11
  * ```
  */
 export function bundledFixturesDir(): string {

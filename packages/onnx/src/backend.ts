@@ -6,6 +6,7 @@ import {
   leafName,
   lowerGraph,
   planExecution,
+  missingPackageOf,
   SasError,
   type Backend,
   type ExecutionPlan,
@@ -23,10 +24,24 @@ import { ONNX_TOLERANCE } from './tolerance.js';
 
 type OrtModule = typeof Ort;
 
+/**
+ * ONNX Runtime session options, passed to `InferenceSession.create` as they
+ * are: the common ones typed, any other of onnxruntime-node's
+ * `InferenceSession.SessionOptions` allowed. Declared here so that this
+ * package's types compile without onnxruntime-node, an optional peer.
+ */
+export interface OrtSessionOptions {
+  readonly graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  readonly intraOpNumThreads?: number;
+  readonly interOpNumThreads?: number;
+  readonly executionMode?: 'sequential' | 'parallel';
+  readonly [option: string]: unknown;
+}
+
 /** Options of `createOnnxBackend`. */
 export interface OnnxBackendOptions {
   /** Passed to `InferenceSession.create` (threads, optimisation level...). */
-  readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
+  readonly sessionOptions?: OrtSessionOptions;
   /**
    * Most sessions kept open (default `DEFAULT_MAX_SESSIONS`): one per graph and
    * output set, least recently used released first. Raise it if more graphs
@@ -68,7 +83,13 @@ function loadOrt(): Promise<OrtModule> {
     (m) => ((m as unknown as { default?: OrtModule }).default ?? m) as OrtModule,
     (e: Error) => {
       ortModule = undefined;
-      throw new SasError('E_BACKEND', `backend 'onnx' needs onnxruntime-node 1.30.0 (npm i onnxruntime-node@1.30.0): ${e.message}`);
+      const missing = missingPackageOf(e) === 'onnxruntime-node';
+      throw new SasError(
+        'E_BACKEND',
+        missing
+          ? "backend 'onnx' needs the package onnxruntime-node, which is not installed here (npm i onnxruntime-node)"
+          : `backend 'onnx': onnxruntime-node does not load (${String(e.message).split('\n')[0]})`,
+      );
     },
   );
   return ortModule;
@@ -109,7 +130,10 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     // before the export, which would itself allocate such tensors (a causal mask of T×T constants).
     const asRun = lowerGraph(graph, (op) => hasOnnxMapping(op, graph.dtype), "'onnx' (cpu)");
     checkCapacity(asRun, planExecution(asRun, outputs).order, maxElements, "'onnx' (cpu)");
-    return ort.InferenceSession.create(exportOnnx(graph, { outputs }), { ...defaultSessionOptions(graph), ...options.sessionOptions });
+    return ort.InferenceSession.create(exportOnnx(graph, { outputs }), {
+      ...defaultSessionOptions(graph),
+      ...(options.sessionOptions as Ort.InferenceSession.SessionOptions),
+    });
   };
 
   const run = async (graph: Graph, feeds: Feeds, runOptions: RunOptions = {}): Promise<Record<string, Tensor>> => {

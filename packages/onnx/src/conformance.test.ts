@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConformance, type ConformanceReport } from '@sas/conformance';
 import { describeConformance, describeTraining } from '@sas/conformance/vitest';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { createOnnxBackend, onnxProvider } from '@sas/onnx';
 import { UNSEEN_CONFIGS, writeUnseenFixtures } from './test/unseen-fixtures.js';
 
@@ -11,6 +12,7 @@ import { UNSEEN_CONFIGS, writeUnseenFixtures } from './test/unseen-fixtures.js';
 // (float32), compared with the authors' numbers at atol = rtol = 1e-4. The
 // gradient graphs are plain core ops too, so they export and run the same way.
 describeConformance(onnxProvider, { mode: 'cpu', grads: true });
+describeConformance(onnxProvider, { mode: 'cpu', fixturesDir: paperHeadFixturesDir() }); // the paper's head shape, forward only
 
 // Training-step graphs (AdamW, scalar inputs for the learning rate and bias
 // corrections) export and run too: the loss must fall at every step.

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { loadGenerationFixtures, readLanguageModelFile, writeFileAtomic } from '@sas/conformance';
 import { validateConfig, type SASConfig } from '@sas/core';
 import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { benchLayerDecoding, benchModelDecoding, growthExponent, type PositionRow } from '../generate/bench.js';
 
@@ -76,7 +76,7 @@ report (an existing file is kept unless --force). Defaults: --runs 5, --warmup 2
     const loadBefore = os.loadavg();
     const results = [];
     for (const name of names) {
-      const provider = await loadProvider(name);
+      const provider = await loadBackendProvider(name);
       const backend = await provider.create({ mode: checkMode(provider, undefined) });
       try {
         const modelRows = await benchModelDecoding(backend, model, modelPositions, { runs, warmup });

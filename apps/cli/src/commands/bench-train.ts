@@ -1,5 +1,5 @@
 import { parseFlags, parsePositiveInt } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import { measureTraining, trainBenchConfig } from '../bench/train.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
@@ -50,7 +50,7 @@ setting (ndarray; default: all cores). Default backend: ${DEFAULT_BACKEND}.`,
     const steps = parsePositiveInt(flags.steps, 'steps', 5);
     const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 2);
     const seed = flags.seed === '0' ? 0 : parsePositiveInt(flags.seed, 'seed', 0);
-    const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
+    const provider = await loadBackendProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
     // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,

@@ -1,6 +1,6 @@
 import { MAX_RUNS, MAX_WARMUP, parseFlags, parseNonNegativeInt, parsePositiveInt, parseThreads } from '../args.js';
 import { checkBenchCapacity } from '../bench/capacity.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import { configFromFlags } from '../bench/config.js';
 import { measureLayer } from '../bench/measure.js';
 import type { Command } from '../command.js';
@@ -50,7 +50,7 @@ Default backend: ${DEFAULT_BACKEND}.`,
     const threads = parseThreads(flags.threads);
     // The cheapest dtype any backend runs: refused here, a backend's own float64 is refused again in measureLayer.
     checkBenchCapacity(config, 'float32', flags.backward === true);
-    const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
+    const provider = await loadBackendProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,
     // a program rather than a library, opts into ndarray's forced collections of shared worker storage.

@@ -1,16 +1,21 @@
 import { formatModelReport, formatReport, modelToleranceFor, runConformance, runModelConformance } from '@sas/conformance';
 import { SasError } from '@sas/core';
 import { parseFlags } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: "run the conformance suite against the authors' fixtures (--models: the char GPT's)",
-  usage: `sas conformance --backend NAME [--mode MODE] [--fixtures DIR] [--grads] [--cases A,B] [--json]
-sas conformance --models --backend NAME [--mode MODE] [--fixtures DIR] [--cases A,B] [--json]
+  usage: `sas conformance --backend NAME|./module.js|PACKAGE [--mode MODE] [--fixtures DIR] [--grads] [--cases A,B] [--json]
+sas conformance --models --backend NAME|./module.js|PACKAGE [--mode MODE] [--fixtures DIR] [--cases A,B] [--json]
 
-Runs every fixture case (default: the bundled fixtures) on the backend and
+--backend is a backend name (reference, ndarray, tfjs, gpujs, onnx), or a
+backend written elsewhere: a module file (./my-backend.js, from the current
+directory) or an installed package, exporting a BackendProvider as default
+or as its one provider export.
+Runs every fixture case (default: the fixtures bundled with @sas/conformance;
+the paper-head case is --fixtures node_modules/@sas/fixtures-paper-head/fixtures) on the backend and
 compares output, traces and, with --grads, gradients against the authors'
 numbers within the backend's tolerance |a − e| ≤ atol + rtol·|e|.
 With --models, runs the char GPT's fixtures (MODEL.md; default: the bundled
@@ -28,7 +33,7 @@ document on stdout.`,
     );
     if (typeof flags.backend !== 'string') throw new SasError('E_INPUT', 'conformance: --backend is required (e.g. --backend ndarray)');
     if (flags.models && flags.grads) throw new SasError('E_INPUT', 'conformance: --grads is for layer fixtures; --models always checks gradients');
-    const provider = await loadProvider(flags.backend);
+    const provider = await loadBackendProvider(flags.backend);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const backend = await provider.create({ mode });
     const cases = typeof flags.cases === 'string' ? flags.cases.split(',') : undefined;

@@ -1,9 +1,10 @@
-import { bundledFixturesDir, compareTensors, loadCaseTensors, loadFixtureSet } from '@sas/conformance';
-import { buildLayer, countParams, estimateFlops, SasError, type LayerConfig } from '@sas/core';
+import { compareTensors, loadCaseTensors } from '@sas/conformance';
+import { buildLayer, countParams, estimateFlops, type LayerConfig } from '@sas/core';
 import { parseFlags } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
+import { findFixtureCase } from '../fixtures.js';
 import { demoGeneration } from '../generate/demo-line.js';
 
 const human = (n: number) =>
@@ -22,7 +23,8 @@ export const demoCommand: Command = {
   usage: `sas demo [--backend NAME] [--mode MODE] [--case NAME] [--fixtures DIR] [--json]
 
 Loads a fixture case's weights and inputs (default: sas-paper-head, the paper's
-head shape H=12, D=64, H'=24, D'=128), runs the SAS layer on the backend
+head shape H=12, D=64, H'=24, D'=128; without --fixtures, any case of
+@sas/conformance or @sas/fixtures-paper-head), runs the SAS layer on the backend
 (default: ${DEFAULT_BACKEND}), compares with the output the authors' PyTorch
 code produced, and prints parameter count and FLOPs beside an MHA of the same
 width. Then the bundled char GPT (MODEL.md's generation fixture) continues
@@ -31,11 +33,8 @@ is checked against PyTorch's. Exit 1 if the output does not match within the
 backend's tolerance, or the text differs.`,
   async run(argv) {
     const flags = parseFlags(argv, { backend: 'string', mode: 'string', case: 'string', fixtures: 'string', json: 'boolean', verbose: 'boolean' }, 'demo');
-    const set = loadFixtureSet((flags.fixtures as string | undefined) ?? bundledFixturesDir());
-    const caseName = (flags.case as string | undefined) ?? 'sas-paper-head';
-    const fixture = set.cases.find((c) => c.name === caseName);
-    if (!fixture) throw new SasError('E_INPUT', `demo: no case '${caseName}' in ${set.dir} (cases: ${set.cases.map((c) => c.name).join(', ')})`);
-    const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
+    const fixture = findFixtureCase('demo', (flags.case as string | undefined) ?? 'sas-paper-head', flags.fixtures as string | undefined);
+    const provider = await loadBackendProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const backend = await provider.create({ mode });
     const tolerance = provider.tolerance(backend.mode);

@@ -1,16 +1,9 @@
 import { resolve } from 'node:path';
-import {
-  bundledFixturesDir,
-  checkWriteTargets,
-  loadCaseTensors,
-  loadFixtureSet,
-  readRegularFile,
-  readSafetensorsFile,
-  writeFilesAtomic,
-} from '@sas/conformance';
+import { checkWriteTargets, loadCaseTensors, readRegularFile, readSafetensorsFile, writeFilesAtomic } from '@sas/conformance';
 import {
   authorsWeights,
   buildLayer,
+  missingPackageOf,
   parseJsonText,
   printable,
   saveAuthorsWeights,
@@ -20,15 +13,28 @@ import {
   type LayerConfig,
   type Tensor,
 } from '@sas/core';
-import { exportOnnx, ONNX_OPSET, serializeGraphBundle, weightsPathFor } from '@sas/onnx';
 import { parseFlags, type Flags } from '../args.js';
 import type { Command } from '../command.js';
+import { findFixtureCase } from '../fixtures.js';
 
 const FORMATS = ['onnx', 'graph', 'safetensors'] as const;
 type Format = (typeof FORMATS)[number];
 
+/** The ONNX opset @sas/onnx writes, for the help text without loading it (export.test.ts holds it to ONNX_OPSET). */
+const HELP_ONNX_OPSET = 18;
+
 /** A layer configuration file is a few hundred bytes; 1 MiB is generous. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** @sas/onnx writes ONNX models and graph bundles; it is an optional peer of the CLI, loaded only by those formats. */
+async function importOnnx(format: Format): Promise<typeof import('@sas/onnx')> {
+  try {
+    return await import('@sas/onnx');
+  } catch (e) {
+    if (missingPackageOf(e) !== '@sas/onnx') throw e;
+    throw new SasError('E_DEPENDENCY', `export --format ${format} needs the package @sas/onnx, which is not installed here (npm i @sas/onnx)`);
+  }
+}
 
 /** The layer to export: its configuration and weights, from a fixture case or from files. */
 function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string, Tensor>; source: string } {
@@ -39,10 +45,7 @@ function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string
     throw new SasError('E_INPUT', 'export: give either --fixture CASE or --weights FILE --config FILE, not both');
   }
   if (fixture !== undefined) {
-    const set = loadFixtureSet((flags.fixtures as string | undefined) ?? bundledFixturesDir());
-    const c = set.cases.find((x) => x.name === fixture);
-    if (!c)
-      throw new SasError('E_INPUT', `export: no case '${printable(fixture)}' in ${set.dir} (cases: ${printable(set.cases.map((x) => x.name).join(', '))})`);
+    const c = findFixtureCase('export', fixture, flags.fixtures as string | undefined);
     return { config: c.config, weights: loadCaseTensors(c).params, source: `fixture ${c.name}` };
   }
   if (weightsFile === undefined || configFile === undefined) {
@@ -69,7 +72,7 @@ export const exportCommand: Command = {
 
 Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
 configuration) with its weights and writes
-  onnx         an ONNX model (opset ${ONNX_OPSET}): inputs query, key, value; weights as
+  onnx         an ONNX model (opset ${HELP_ONNX_OPSET}): inputs query, key, value; weights as
                initializers under the authors' names; output 'output' (--outputs
                names others, e.g. --outputs output,trace.attention)
   graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
@@ -107,7 +110,8 @@ directory and renamed into place; an existing file is kept unless --force.`,
       throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${printable(String(flags.dtype))}'`);
     const force = flags.force === true;
     const out = resolve(flags.out);
-    const targets = format === 'graph' ? [out, weightsPathFor(out)] : [out];
+    const onnx = format === 'safetensors' ? undefined : await importOnnx(format);
+    const targets = format === 'graph' && onnx ? [out, onnx.weightsPathFor(out)] : [out];
     // Refused up front, before the weights are read; checked again when written (all or nothing).
     checkWriteTargets(targets, { force });
 
@@ -115,13 +119,13 @@ directory and renamed into place; an existing file is kept unless --force.`,
     const graph = buildLayer(config, { dtype });
     const outputs = typeof flags.outputs === 'string' ? flags.outputs.split(',') : undefined;
     const files: { path: string; data: Uint8Array | string }[] = [];
-    if (format === 'onnx') {
+    if (format === 'onnx' && onnx) {
       const docString = `${config.kind} layer exported by sas export from ${source}`;
-      files.push({ path: out, data: exportOnnx(graph, { weights, outputs, docString, metadata: { config: JSON.stringify(config) } }) });
-    } else if (format === 'graph') {
+      files.push({ path: out, data: onnx.exportOnnx(graph, { weights, outputs, docString, metadata: { config: JSON.stringify(config) } }) });
+    } else if (format === 'graph' && onnx) {
       if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
-      const bundle = serializeGraphBundle(graph, weights);
-      files.push({ path: weightsPathFor(out), data: bundle.safetensors }, { path: out, data: bundle.json });
+      const bundle = onnx.serializeGraphBundle(graph, weights);
+      files.push({ path: onnx.weightsPathFor(out), data: bundle.safetensors }, { path: out, data: bundle.json });
     } else {
       const data = saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } });
       files.push({ path: out, data });
@@ -133,7 +137,7 @@ directory and renamed into place; an existing file is kept unless --force.`,
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else
       process.stdout.write(
-        `${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' ? `, ONNX opset ${ONNX_OPSET}` : ''}\n`,
+        `${written.map((w) => `wrote ${w.path} (${w.bytes} bytes)`).join('\n')}\n${config.kind} layer from ${source}, ${dtype}${format === 'onnx' && onnx ? `, ONNX opset ${onnx.ONNX_OPSET}` : ''}\n`,
       );
     return 0;
   },

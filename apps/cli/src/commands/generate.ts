@@ -1,7 +1,7 @@
 import { readLanguageModelFile } from '@sas/conformance';
 import { SasError } from '@sas/core';
 import { parseFlags } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
 import { parseNumberFlag } from '../generate/numbers.js';
@@ -57,7 +57,7 @@ cache, printing characters on stdout as they come, then tokens/s on stderr.
       stop: flags.stop as string | undefined,
     };
     const model = readLanguageModelFile(flags.checkpoint);
-    const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
+    const provider = await loadBackendProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
     const backend = await provider.create({ mode });
     try {

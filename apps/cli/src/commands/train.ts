@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SasError } from '@sas/core';
 import { parseFlags } from '../args.js';
-import { checkMode, loadProvider } from '../backends.js';
+import { checkMode, loadBackendProvider } from '../backends.js';
 import type { Command } from '../command.js';
 import { DEFAULT_BACKEND } from '../defaults.js';
 import { type RunCheckpoint, readRunCheckpoint, writeRunCheckpoint } from '../train/checkpoint.js';
@@ -115,7 +115,7 @@ for bit; flags given must agree with it, the others come from it) or --force
         'E_INPUT',
         `${checkpointPath}: its model ${JSON.stringify(saved.config)} is not the one its run options make (${JSON.stringify(config)})`,
       );
-    const provider = await loadProvider(session.backend);
+    const provider = await loadBackendProvider(session.backend);
     const mode = checkMode(provider, session.mode);
     // `threads` and `collectGarbage` are extra create options (providers without them ignore them): the CLI,
     // a program rather than a library, opts into ndarray's forced collections of shared worker storage.

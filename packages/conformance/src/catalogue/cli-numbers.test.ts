@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { catalogue, sas } from './record.js';
+import { catalogue, sas } from '../../../../tools/catalogue-record.js';
 
 const { record } = catalogue('cli-numbers');
 const bench = (...args: string[]) => sas(['bench', '--backend', 'reference', '--shape', '1,4,1,2,1,2', ...args]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, graphFromJSON, parseSafetensors, referenceProvider, serializeSafetensors, tensor } from '@sas/core';
 import { bundledFixturesDir, formatReport, loadFixtureSet, runConformance } from '../index.js';
-import { catalogue, re, sas } from './record.js';
+import { catalogue, re, sas } from '../../../../tools/catalogue-record.js';
 
 const { expectError } = catalogue('json-and-reports');
 const dirs: string[] = [];

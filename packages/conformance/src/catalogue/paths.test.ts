@@ -20,7 +20,7 @@ import {
   readSafetensorsFile,
   runConformance,
 } from '../index.js';
-import { catalogue, re, sas } from './record.js';
+import { catalogue, re, sas } from '../../../../tools/catalogue-record.js';
 
 const { expectError, record } = catalogue('paths');
 const dirs: string[] = [];

@@ -16,7 +16,7 @@ import {
   safetensorsHeaderLength,
   type GraphJSON,
 } from '@sas/core';
-import { catalogue, sas } from './record.js';
+import { catalogue, sas } from '../../../../tools/catalogue-record.js';
 
 const { expectError, record } = catalogue('sizes');
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFilesAtomic } from '../files.js';
-import { catalogue, REPO_ROOT, sas } from './record.js';
+import { catalogue, REPO_ROOT, sas } from '../../../../tools/catalogue-record.js';
 
 const { expectError, record } = catalogue('writes');
 const dirs: string[] = [];

@@ -42,7 +42,7 @@ export type FuzzCase = LayerFuzzCase | OpFuzzCase;
  *
  * @example
  * ```ts
- * import { describeFuzzCase } from '@sas/conformance';
+ * import { describeFuzzCase } from '@sas/conformance/fuzz';
  * describeFuzzCase({ kind: 'op', op: 'Exp', shapes: [[2, 0]], attrs: {}, domains: ['normal'], seed: 1 });
  * // 'Exp [2,0] {} seed 1'
  * ```
@@ -60,7 +60,7 @@ export function describeFuzzCase(c: FuzzCase): string {
  *
  * @example
  * ```ts
- * import { fuzzCaseSource } from '@sas/conformance';
+ * import { fuzzCaseSource } from '@sas/conformance/fuzz';
  * fuzzCaseSource({ kind: 'op', op: 'Neg', shapes: [[1]], attrs: {}, domains: ['normal'], seed: 3 });
  * // '{"kind":"op","op":"Neg","shapes":[[1]],"attrs":{},"domains":["normal"],"seed":3}'
  * ```

@@ -1,4 +1,4 @@
-import { createReferenceBackend, type Backend, type Tolerance } from '@sas/core';
+import { createReferenceBackend, missingPackageOf, SasError, type Backend, type Tolerance } from '@sas/core';
 import type { FuzzCase } from './cases.js';
 import type { KnownIssue } from './regressions.js';
 import { runFuzzCase, type FuzzCaseReport } from './run-case.js';
@@ -47,6 +47,16 @@ export interface FuzzReport {
   readonly passed: boolean;
 }
 
+/** fast-check, an optional peer: loaded only here, so that nothing else in the package needs it. */
+async function loadFastCheck(): Promise<typeof import('fast-check').default> {
+  try {
+    return (await import('fast-check')).default;
+  } catch (e) {
+    if (missingPackageOf(e) !== 'fast-check') throw e;
+    throw new SasError('E_DEPENDENCY', 'fuzzBackend needs the package fast-check, which is not installed here (npm i -D fast-check@^4.11.0)');
+  }
+}
+
 /**
  * Property-based differential test of one backend against the float64
  * reference: `layerRuns` random layers and `opRuns` random single ops, each
@@ -57,15 +67,14 @@ export interface FuzzReport {
  * @example
  * ```ts
  * import { ndarrayProvider } from '@sas/backend-ndarray';
- * import { fuzzBackend } from '@sas/conformance';
+ * import { fuzzBackend } from '@sas/conformance/fuzz';
  * const backend = await ndarrayProvider.create({ mode: 'cpu' });
  * const report = await fuzzBackend(backend, { tolerance: ndarrayProvider.tolerance('cpu'), layerRuns: 50, opRuns: 50 });
  * console.log(`${report.total} cases, ${report.passed ? 'no disagreement' : 'disagreement found'}`);
  * ```
  */
 export async function fuzzBackend(backend: Backend, options: FuzzOptions): Promise<FuzzReport> {
-  // fast-check is loaded only here, so importing @sas/conformance does not need it.
-  const { default: fc } = await import('fast-check');
+  const fc = await loadFastCheck();
   const { layerCaseArbitrary, opCaseArbitrary } = await import('./arbitraries.js');
   const oracle = createReferenceBackend();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);

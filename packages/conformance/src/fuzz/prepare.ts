@@ -32,7 +32,7 @@ export interface PreparedCase {
  *
  * @example
  * ```ts
- * import { prepareFuzzCase } from '@sas/conformance';
+ * import { prepareFuzzCase } from '@sas/conformance/fuzz';
  * const p = prepareFuzzCase({ kind: 'op', op: 'Exp', shapes: [[2, 3]], attrs: {}, domains: ['normal'], seed: 1 }, 'float32', true);
  * p.outputs; // ['y', 'grad.x0']
  * ```

@@ -209,7 +209,7 @@ function op(name: string, opName: string, shapes: number[][], attrs: Attrs, orig
  *
  * @example
  * ```ts
- * import { regressionCases } from '@sas/conformance';
+ * import { regressionCases } from '@sas/conformance/fuzz';
  * regressionCases().map((r) => r.name);
  * ```
  */
@@ -223,7 +223,7 @@ export function regressionCases(issues: readonly KnownIssue[] = KNOWN_ISSUES): R
  *
  * @example
  * ```ts
- * import { knownIssueFor } from '@sas/conformance';
+ * import { knownIssueFor } from '@sas/conformance/fuzz';
  * const issue = { id: 'no-empty', issue: 'empty tensors', affects: () => true, effect: 'skip', case: someCase } as const;
  * knownIssueFor(someCase, { grads: true, backend: 'mine', mode: 'cpu' }, [issue])?.id; // 'no-empty'
  * ```

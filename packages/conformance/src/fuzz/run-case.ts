@@ -41,7 +41,7 @@ export interface FuzzCaseReport {
  * @example
  * ```ts
  * import { referenceProvider } from '@sas/core';
- * import { runFuzzCase } from '@sas/conformance';
+ * import { runFuzzCase } from '@sas/conformance/fuzz';
  * const backend = await referenceProvider.create();
  * const report = await runFuzzCase(backend, { kind: 'op', op: 'Exp', shapes: [[2]], attrs: {}, domains: ['normal'], seed: 1 }, { tolerance: referenceProvider.tolerance('float64') });
  * report.passed; // true
@@ -74,7 +74,7 @@ export async function runFuzzCase(backend: Backend, c: FuzzCase, options: FuzzCa
  *
  * @example
  * ```ts
- * import { formatFuzzFailure } from '@sas/conformance';
+ * import { formatFuzzFailure } from '@sas/conformance/fuzz';
  * formatFuzzFailure({ description: 'Exp [2] {} seed 1', passed: false, checks: [], error: 'boom' });
  * // 'Exp [2] {} seed 1: threw: boom'
  * ```

@@ -18,12 +18,9 @@ import {
   type Backend,
   type Tolerance,
 } from '@sas/core';
-import { createTfjsBackend } from '../backend.js';
-import { availableModes } from '../env.js';
-import { activateTfjsMode } from '../modes.js';
-import { tfjsProvider } from '../provider.js';
-import { mismatches } from '../test-support/compare.js';
-import { edgeCases, opCases } from '../test-support/op-cases.js';
+import { activateTfjsMode, availableModes, createTfjsBackend, TFJS_MODEL_TOLERANCE, tfjsProvider } from '../../src/index.js';
+import { mismatches } from '../../src/test-support/compare.js';
+import { edgeCases, opCases } from '../../src/test-support/op-cases.js';
 import {
   compareTensors,
   formatModelOpCase,
@@ -35,7 +32,6 @@ import {
   type ModelCaseReport,
   type TensorComparison,
 } from '@sas/conformance/portable';
-import { TFJS_MODEL_TOLERANCE } from '../tolerance.js';
 
 /** One fixture case's result in the page. */
 export interface PageCase {

@@ -1,6 +1,6 @@
 // Shared by the error catalogue's test files (docs/reliability.md): assert an
 // error's code and one-line message, and record what was seen so that
-//   SAS_CATALOGUE_OUT=/tmp/catalogue.json pnpm exec vitest run --project conformance catalogue
+//   SAS_CATALOGUE_OUT=/tmp/catalogue.json pnpm exec vitest run --project conformance --project attention catalogue
 // writes every (code, situation, message) for the doc: errors-catalogue.test.ts
 // to that path, each file here to /tmp/catalogue.<file>.json beside it.
 
@@ -57,7 +57,7 @@ export function catalogue(file?: string) {
 }
 
 /** The repository root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** The built CLI, as users run it (the root test script builds it first). */
 export const CLI = resolve(REPO_ROOT, 'apps/cli/dist/main.js');
 

@@ -1,7 +1,7 @@
 // Soak: forward + backward passes on every backend found at run time for a
 // fixed time, memory and resource counts sampled; the second half must be flat.
 //
-//   SAS_SOAK_SECONDS=600 pnpm exec vitest run --project conformance soak   # the long run
+//   SAS_SOAK_SECONDS=600 pnpm exec vitest run --project attention soak   # the long run
 //   SAS_SOAK_BACKENDS=ndarray,reference ...                                # some targets only
 //   SAS_SOAK_REPORT=/tmp/soak ...                                          # also write <dir>/<backend>-<mode>.json
 //   SAS_SOAK_LOOPS=steady ...                                              # only the steady loop (or: rebuild)
@@ -9,9 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { soakKnownIssueFor } from './soak/known-issues.js';
-import { assessSoak, soakBackend, type SoakReport } from './soak/soak.js';
-import { discoverTargets, workspaceCandidates } from './fuzz/targets.js';
+import { assessSoak, discoverTargets, soakBackend, soakKnownIssueFor, type SoakReport } from '@sas/conformance';
+import { allBackendProviders } from '../test-support/providers.js';
 
 const SECONDS = Number(process.env.SAS_SOAK_SECONDS ?? 10);
 const ONLY = process.env.SAS_SOAK_BACKENDS?.split(',');
@@ -39,7 +38,7 @@ const STEADY_LIMITS = { liveBytesPerIteration: SECONDS >= 60 ? 1024 : 8 * 1024 }
 const CONFIRM_SECONDS = 30;
 const onlyLiveGrowth = (problems: readonly string[]) => problems.length > 0 && problems.every((p) => p.startsWith('live JS memory grows'));
 
-const targets = (await discoverTargets(workspaceCandidates())).filter((t) => !ONLY || ONLY.includes(t.name) || ONLY.includes(`${t.name}/${t.mode}`));
+const targets = (await discoverTargets(await allBackendProviders())).filter((t) => !ONLY || ONLY.includes(t.name) || ONLY.includes(`${t.name}/${t.mode}`));
 const lines: string[] = [];
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

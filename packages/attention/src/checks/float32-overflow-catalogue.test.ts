@@ -4,11 +4,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildLayer, evaluateReference, GraphBuilder, initParams, loadAuthorsWeights, randomNormal, relu, saveAuthorsWeights, type Backend } from '@sas/core';
-import { discoverTargets, workspaceCandidates } from '../fuzz/targets.js';
-import { catalogue } from './record.js';
+import { discoverTargets } from '@sas/conformance';
+import { catalogue } from '../../../../tools/catalogue-record.js';
+import { allBackendProviders } from '../test-support/providers.js';
 
 const { expectError } = catalogue('float32-overflow');
-const targets = await discoverTargets(workspaceCandidates());
+const targets = await discoverTargets(await allBackendProviders());
 const FLOAT32_MAX = 3.4028234663852886e38;
 const refusal = "(non-finite values are refused; pass nonFinite: 'allow' to run anyway)";
 

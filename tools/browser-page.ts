@@ -1,8 +1,9 @@
 /**
- * @sas/conformance/browser — the Node side of a backend's browser test: bundle
- * a page entry with vite, serve it and the fixtures on 127.0.0.1, and open it
- * in Debian's headless Chromium through playwright-core. Node only; vite and
- * playwright-core are loaded on demand.
+ * The Node side of a backend's browser test in this monorepo (not published):
+ * bundle a page entry with vite, serve it and the fixtures on 127.0.0.1, and
+ * open it in Debian's headless Chromium through playwright-core (both root
+ * devDependencies, loaded on demand). The pages are each backend's
+ * `examples/browser/page.ts`.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -115,8 +116,8 @@ async function serve(
  *
  * @example
  * ```ts
- * import { openBrowserPage, CHROMIUM_PATH } from '@sas/conformance/browser';
- * const browser = await openBrowserPage({ entry: '/pkg/src/browser/page.ts', root: '/pkg', globalName: 'sasGpujs', fixturesDir });
+ * import { openBrowserPage } from '../../../tools/browser-page.js';
+ * const browser = await openBrowserPage({ entry: '/pkg/examples/browser/page.ts', root: '/pkg', globalName: 'sasGpujs', fixturesDir });
  * const modes = await browser.page.evaluate(() => (globalThis as any).sasGpujs.runtimeModes());
  * await browser.close();
  * ```

@@ -3,18 +3,16 @@
 // gradients, plus the fixed regression cases. A backend that is not
 // available here is a skipped test with the reason in its name.
 //
-//   SAS_FUZZ_RUNS=20000 pnpm exec vitest run --project conformance fuzz   # long run
+//   SAS_FUZZ_RUNS=20000 pnpm exec vitest run --project attention fuzz   # long run
 //   SAS_FUZZ_BACKENDS=ndarray,gpujs/cpu ...                                # some targets only
 //   SAS_FUZZ_SEED=1234 ...                                                 # replay a run
 //   SAS_FUZZ_SEED=random ...                                               # a fresh random seed
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend, type Backend } from '@sas/core';
-import { fuzzCaseSource } from './fuzz/cases.js';
-import { fuzzBackend, type FuzzReport } from './fuzz/differential.js';
-import { knownIssueFor, regressionCases } from './fuzz/regressions.js';
-import { formatFuzzFailure, runFuzzCase } from './fuzz/run-case.js';
-import { discoverTargets, workspaceCandidates } from './fuzz/targets.js';
+import { discoverTargets } from '@sas/conformance';
+import { formatFuzzFailure, fuzzBackend, fuzzCaseSource, knownIssueFor, regressionCases, runFuzzCase, type FuzzReport } from '@sas/conformance/fuzz';
+import { allBackendProviders } from '../test-support/providers.js';
 
 const RUNS = Number(process.env.SAS_FUZZ_RUNS ?? 500);
 // A fixed seed by default, so CI is reproducible; SAS_FUZZ_SEED=random explores new cases.
@@ -32,7 +30,7 @@ const split = (target: string) => {
 // Whole-layer cases with gradients cost up to ~0.25 s on the slowest backend (gpu.js, which compiles per shape).
 const FUZZ_TIMEOUT = 120_000 + RUNS * 500;
 
-const targets = (await discoverTargets(workspaceCandidates(), { includeReference: false })).filter(
+const targets = (await discoverTargets(await allBackendProviders(), { includeReference: false })).filter(
   (t) => !ONLY || ONLY.includes(t.name) || ONLY.includes(`${t.name}/${t.mode}`),
 );
 const reports: (FuzzReport & { seconds: number })[] = [];

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { attention, evaluateReference, GraphBuilder, randomNormal } from '@sas/core';
 import { describeConformance } from '@sas/conformance/vitest';
+import { paperHeadFixturesDir } from '@sas/fixtures-paper-head';
 import { createTinyBackend, tinyProvider } from './tiny-backend.js';
 
 // The worked example of docs/embedding.md must pass the same suite as every
 // backend: all bundled cases, forward and gradients, at the reference's 1e-9.
 describeConformance(tinyProvider, { mode: 'float64', grads: true });
+describeConformance(tinyProvider, { mode: 'float64', fixturesDir: paperHeadFixturesDir() });
 
 describe('tiny backend (worked example)', () => {
   it('runs the composite Attention through its decomposition, matching the reference', async () => {

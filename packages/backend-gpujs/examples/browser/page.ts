@@ -18,9 +18,7 @@ import {
   type CaseReport,
   type ModelCaseReport,
 } from '@sas/conformance/portable';
-import { createGpujsBackend } from '../backend.js';
-import { probeMode, runtimeModes } from '../env.js';
-import { gpujsModelTolerance, gpujsTolerance } from '../tolerance.js';
+import { createGpujsBackend, gpujsModelTolerance, gpujsTolerance, probeMode, runtimeModes } from '../../src/index.js';
 
 /** What the page reports back: the conformance suite's per-case reports, and the modes on offer. */
 export interface PageReport {
