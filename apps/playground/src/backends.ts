@@ -22,6 +22,8 @@ export interface PageBackend {
   probe(): Promise<string | undefined>;
   create(): Promise<Backend>;
   tolerance(mode: string): Tolerance;
+  /** How to name the started backend's mode in the page (default: `backend.mode`). */
+  readonly modeName?: (mode: string) => string;
 }
 
 const webgl2Context = (): boolean => {
@@ -76,6 +78,8 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: () => createOnnxBackend(),
     tolerance: () => ONNX_TOLERANCE,
+    // @sas/onnx calls its one ONNX Runtime mode 'cpu'; in the page that runtime is ORT Web's WebAssembly build.
+    modeName: () => 'ORT Web wasm',
   },
 ];
 

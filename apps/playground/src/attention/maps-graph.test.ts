@@ -34,7 +34,7 @@ describe('the attention maps graph (float64 reference)', () => {
       for (let h = 0; h < heads; h++) {
         for (let i = 0; i < T; i++) {
           const row = maps.data.subarray((h * T + i) * T, (h * T + i + 1) * T);
-          expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
+          expect(Math.abs(Array.from(row).reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
           for (let j = i + 1; j < T; j++) expect(row[j]).toBe(0);
         }
       }

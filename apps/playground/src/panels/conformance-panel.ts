@@ -86,7 +86,7 @@ async function checkRow(row: Row, options: { grads: boolean; models: boolean }):
       setState(
         row,
         passed ? 'pass' : 'fail',
-        `${passed ? 'pass' : 'FAIL'}: ${verdictText(layers)} (${backend.mode})`,
+        `${passed ? 'pass' : 'FAIL'}: ${verdictText(layers)} (${row.backend.modeName?.(backend.mode) ?? backend.mode})`,
         verdictDetail(layers, tol, performance.now() - t0, models),
       );
     });

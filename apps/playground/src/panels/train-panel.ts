@@ -51,6 +51,7 @@ export async function mountTrainPanel(root: HTMLElement): Promise<void> {
   const send = (message: ToWorker) => worker.postMessage(message);
   let run = '';
   let header = '';
+  let speed = '';
   let runs = 0;
 
   const running = (yes: boolean) => {
@@ -67,10 +68,11 @@ export async function mountTrainPanel(root: HTMLElement): Promise<void> {
       status.textContent = `${run}: ${header}`;
     } else if (m.type === 'step') {
       log.append(el('li', { 'data-step': m.step, 'data-loss': m.loss }, `${m.step} ${m.loss}`));
-      status.textContent = `${run}: step ${m.step}, loss ${m.loss.toFixed(4)}, ${fmt(m.ms)} ms/step, ${fmt(m.tokensPerSecond)} targets/s · ${header}`;
+      speed = `${fmt(m.ms)} ms/step, ${fmt(m.tokensPerSecond)} targets/s`;
+      status.textContent = `${run}: step ${m.step}, loss ${m.loss.toFixed(4)}, ${speed} · ${header}`;
       void chart.add({ step: m.step, loss: m.loss, run });
     } else if (m.type === 'stopped') {
-      status.textContent = `${run}: ${m.reason === 'paused' ? 'stopped' : 'finished'} after ${m.steps} steps · ${header}`;
+      status.textContent = `${run}: ${m.reason === 'paused' ? 'stopped' : 'finished'} after ${m.steps} steps (last ${speed}) · ${header}`;
       running(false);
     } else {
       status.textContent = `error: ${m.message}`;

@@ -21,7 +21,7 @@ const spec: TopLevelSpec = {
   encoding: {
     x: { field: 'step', type: 'quantitative', title: 'step' },
     y: { field: 'loss', type: 'quantitative', title: 'training loss (cross-entropy, nats)', scale: { zero: false } },
-    color: { field: 'run', type: 'nominal', title: 'run' },
+    color: { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 320 } },
     tooltip: [
       { field: 'run', type: 'nominal' },
       { field: 'step', type: 'quantitative' },
