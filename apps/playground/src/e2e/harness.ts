@@ -6,12 +6,33 @@
  * (playwright-core, the flags of @sas/conformance/browser), with every
  * request, console error and page error recorded from the first moment.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '@sas/conformance/browser';
 import type { BrowserContext, Page } from 'playwright-core';
+
+/**
+ * `vite build` in a child Node process. Not in-process: vitest runs its
+ * workers with `--conditions @sas/source`, under which the build's Brown
+ * slice (`@sas/data/brown`, loaded by Node, build/repo-assets.ts) would
+ * resolve to TypeScript sources Node cannot load. A child gets plain Node
+ * resolution, as `pnpm --filter playground build` does.
+ */
+function viteBuild(configFile: string, outDir: string): Promise<void> {
+  // The app's own vite (pnpm links it into the app's node_modules); its package exports no bin path to resolve.
+  const vite = join(APP_DIR, 'node_modules', 'vite', 'bin', 'vite.js');
+  const args = [vite, 'build', '--config', configFile, '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'];
+  return new Promise((resolve, reject) => {
+    // vitest sets NODE_ENV=test, which would make vite build a development bundle; the build of `pnpm --filter playground build` is production's.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    execFile(process.execPath, args, { cwd: APP_DIR, env, maxBuffer: 16 << 20 }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`vite build failed: ${stderr.trim() || error.message}`)) : resolve(),
+    );
+  });
+}
 
 /** The app's folder (apps/playground). */
 export const APP_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,8 +74,8 @@ export async function openPlayground(): Promise<PlaygroundPage> {
     rmSync(work, { recursive: true, force: true });
   };
   try {
-    const { build, preview } = await import('vite');
-    await build({ configFile, root: APP_DIR, logLevel: 'error', build: { outDir: distDir, emptyOutDir: true } });
+    await viteBuild(configFile, distDir);
+    const { preview } = await import('vite');
     const served = await preview({
       configFile,
       root: APP_DIR,
