@@ -39,7 +39,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
   {
     id: 'ndarray',
     label: 'ndarray (wasm SIMD)',
-    note: 'the default CPU backend: WebAssembly SIMD matrix engine and fused attention, on the page thread (one thread here; the training worker uses threads when the page is cross-origin isolated)',
+    note: 'the default CPU backend: WebAssembly SIMD matrix engine and fused attention, on the page thread, one thread (its thread pool is Node worker_threads; in a browser it runs single-threaded)',
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: async () => createNdarrayBackend({ threads: 1 }),
     tolerance: (mode) => ndarrayProvider.tolerance(mode),
@@ -74,7 +74,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
   {
     id: 'onnx-wasm',
     label: 'ONNX Runtime Web (wasm)',
-    note: 'each graph exported to ONNX (opset 18) by @sas/onnx and run by ONNX Runtime Web 1.30 on WebAssembly (threads when cross-origin isolated)',
+    note: 'each graph exported to ONNX (opset 18) by @sas/onnx and run by ONNX Runtime Web 1.30 on WebAssembly (threads when cross-origin isolated: half the cores, at most 4)',
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: () => createOnnxBackend(),
     tolerance: () => ONNX_TOLERANCE,

@@ -14,8 +14,8 @@ import { byId, message } from './ui/dom.js';
 
 const isolation = byId('isolation', HTMLParagraphElement);
 isolation.textContent = crossOriginIsolated
-  ? 'This page is cross-origin isolated (COOP/COEP): SharedArrayBuffer is on, so ONNX Runtime Web runs threads and the training worker uses the ndarray thread pool where it can.'
-  : 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): everything runs, on one thread per backend.';
+  ? 'This page is cross-origin isolated (COOP/COEP): SharedArrayBuffer is on, so ONNX Runtime Web runs threads (its default: half the cores, at most 4). The other backends run on one thread here; training runs in a web worker beside the page.'
+  : 'This page is not cross-origin isolated (its server sends no COOP/COEP headers): everything runs, ONNX Runtime Web on one thread like the other backends.';
 
 try {
   await mountPicker(byId('picker', HTMLParagraphElement));
