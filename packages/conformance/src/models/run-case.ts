@@ -1,16 +1,4 @@
-import {
-  ownValue,
-  printable,
-  buildModel,
-  frozenParams,
-  grad,
-  tensor,
-  Trainer,
-  type Backend,
-  type DType,
-  type ModelTolerance,
-  type Tensor,
-} from '@sas/core';
+import { ownValue, printable, buildModel, frozenParams, grad, tensor, Trainer, type Backend, type DType, type ModelTolerance, type Tensor } from '@sas/core';
 import { compareTensors, type TensorComparison } from '../compare.js';
 import type { ModelCaseTensors } from './case-tensors.js';
 import type { ModelFixtureCase } from './manifest.js';
