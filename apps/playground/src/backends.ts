@@ -4,11 +4,12 @@
  * to (the backend package's own, per mode), and whether the browser can run
  * it at all (a probe that says why not).
  */
-import type { Backend, Tolerance } from '@sas/core';
-import { createGpujsBackend, gpujsTolerance, probeMode } from '@sas/backend-gpujs';
+import type { Backend, ModelTolerance, Tolerance } from '@sas/core';
+import { createGpujsBackend, gpujsModelTolerance, gpujsTolerance, probeMode } from '@sas/backend-gpujs';
 import { createNdarrayBackend, ndarrayProvider } from '@sas/backend-ndarray';
 import { createTfjsBackend, tfjsProvider } from '@sas/backend-tfjs';
-import { createOnnxBackend, ONNX_TOLERANCE } from '@sas/onnx';
+import { modelToleranceFor } from '@sas/conformance/portable';
+import { createOnnxBackend, ONNX_MODEL_TOLERANCE, ONNX_TOLERANCE } from '@sas/onnx';
 import { tfjsWasmPaths } from './tfjs-setup.js';
 
 /** One backend of the picker. */
@@ -22,6 +23,8 @@ export interface PageBackend {
   probe(): Promise<string | undefined>;
   create(): Promise<Backend>;
   tolerance(mode: string): Tolerance;
+  /** The tolerance on the char GPT fixtures (the package's own: updated params at its step bound, docs/models.md). */
+  modelTolerance(mode: string): ModelTolerance;
   /** How to name the started backend's mode in the page (default: `backend.mode`). */
   readonly modeName?: (mode: string) => string;
 }
@@ -43,6 +46,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: async () => createNdarrayBackend({ threads: 1 }),
     tolerance: (mode) => ndarrayProvider.tolerance(mode),
+    modelTolerance: (mode) => modelToleranceFor(ndarrayProvider, mode),
   },
   {
     id: 'tfjs-webgl',
@@ -51,6 +55,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     probe: async () => (webgl2Context() ? undefined : 'no WebGL2 context in this browser'),
     create: () => createTfjsBackend({ mode: 'webgl' }),
     tolerance: (mode) => tfjsProvider.tolerance(mode),
+    modelTolerance: (mode) => modelToleranceFor(tfjsProvider, mode),
   },
   {
     id: 'tfjs-wasm',
@@ -59,6 +64,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: () => createTfjsBackend({ mode: 'wasm', wasmPaths: tfjsWasmPaths() }),
     tolerance: (mode) => tfjsProvider.tolerance(mode),
+    modelTolerance: (mode) => modelToleranceFor(tfjsProvider, mode),
   },
   {
     id: 'gpujs-webgl2',
@@ -70,6 +76,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     },
     create: () => createGpujsBackend({ mode: 'webgl2' }),
     tolerance: (mode) => gpujsTolerance(mode),
+    modelTolerance: (mode) => gpujsModelTolerance(mode),
   },
   {
     id: 'onnx-wasm',
@@ -78,6 +85,7 @@ export const PAGE_BACKENDS: readonly PageBackend[] = [
     probe: async () => (typeof WebAssembly === 'object' ? undefined : 'no WebAssembly'),
     create: () => createOnnxBackend(),
     tolerance: () => ONNX_TOLERANCE,
+    modelTolerance: () => ONNX_MODEL_TOLERANCE,
     // @sas/onnx calls its one ONNX Runtime mode 'cpu'; in the page that runtime is ORT Web's WebAssembly build.
     modeName: () => 'ORT Web wasm',
   },
