@@ -16,6 +16,8 @@ export interface LossPoint {
 const spec: TopLevelSpec = {
   width: 520,
   height: 220,
+  // Resize as points arrive: the legend's labels exist only once a run has data (else they are clipped).
+  autosize: { type: 'pad', resize: true },
   data: { name: 'losses', values: [] },
   mark: { type: 'line', point: { size: 18 } },
   encoding: {
