@@ -24,6 +24,7 @@ export default defineConfig({
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', include: ['examples/*/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'tools', include: ['tools/**/*.test.ts'] } },
+      { extends: true, test: { name: 'playground', include: ['apps/playground/src/**/*.test.ts'] } },
     ],
   },
 });
