@@ -20,6 +20,7 @@ export default defineConfig({
       { extends: true, test: { name: 'backend-gpujs', include: ['packages/backend-gpujs/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'onnx', include: ['packages/onnx/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'attention', include: ['packages/attention/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'studies', include: ['packages/studies/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
     ],
   },
