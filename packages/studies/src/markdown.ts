@@ -45,7 +45,7 @@ function scoreTable(study: Study, kinds: readonly KindSummary[]): string[] {
     meanStd(k.valLoss, 4),
     paramsCell(k),
     k.tokensPerSecond === null ? '–' : grouped(k.tokensPerSecond),
-    k.wallSeconds === null ? '–' : clock(k.wallSeconds),
+    k.wallSeconds === null ? '–' : k.wallSeconds < 60 ? `${k.wallSeconds.toFixed(1)} s` : clock(k.wallSeconds),
   ]);
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }

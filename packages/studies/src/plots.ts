@@ -64,7 +64,7 @@ export function curveChart(study: Study, plot: PlotSpec): TopLevelSpec {
   );
   const accuracy = plot.metric === 'accuracy';
   const encoding = {
-    x: { field: 'x', type: 'quantitative', title: plot.axis === 'step' ? 'step' : `wall time (${unit.name})` },
+    x: { field: 'x', type: 'quantitative', title: plot.axis === 'step' ? 'step' : `wall time (${unit.name})`, scale: { zero: true } },
     y: {
       field: 'y',
       type: 'quantitative',

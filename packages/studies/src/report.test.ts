@@ -26,8 +26,8 @@ describe('results.md', () => {
 
   it('one table row per run kind: seeds, accuracy and loss as mean ± std, solved, params, tokens/s, wall time', () => {
     expect(lineOf(md, '| run |')).toBe('| run | seeds | recall accuracy (%) | solved (≥ 90%) | validation loss | params | tokens/s | wall time |');
-    expect(lineOf(md, '| mha |')).toBe('| mha | 3/3 | 95.0 ± 5.0 | yes | 1.2000 ± 0.1000 | 1 000 | 2 000 | 0:05 |');
-    expect(lineOf(md, '| sas |')).toBe('| sas | 1/3 (missing 2, 3) | 40.0 | no | 2.5000 | 1 200 (1 100 trained) | 2 000 | 0:03 |');
+    expect(lineOf(md, '| mha |')).toBe('| mha | 3/3 | 95.0 ± 5.0 | yes | 1.2000 ± 0.1000 | 1 000 | 2 000 | 4.5 s |');
+    expect(lineOf(md, '| sas |')).toBe('| sas | 1/3 (missing 2, 3) | 40.0 | no | 2.5000 | 1 200 (1 100 trained) | 2 000 | 2.5 s |');
     expect(lineOf(md, '| gqa |')).toBe('| gqa | 0/3 (missing 1, 2, 3) | – | – | – | – | – | – |');
   });
 
@@ -35,12 +35,14 @@ describe('results.md', () => {
     for (const file of ['accuracy-step.svg', 'accuracy-wall.svg', 'valLoss-step.svg', 'valLoss-wall.svg']) expect(md).toContain(`](${file})`);
   });
 
-  it('brown: validation loss only', () => {
-    const brown = { ...study, task: 'brown' as const };
+  it('brown: validation loss only; a wall time of a minute or more as m:ss', () => {
+    const long = study.finished.map((f) => ({ ...f, result: { ...f.result, wallSeconds: 3909 } }));
+    const brown = { ...study, task: 'brown' as const, finished: long };
     const text = resultsMarkdown(brown, summarizeKinds(brown), reportPlots('brown'));
     expect(lineOf(text, '| run |')).toBe('| run | seeds | validation loss | params | tokens/s | wall time |');
     expect(text).not.toContain('accuracy-step.svg');
     expect(text).toContain('](valLoss-wall.svg)');
+    expect(lineOf(text, '| mha |')).toBe('| mha | 3/3 | 1.2000 ± 0.1000 | 1 000 | 2 000 | 1:05:09 |');
   });
 });
 
@@ -48,11 +50,11 @@ describe('plots', () => {
   it('the mean line of each kind goes through its mean accuracy at each step (read back from the SVG)', async () => {
     const svg = await renderSvg(curveChart(tinyStudy(), { metric: 'accuracy', axis: 'step', file: 'accuracy-step.svg' }));
     expect(svg.startsWith('<svg')).toBe(true);
-    // 560 × 320 plot, accuracy axis 0..1 (y = 320·(1 − a)), steps 10..20 across the width:
+    // 560 × 320 plot, accuracy axis 0..1 (y = 320·(1 − a)), steps 0..20 across the width (x = 28·step):
     // mha's mean is 0.475 at step 10 and 0.95 at 20; sas (one seed) 0.2 and 0.4
     const path = (series: string) => new RegExp(`aria-label="[^"]*series: ${series}"[^>]* d="([^"]+)"`).exec(svg)?.[1];
-    expect(path('mha mean')).toBe('M0,168L560,16');
-    expect(path('sas mean')).toBe('M0,256L560,192');
+    expect(path('mha mean')).toBe('M280,168L560,16');
+    expect(path('sas mean')).toBe('M280,256L560,192');
     for (const seed of [1, 2, 3]) expect(path(`mha seed ${seed}`)).toBeDefined();
     expect(path('gqa mean')).toBeUndefined(); // no finished seed
     expect(svg).toContain("Symbol legend titled 'run' for stroke color with 3 values: mha, sas, gqa");
