@@ -95,7 +95,8 @@ export class ExperimentProgress {
     const eta = session > 0 ? ((this.totals.steps - this.stepsDone) * elapsed) / session : Number.POSITIVE_INFINITY;
     const current = [...this.active].map(([id, r]) => `${id} ${r.step}/${r.total}`).join(', ');
     const filled = Math.round((BAR_WIDTH * this.stepsDone) / Math.max(1, this.totals.steps));
-    return `runs ${this.done}/${this.totals.runs} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${current}  ${clock(elapsed)} ETA ${clock(eta)}`;
+    const bar = `runs ${this.done}/${this.totals.runs} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}]`;
+    return [bar, current, `${clock(elapsed)} ETA ${clock(eta)}`].filter(Boolean).join('  ');
   }
 
   private draw(): void {
