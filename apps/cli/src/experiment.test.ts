@@ -211,6 +211,36 @@ describe('sas experiment: stopping and resuming', () => {
 });
 
 describe('sas experiment: bad input', () => {
+  it('refuses to mix results of other options into a study, and a twin of another spec', () => {
+    const changed = join(dir, 'changed.json');
+    writeFileSync(changed, JSON.stringify({ ...TINY_SPEC, base: { ...TINY_SPEC.base, lr: 0.02 } }));
+    const r = sas('experiment', changed, '--out', reference.out, '--resume');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^sas: .*results\.jsonl: run 'mha' seed 1 finished with other options than the spec gives now: lr \(0\.01 → 0\.02\); restore the spec, or use another --out\n$/,
+    );
+    const otherTwin = join(dir, 'other-twin.json');
+    writeFileSync(otherTwin, JSON.stringify({ spec: 'mqar', implementation: 'x', runs: [] }));
+    const t = sas('experiment', specPath, '--out', reference.out, '--resume', '--twin', otherTwin);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^sas: --twin .*other-twin\.json: .*other-twin\.json is the twin of spec 'mqar', not of 'tiny' \(.*tiny\.json\)\n$/);
+  });
+
+  it('a run that fails does not stop the others: each failure is one line at the end, exit 1, the report covers the rest', () => {
+    const mixed = join(dir, 'mixed.json');
+    const base = { ...TINY_SPEC.base, steps: 10, evalEvery: 10 };
+    writeFileSync(
+      mixed,
+      JSON.stringify({ ...TINY_SPEC, seeds: [1], base, runs: [{ name: 'diverges', attention: 'mha', lr: 1e30, warmup: 0 }, TINY_SPEC.runs[0]] }),
+    );
+    const out = join(dir, 'mixed');
+    const r = sas('experiment', mixed, '--out', out);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^sas: run diverges\.seed1 failed: step \d+: the training loss is NaN: training diverged/m);
+    expect(jsonLines(join(out, 'results.jsonl')).map((l) => l.run)).toEqual(['mha']);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toContain('| diverges | 0/1 (missing 1) |');
+  });
+
   it('never writes into a non-empty out dir without --resume', () => {
     const before = readFileSync(join(reference.out, 'results.jsonl'), 'utf8');
     const r = sas('experiment', specPath, '--out', reference.out);

@@ -24,7 +24,14 @@ export interface PlanFilter {
   readonly seeds?: readonly number[];
 }
 
-/** Where a run's files go in the out dir. */
+/**
+ * Where a run's files go in the out dir.
+ *
+ * @example
+ * ```ts
+ * runFiles('out', 'sas.seed1'); // { checkpoint: 'out/sas.seed1.ckpt', log: 'out/sas.seed1.jsonl' }
+ * ```
+ */
 export function runFiles(outDir: string, id: string): { checkpoint: string; log: string } {
   return { checkpoint: join(outDir, `${id}.ckpt`), log: join(outDir, `${id}.jsonl`) };
 }

@@ -37,10 +37,10 @@ describe('ExperimentProgress', () => {
     p.evaluated('mha.seed2', 10, 'step 10/30');
     p.evaluated('sas.seed2', 20, 'step 20/30');
     // 30 steps in this session over 60 s; 60 steps left → 120 s
-    expect(p.status(t0 + 60_000)).toMatch(/^runs 1\/4 \[=+\s*\] {2}mha\.seed2 10\/30, sas\.seed2 20\/30 {2}1:00 ETA 2:00$/);
+    expect(p.status(t0 + 60_000)).toMatch(/^runs 1\/4 \[=+\s*\] {2}1:00 ETA 2:00 {2}mha\.seed2 10\/30, sas\.seed2 20\/30$/);
     expect(bar.text).toContain('[mha.seed2] step 10/30\n'); // events stay above the bar
     p.finished('sas.seed2', 'ok'); // it trained its last 10 steps: 40 steps in this session over 60 s; 50 left → 75 s
-    expect(p.status(t0 + 60_000)).toMatch(/^runs 2\/4 .* mha\.seed2 10\/30 {2}1:00 ETA 1:15$/);
+    expect(p.status(t0 + 60_000)).toMatch(/^runs 2\/4 .* {2}1:00 ETA 1:15 {2}mha\.seed2 10\/30$/);
     p.close();
     expect(bar.text.endsWith('\r\x1b[2K')).toBe(true); // the bar is cleared on close
   });

@@ -11,8 +11,8 @@ interface ActiveRun {
 
 /**
  * What an experiment shows while it runs. On a terminal: one progress bar on
- * stderr (runs done / total, the current runs' steps, ETA from the steps
- * done in this session), redrawn each second, with each event (a run
+ * stderr (runs done / total, elapsed time and ETA from the steps done in
+ * this session, the current runs' steps), redrawn each second, with each event (a run
  * started, evaluated, finished) as a line above it. Otherwise: those lines
  * alone, on `lines`.
  *
@@ -96,7 +96,8 @@ export class ExperimentProgress {
     const current = [...this.active].map(([id, r]) => `${id} ${r.step}/${r.total}`).join(', ');
     const filled = Math.round((BAR_WIDTH * this.stepsDone) / Math.max(1, this.totals.steps));
     const bar = `runs ${this.done}/${this.totals.runs} [${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}]`;
-    return [bar, current, `${clock(elapsed)} ETA ${clock(eta)}`].filter(Boolean).join('  ');
+    // the numbers first: a narrow terminal cuts the end of the line
+    return [bar, `${clock(elapsed)} ETA ${clock(eta)}`, current].filter(Boolean).join('  ');
   }
 
   private draw(): void {

@@ -8,7 +8,15 @@ import { runFiles } from './plan.js';
 import { readResults, readRunLog } from './results.js';
 import type { ExperimentSpec } from './spec.js';
 
-/** The twin's `summary.json` of `--twin DIR` (or the file itself), checked against the spec. */
+/**
+ * The twin's `summary.json` of `--twin DIR` (or the file itself), checked
+ * against the spec: MQAR, and the twin of the spec of the same name.
+ *
+ * @example
+ * ```ts
+ * loadTwin('docs/results/mqar-torch', loadExperimentSpec('experiments/mqar.json')).summary.runs.length; // 9
+ * ```
+ */
 export function loadTwin(path: string, spec: ExperimentSpec): { summary: TwinSummary; source: string } {
   const source = existsSync(path) && statSync(path).isDirectory() ? join(path, 'summary.json') : path;
   if (spec.task !== 'mqar') throw new SasError('E_INPUT', `--twin: the twin comparison is of MQAR recall accuracy, and ${spec.path} is task ${spec.task}`);
@@ -24,7 +32,14 @@ export function loadTwin(path: string, spec: ExperimentSpec): { summary: TwinSum
   return { summary, source };
 }
 
-/** The machine, in one line: cores, CPU, memory, OS, Node. */
+/**
+ * The machine, in one line: cores, CPU, memory, OS, Node.
+ *
+ * @example
+ * ```ts
+ * machineLine(); // '2 × AMD EPYC, 24 GiB, linux, Node v20.20.2'
+ * ```
+ */
 export function machineLine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()}, Node ${process.version}`;

@@ -53,6 +53,11 @@ export function readResults(path: string): ResultLine[] {
 /**
  * Appends a finished run's line. A line cut short by an earlier kill is
  * dropped first, so the new one starts on a line of its own.
+ *
+ * @example
+ * ```ts
+ * appendResult('out/results.jsonl', { run: 'sas', seed: 1, ...summary });
+ * ```
  */
 export function appendResult(path: string, line: ResultLine): void {
   try {
@@ -71,6 +76,11 @@ export function appendResult(path: string, line: ResultLine): void {
  * Rewrites `results.jsonl` with its lines in `order` (the spec's runs,
  * seed-major), lines of runs the spec no longer has kept at the end, so the
  * file does not depend on which run finished first.
+ *
+ * @example
+ * ```ts
+ * sortResults('out/results.jsonl', ['mha.seed1', 'sas.seed1', 'mha.seed2', 'sas.seed2']);
+ * ```
  */
 export function sortResults(path: string, order: readonly string[]): void {
   const lines = readResults(path);
@@ -85,6 +95,11 @@ export function sortResults(path: string, order: readonly string[]): void {
 /**
  * A run's evaluation log (`--log`, docs/training.md) as the report reads
  * it; empty when the file is missing.
+ *
+ * @example
+ * ```ts
+ * readRunLog('out/sas.seed1.jsonl').at(-1); // { step: 1500, wallSeconds: 2410.3, valLoss: 0.41, accuracy: 0.93 }
+ * ```
  */
 export function readRunLog(path: string): LogPoint[] {
   if (!existsSync(path)) return [];
