@@ -8,7 +8,7 @@ import type { Study } from './types.js';
 export interface ReportContext {
   /** The day the report was written (`2026-12-05`). */
   readonly date?: string;
-  /** The machine (`x86_64, 2 × AMD EPYC …, Node 20.20.2`). */
+  /** The machine writing the report (`2 × AMD EPYC, 24 GiB, linux, Node v20.20.2`). */
   readonly machine?: string;
   /** The command that runs (or continues) the study. */
   readonly command?: string;
@@ -126,8 +126,10 @@ export function resultsMarkdown(
     `Task \`${study.task}\`, ${study.runs.length} run kinds × seeds ${seedList(study.seeds)}: ${done} of ${total} runs finished${
       backends.length ? `, on ${backends.join(', ')}` : ''
     }.`,
-    ...(context.machine ? [`Machine: ${context.machine}.`] : []),
-    ...(context.date ? [`Report written ${context.date}.`] : []),
+    // the machine that wrote the report; each run's backend is in results.jsonl
+    ...(context.date || context.machine
+      ? [`Report written${context.date ? ` ${context.date}` : ''}${context.machine ? ` on ${context.machine}` : ''}.`]
+      : []),
     ...(context.command ? ['', '```bash', context.command, '```'] : []),
     '',
     '## Final scores',

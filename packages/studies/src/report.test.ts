@@ -19,8 +19,7 @@ describe('results.md', () => {
   it('says what ran, where, and how to run it again', () => {
     expect(md).toMatch(/^# Study `tiny`\n/);
     expect(md).toContain('Task `mqar`, 3 run kinds × seeds 1, 2, 3: 4 of 9 runs finished, on ndarray (cpu).');
-    expect(md).toContain('Machine: test box.');
-    expect(md).toContain('Report written 2026-12-05.');
+    expect(md).toContain('Report written 2026-12-05 on test box.');
     expect(md).toContain('```bash\npnpm sas experiment x.json\n```');
   });
 
