@@ -148,15 +148,29 @@ describe('sas experiment: stopping and resuming', () => {
     const run = start(['experiment', specPath, '--out', out, '--parallel', '2']);
     const results = join(out, 'results.jsonl');
     const done = () => (existsSync(results) ? jsonLines(results).map((l) => `${l.run}.seed${l.seed}`) : []);
-    // stop once a run has finished and another stands at a checkpoint part of the way
-    await until(() => done().length >= 1 && IDS.some((id) => !done().includes(id) && existsSync(join(out, `${id}.ckpt`))), 'a finished and a running run');
+    // stop once a run has finished and another stands at a checkpoint part of the way (so it is training now)
+    const partWay = (id: string) => !done().includes(id) && existsSync(join(out, `${id}.ckpt`)) && readCheckpoint(join(out, `${id}.ckpt`)).step < 30;
+    await until(() => done().length >= 1 && IDS.some(partWay), 'a finished and a running run');
 
     const second = sas('experiment', specPath, '--out', out, '--resume');
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/^sas: .*interrupted: in use by process \d+ \(an experiment or one of its runs\); wait for it or stop it/);
 
+    const lock = JSON.parse(readFileSync(join(out, '.experiment.lock'), 'utf8')) as { pid: number; children: number[] };
+    expect(lock.pid).toBe(run.child.pid);
+    expect(lock.children.length).toBeGreaterThanOrEqual(1); // the runs training now, each its own process
     run.child.kill('SIGINT');
     const stopped = await run.exit;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(lock.children.filter(alive)).toEqual([]); // every run process has ended with the experiment
+    expect(existsSync(join(out, '.experiment.lock'))).toBe(false);
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stdout).toMatch(/Ctrl-C: stopping; each run saves its checkpoint after its current step/);
     expect(stopped.stdout).toMatch(/stopped: \d of 4 runs finished; continue with --resume\n$/);
