@@ -22,6 +22,7 @@ export default defineConfig({
       { extends: true, test: { name: 'attention', include: ['packages/attention/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'studies', include: ['packages/studies/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'tools', include: ['tools/**/*.test.ts'] } },
     ],
   },
 });

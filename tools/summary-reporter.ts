@@ -1,20 +1,12 @@
-// Prints the plain closing line CI reads: "N passed, N failed, N skipped".
-import type { Reporter, TestModule } from 'vitest/node';
+// Prints the plain closing line CI reads, "N passed, N failed, N skipped",
+// after the skipped and failed tests by name. Listed last in vitest.config.ts
+// so the line is the last one vitest prints; it agrees with vitest's exit code
+// (tools/run-summary.ts says how hooks, suites and files are counted).
+import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
+import { formatRunSummary, summarizeRun } from './run-summary.js';
 
 export default class SummaryReporter implements Reporter {
-  private modules: readonly TestModule[] = [];
-  onTestRunEnd(testModules: readonly TestModule[]): void {
-    this.modules = testModules;
-    const counts = { passed: 0, failed: 0, skipped: 0 };
-    for (const mod of testModules) {
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) counts.failed++; // a file that failed to load
-      for (const t of mod.children.allTests()) {
-        const state = t.result().state;
-        if (state === 'passed') counts.passed++;
-        else if (state === 'failed') counts.failed++;
-        else counts.skipped++;
-      }
-    }
-    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  onTestRunEnd(testModules: readonly TestModule[], unhandledErrors: readonly unknown[], reason: TestRunEndReason): void {
+    process.stdout.write(formatRunSummary(summarizeRun(testModules, unhandledErrors, reason)));
   }
 }

@@ -61,6 +61,13 @@ describe('sas CLI', () => {
     expect(text.stdout).toMatch(/OK: 1\/1 cases passed/);
   });
 
+  it('runs the model conformance suite on ndarray at its model tolerance (updated params at their own bound) and exits 0', () => {
+    const r = sas('conformance', '--models', '--backend', 'ndarray');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^tolerance: .*\(grad\.\*, grad_norm\); 0\.001 \+ 0·\|e\| \(step1\.\*, step2\.\*\)$/m);
+    expect(r.stdout).toMatch(/OK: 6\/6 cases passed/);
+  });
+
   it('--models fails a run that checks nothing: an unknown case name, an empty manifest', () => {
     const unknown = sas('conformance', '--models', '--backend', 'reference', '--cases', 'lm-nope');
     expect(unknown.code).toBe(1);
@@ -91,6 +98,27 @@ describe('sas CLI', () => {
       const r = sas('conformance', '--backend', 'reference', '--fixtures', dir);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/x\.safetensors: header claims 200 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits non-zero with one clear line when there is nothing to check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sas-cli-'));
+    try {
+      const r1 = sas('conformance', '--backend', 'reference', '--cases', 'no-such-case');
+      expect(r1.code).toBe(2);
+      expect(r1.stderr.trim()).toMatch(/^sas: cases: no case 'no-such-case' in \S+ \(cases: sas-tiny, .*\)$/);
+      const r2 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
+      expect(r2.code).toBe(2);
+      expect(r2.stderr.trim()).toMatch(/^sas: \S+manifest\.json: cannot read the fixture manifest \(ENOENT/);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ cases: [] }));
+      const r3 = sas('conformance', '--backend', 'reference', '--fixtures', dir);
+      expect(r3.code).toBe(2);
+      expect(r3.stderr.trim()).toBe(`sas: ${join(dir, 'manifest.json')}: lists no cases (nothing to check)`);
+      const r4 = sas('conformance', '--backend', 'reference', '--grads', '--cases', 'sas-paper-head');
+      expect(r4.code).toBe(1);
+      expect(r4.stdout.trim().split('\n').at(-1)).toBe('FAILED: 1/1 cases passed; gradients were asked for, but no case carries any (nothing compared)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,9 +1,10 @@
-import { SasError } from '@sas/core';
+import { printable, SasError } from '@sas/core';
 import type { Command } from './command.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
 import { benchSuiteCommand } from './commands/bench-suite.js';
+import { benchTrainCommand } from './commands/bench-train.js';
 import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { benchGenerateCommand } from './commands/bench-generate.js';
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   experimentCommand,
   generateCommand,
   benchCommand,
+  benchTrainCommand,
   benchSuiteCommand,
   benchGenerateCommand,
   exportCommand,
@@ -45,7 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new SasError('E_INPUT', `unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    if (!command) throw new SasError('E_INPUT', `unknown command '${printable(name)}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(`${command.usage}\n`);
       return 0;
@@ -53,8 +55,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     const err = e as Error;
-    process.stderr.write(`sas: ${err instanceof SasError ? '' : 'internal error: '}${err.message}\n`);
-    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    // One line, whatever a name from a file or the command line held.
+    process.stderr.write(`sas: ${err instanceof SasError ? '' : 'internal error: '}${printable(String(err?.message ?? err))}\n`);
+    if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
     return 2;
   }
 }

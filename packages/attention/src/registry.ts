@@ -1,4 +1,4 @@
-import { referenceProvider, SasError, type Backend, type BackendProvider } from '@sas/core';
+import { printable, referenceProvider, SasError, type Backend, type BackendProvider } from '@sas/core';
 
 /** Backend name → how to load its provider (lazily: tfjs and gpu.js are heavy). */
 const LOADERS: Readonly<Record<string, () => Promise<BackendProvider>>> = {
@@ -27,8 +27,9 @@ export const BACKEND_NAMES = Object.keys(LOADERS);
  * ```
  */
 export async function loadProvider(name: string): Promise<BackendProvider> {
-  const load = LOADERS[name];
-  if (!load) throw new SasError('E_BACKEND', `unknown backend '${name}' (known: ${BACKEND_NAMES.join(', ')})`);
+  // Own names only: 'constructor' or 'toString' is an unknown backend, not Object.prototype's member.
+  const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
+  if (!load) throw new SasError('E_BACKEND', `unknown backend '${printable(name)}' (known: ${BACKEND_NAMES.join(', ')})`);
   const provider = await load();
   if (!provider) throw new SasError('E_BACKEND', `backend '${name}' is not built into this version`);
   return provider;
@@ -54,6 +55,7 @@ export async function createBackend(name: string, options: { mode?: string } = {
  */
 export function checkMode(provider: BackendProvider, mode: string | undefined): string | undefined {
   if (mode === undefined) return undefined;
-  if (!provider.modes.includes(mode)) throw new SasError('E_BACKEND', `backend '${provider.name}' has no mode '${mode}' (modes: ${provider.modes.join(', ')})`);
+  if (!provider.modes.includes(mode))
+    throw new SasError('E_BACKEND', `backend '${provider.name}' has no mode '${printable(mode)}' (modes: ${provider.modes.join(', ')})`);
   return mode;
 }

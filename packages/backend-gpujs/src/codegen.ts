@@ -66,7 +66,10 @@ export class KernelWriter {
       });
       return terms.length ? terms.join(' + ') : '0.0';
     };
-    const atOffset = (o: string) => (scale ? `(${name}[${o}] * ${scale})` : `${name}[${o}]`);
+    // A scaled view stands for the Mul node it replaced, whose result is float32: round the product
+    // (cpu mode computes in double, so an unrounded x·s differs from the same value once stored,
+    // and a softmax over one element came out 1.0000002 instead of 1).
+    const atOffset = (o: string) => (scale ? `Math.fround(${name}[${o}] * ${scale})` : `${name}[${o}]`);
     return { name, scale, offset, at: (coords) => atOffset(offset(coords)), atOffset };
   }
 

@@ -5,7 +5,7 @@
  */
 export { gpujsProvider } from './provider.js';
 export { createGpujsBackend, type GpujsBackend, type GpujsBackendOptions } from './backend.js';
-export { gpujsTolerance } from './tolerance.js';
+export { gpujsModelTolerance, gpujsTolerance } from './tolerance.js';
 export {
   ALL_MODES,
   BROWSER_MODES,

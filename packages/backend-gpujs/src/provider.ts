@@ -1,7 +1,7 @@
 import type { BackendProvider } from '@sas/core';
 import { createGpujsBackend } from './backend.js';
 import { runtimeModes } from './env.js';
-import { gpujsTolerance } from './tolerance.js';
+import { gpujsModelTolerance, gpujsTolerance } from './tolerance.js';
 
 /**
  * The gpu.js backend as the CLI and the conformance suite see it. Modes, best
@@ -23,5 +23,6 @@ export const gpujsProvider: BackendProvider = {
   },
   description: 'gpu.js kernels: headless GL (under Xvfb), WebAssembly or JS in Node; WebGL2/WebGL/WebGPU in browsers',
   tolerance: gpujsTolerance,
+  modelTolerance: gpujsModelTolerance,
   create: (options) => createGpujsBackend({ mode: options?.mode }),
 };

@@ -1,6 +1,9 @@
 import {
   checkCapacity,
   createKernelBackend,
+  kernelFor,
+  lowerGraph,
+  mergeCommonSubexpressions,
   isOpNode,
   mapKernels,
   fmtShape,
@@ -22,11 +25,13 @@ import { gateFromChain } from './fusion/gate.js';
 import { attentionGradFor, type SiblingResults } from './fusion/attention-grad-group.js';
 import { gemmFromChain, productKernel } from './fusion/gemm.js';
 import { convWeightGradFromChain } from './fusion/conv-weight-grad.js';
+import { elementwiseFromGroup } from './fusion/elementwise.js';
 import { planFusion, type FusionRole } from './fusion/plan.js';
 import { wrap, type FloatData } from './handle.js';
+import { activate, activePool, StoragePool } from './storage-pool.js';
 import { NDARRAY_KERNELS } from './kernels/index.js';
 import { jsGemm } from './lib/gemm.js';
-import { NDARRAY_TOLERANCE } from './tolerance.js';
+import { NDARRAY_MODEL_TOLERANCE, NDARRAY_TOLERANCE } from './tolerance.js';
 import { WasmGemm } from './wasm/engine.js';
 import { WasmRuntime, wasmSimdAvailable } from './wasm/runtime.js';
 import { ThreadedGemm } from './threads/gemm.js';
@@ -68,7 +73,17 @@ export interface NdarrayBackendOptions {
    * memory linear in T.
    */
   readonly longSequences?: boolean;
+  /**
+   * Bytes of storage kept from one run for the next (default 512 MiB; 0
+   * turns recycling off). A run takes the arrays an earlier run of any
+   * graph dropped instead of fresh memory (`StoragePool`): a training loop
+   * then allocates almost nothing after its first step.
+   */
+  readonly reuseStorage?: number;
 }
+
+/** Default of `reuseStorage`: enough for every intermediate of the benchmark model's training step. */
+export const DEFAULT_REUSE_BYTES = 512 << 20;
 
 /** A ready ndarray backend. */
 export type NdarrayBackend = Backend & {
@@ -95,7 +110,11 @@ function liftKernel<N extends OpName>(
   const siblingResults: SiblingResults = new WeakMap();
   const run: KernelFn<Value, KernelContext, N> = (inputs, node, ctx) => {
     const role = roles.get(node);
-    if (role?.kind === 'defer') return new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
+    if (role?.kind === 'defer') {
+      const deferred = new Deferred(node, inputs, (handles) => kernel(handles, node, ctx));
+      ctx.deferred?.set(node.id, deferred);
+      return deferred;
+    }
     if (role?.kind === 'attention-grad' && isOpNode(node, 'AttentionGrad')) return attentionGradFor(inputs, node, role.siblings, ctx, siblingResults);
     if (role?.kind === 'attention') {
       const fused = attentionFromChain(inputs, node, role, ctx);
@@ -111,6 +130,10 @@ function liftKernel<N extends OpName>(
     }
     if (role?.kind === 'gate') {
       const fused = gateFromChain(inputs, node, role, ctx);
+      if (fused) return fused;
+    }
+    if (role?.kind === 'elementwise') {
+      const fused = elementwiseFromGroup(inputs, node, role, ctx);
       if (fused) return fused;
     }
     // A product whose operand is deferred (a Relu it reads through): the product kernel stages it.
@@ -135,6 +158,7 @@ function fusedLabel(op: string, role: FusionRole | undefined): string {
   if (role?.kind === 'gate') return role.addend === undefined ? 'Mul+Step(fused)' : 'Add+Mul+Step(fused)';
   if (role?.kind === 'conv-weight-grad') return 'Conv1dWeightGrad(fused)';
   if (role?.kind === 'gemm') return `${role.baseOp}+Add${role.relu ? '+Relu' : ''}(fused)`;
+  if (role?.kind === 'elementwise') return role.sum ? 'Elementwise+Sum(fused)' : 'Elementwise(fused)';
   return op;
 }
 
@@ -206,8 +230,13 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
   // two outputs, or an output and a feed, never share an array.
   const exposed = new WeakSet<FloatData>();
   const ctx = chooseEngines(options);
+  const reuse = options.reuseStorage ?? DEFAULT_REUSE_BYTES;
+  if (!(Number.isSafeInteger(reuse) && reuse >= 0))
+    throw new SasError('E_BACKEND', `backend 'ndarray': option reuseStorage must be a whole number of bytes ≥ 0, got ${reuse}`);
+  const pool = reuse > 0 ? new StoragePool(reuse) : undefined;
   // Fusion roles by node; graphs are planned once (all ops have kernels, so the
-  // executor runs the caller's graph object itself and its nodes are the keys).
+  // executor runs the graph it is given, the caller's with common subexpressions
+  // merged, and its nodes are the keys).
   const roles = new WeakMap<GraphNode, FusionRole>();
   const planned = new WeakSet<Graph>();
   const kernels = mapKernels(NDARRAY_KERNELS, (op, kernel) => liftKernel(op, kernel, roles, options.onKernel));
@@ -216,13 +245,19 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     mode: 'cpu',
     dtypes: ['float32', 'float64'],
     kernels,
-    // The engines, the same for every run (no kernel here needs the graph).
-    context: () => ctx,
+    // The engines, the same for every run, and this run's deferred nodes (no kernel here needs the graph).
+    // Called right before the synchronous kernel loop: from here to the first download, allocations are this run's.
+    context: () => {
+      activate(pool);
+      return { ...ctx, deferred: new Map() };
+    },
     upload: (t: Tensor) => {
       exposed.add(t.data);
       return wrap(t.data, t.shape);
     },
     download: (v, node) => {
+      // The kernel loop is over: stop recording (a deferred value computed now stays out of the pool).
+      if (pool && activePool() === pool) activate(undefined);
       const h = materialize(v);
       const data = exposed.has(h.data) ? h.data.slice() : h.data;
       exposed.add(data);
@@ -230,13 +265,43 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
     },
     // Storage is garbage-collected; nothing to free eagerly.
     release: () => {},
-    dispose: () => ctx.pool?.dispose(),
+    dispose: () => {
+      pool?.clear();
+      return ctx.pool?.dispose();
+    },
     // The capacity check is ours (below): with `longSequences`, a fused chain's deferred
     // nodes (the Tq×Tk scores and probabilities) never exist, so they are not refused.
     maxElements: Number.MAX_SAFE_INTEGER,
   });
   const innerRun = backend.run;
-  const run: Backend['run'] = async (graph, feeds, runOptions) => {
+  // Common subexpressions merged once per graph (a gradient graph repeats products of its VJPs;
+  // lowering used to merge them when the model ops ran through decompositions).
+  const merged = new WeakMap<Graph, Graph>();
+  // Runs of this backend one after the other (each kernel loop is synchronous anyway), so a
+  // run's recorded storage is only its own when the run ends and is recycled.
+  let previous: Promise<unknown> = Promise.resolve();
+  const run: Backend['run'] = (graph, feeds, runOptions) => {
+    const result = previous.then(() => runOnce(graph, feeds, runOptions));
+    previous = result.catch(() => undefined);
+    return result;
+  };
+  const runOnce: Backend['run'] = async (caller, feeds, runOptions) => {
+    try {
+      return await planAndRun(caller, feeds, runOptions);
+    } finally {
+      if (pool) {
+        if (activePool() === pool) activate(undefined);
+        // Everything the run allocated but the arrays it handed out (and views of them) is free again.
+        pool.finish((data) => exposed.has(data));
+      }
+    }
+  };
+  const planAndRun: Backend['run'] = async (caller, feeds, runOptions) => {
+    let graph = caller;
+    if (options.fuse !== false && graph && Array.isArray(graph.nodes)) {
+      graph = merged.get(caller) ?? mergeCommonSubexpressions(lowerGraph(caller, (op) => kernelFor(NDARRAY_KERNELS, op) !== undefined, 'ndarray'));
+      merged.set(caller, graph);
+    }
     if (options.fuse !== false && graph && Array.isArray(graph.nodes) && !planned.has(graph)) {
       for (const [node, role] of planFusion(graph)) roles.set(node, role);
       planned.add(graph);
@@ -258,7 +323,8 @@ export function createNdarrayBackend(options: NdarrayBackendOptions = {}): Ndarr
  * ```ts
  * import { ndarrayProvider } from '@sas/backend-ndarray';
  * const backend = await ndarrayProvider.create({ mode: 'cpu' });
- * ndarrayProvider.tolerance('cpu').atol; // 1e-4
+ * ndarrayProvider.tolerance('cpu').atol; // 1e-5
+ * ndarrayProvider.modelTolerance?.('cpu').stepAtol; // 1e-3
  * ```
  */
 export const ndarrayProvider: BackendProvider = {
@@ -269,7 +335,11 @@ export const ndarrayProvider: BackendProvider = {
     if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
     return NDARRAY_TOLERANCE;
   },
+  modelTolerance: (mode) => {
+    if (mode !== 'cpu') throw new SasError('E_BACKEND', `backend 'ndarray' has one mode, 'cpu'; got '${mode}'`);
+    return NDARRAY_MODEL_TOLERANCE;
+  },
   // `threads` is an extra create option (the CLI's `--threads`); the mode stays 'cpu'.
-  create: async (options?: { readonly mode?: string; readonly threads?: number; readonly longSequences?: boolean }) =>
-    createNdarrayBackend({ mode: options?.mode, threads: options?.threads, longSequences: options?.longSequences }),
+  create: async (options?: { readonly mode?: string; readonly threads?: number; readonly longSequences?: boolean; readonly reuseStorage?: number }) =>
+    createNdarrayBackend({ mode: options?.mode, threads: options?.threads, longSequences: options?.longSequences, reuseStorage: options?.reuseStorage }),
 };

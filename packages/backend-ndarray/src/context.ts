@@ -1,3 +1,4 @@
+import type { Deferred } from './deferred.js';
 import type { GemmEngine } from './lib/gemm.js';
 import type { ThreadPool } from './threads/pool.js';
 import type { WasmRuntime } from './wasm/runtime.js';
@@ -13,4 +14,9 @@ export interface KernelContext {
   readonly wasm?: WasmRuntime;
   /** Worker threads that share out the fused attention's heads and large products' rows (with `wasm`; absent or size 1: one thread). */
   readonly pool?: ThreadPool;
+  /**
+   * This run's deferred nodes by id (a fresh map per run): a fused kernel
+   * finds the members of its group here, and hands their values back.
+   */
+  readonly deferred?: Map<number, Deferred>;
 }

@@ -20,6 +20,15 @@ export class Deferred {
     private readonly compute: (inputs: readonly NdHandle[]) => NdHandle,
   ) {}
 
+  /**
+   * Sets the value ahead of any use: a fused kernel that computed this node
+   * on the way to its own (an elementwise group's stored member) hands it
+   * over, so readers outside the group never recompute it.
+   */
+  resolve(value: NdHandle): void {
+    this.value = value;
+  }
+
   /** The node's value, computed on first use. */
   force(): NdHandle {
     if (this.value === undefined) this.value = this.compute(this.inputs.map(materialize));

@@ -1,5 +1,6 @@
 import ndarray from 'ndarray';
 import { sizeOf, type DType } from '@sas/core';
+import { activePool } from './storage-pool.js';
 import { preferShared, SHARED_MIN_FLOATS, sharedFloat32 } from './threads/shared.js';
 
 /** Storage of a handle: float32 graphs use Float32Array, float64 graphs Float64Array. */
@@ -28,8 +29,9 @@ export function wrap(data: FloatData, shape: readonly number[]): NdHandle {
 }
 
 /**
- * Allocates storage for `n` elements of `dtype` (zero-filled). While a
- * parallel thread pool is alive, large float32 storage is a SharedArrayBuffer
+ * Allocates storage for `n` elements of `dtype` (zero-filled): recycled
+ * from an earlier run when a run is recording (`StoragePool`), else fresh.
+ * While a parallel thread pool is alive, large float32 storage is a SharedArrayBuffer
  * (`preferShared`), so worker threads use the value in place instead of a
  * copy: with two threads a T = 16384 SAS forward otherwise holds shared
  * copies of q, k and every large product operand next to the originals.
@@ -41,9 +43,11 @@ export function wrap(data: FloatData, shape: readonly number[]): NdHandle {
  * ```
  */
 export function allocData(dtype: DType, n: number, forThreads = false): FloatData {
-  if (dtype === 'float64') return new Float64Array(n);
   // `forThreads`: scratch a threaded product reads whatever its size (a packed weight), so shared below the threshold too.
-  return preferShared(forThreads ? Math.max(n, SHARED_MIN_FLOATS) : n) ? sharedFloat32(n) : new Float32Array(n);
+  const shared = dtype === 'float32' && preferShared(forThreads ? Math.max(n, SHARED_MIN_FLOATS) : n);
+  const make = () => (dtype === 'float64' ? new Float64Array(n) : shared ? sharedFloat32(n) : new Float32Array(n));
+  const pool = activePool();
+  return pool ? pool.take(`${dtype}:${shared ? 'shared' : 'local'}`, n, make) : make();
 }
 
 /**

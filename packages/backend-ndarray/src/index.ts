@@ -22,7 +22,7 @@
  * - The float32 tolerance lives in `tolerance.ts`.
  */
 export { createNdarrayBackend, ndarrayProvider, type NdarrayBackend, type NdarrayBackendOptions } from './backend.js';
-export { NDARRAY_TOLERANCE, NDARRAY_FLOAT64_TOLERANCE } from './tolerance.js';
+export { NDARRAY_TOLERANCE, NDARRAY_FLOAT64_TOLERANCE, NDARRAY_MODEL_TOLERANCE } from './tolerance.js';
 export { NDARRAY_KERNELS } from './kernels/index.js';
 export { wasmSimdAvailable } from './wasm/runtime.js';
 export { liveWorkerCount } from './threads/pool.js';

@@ -11,7 +11,7 @@ export { tfjsProvider } from './provider.js';
 export { createTfjsBackend, TFJS_WASM_MAX_ELEMENTS, type TfjsBackend, type TfjsBackendOptions } from './backend.js';
 export { activateTfjsMode, switchTfjsBackend, type TfjsModeOptions } from './modes.js';
 export { availableModes, TFJS_MODES } from './env.js';
-export { TFJS_TOLERANCE } from './tolerance.js';
+export { TFJS_MODEL_TOLERANCE, TFJS_TOLERANCE } from './tolerance.js';
 export { TFJS_KERNELS } from './kernels/index.js';
 export { matMul, matMulForward } from './tfops/matmul.js';
 export { conv1d, conv1dForward } from './tfops/conv1d.js';

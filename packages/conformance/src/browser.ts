@@ -46,6 +46,8 @@ export interface BrowserPageOptions {
   readonly globalName: string;
   /** Served under /fixtures/. */
   readonly fixturesDir: string;
+  /** Served under /models/ when given: a model fixture directory (MODEL.md's layout). */
+  readonly modelFixturesDir?: string;
 }
 
 /** An open page, the errors it logged, and how to close everything. */
@@ -67,8 +69,16 @@ async function bundle(entry: string, root: string, outDir: string): Promise<void
   });
 }
 
-/** `/` is a page importing the bundle, `/fixtures/*` the fixtures, the rest the bundle's files; paths never escape their folders. */
-async function serve(bundleDir: string, fixturesDir: string, globalName: string): Promise<{ url: string; server: Server }> {
+/**
+ * `/` is a page importing the bundle, `/fixtures/*` the fixtures, `/models/*` the model fixtures (when
+ * given), the rest the bundle's files; paths never escape their folders.
+ */
+async function serve(
+  bundleDir: string,
+  fixturesDir: string,
+  modelFixturesDir: string | undefined,
+  globalName: string,
+): Promise<{ url: string; server: Server }> {
   const index = `<!doctype html><meta charset="utf-8"><title>SAS</title>\n<script type="module">import '/page.js'; if (globalThis.${globalName}) document.title = 'ready';</script>`;
   const inside = (root: string, rel: string) => {
     const full = normalize(join(root, rel));
@@ -76,7 +86,15 @@ async function serve(bundleDir: string, fixturesDir: string, globalName: string)
   };
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path === '/' ? null : path.startsWith('/fixtures/') ? inside(fixturesDir, path.slice('/fixtures/'.length)) : inside(bundleDir, path.slice(1));
+    const mounted = (prefix: string, dir: string | undefined) => (path.startsWith(prefix) && dir ? inside(dir, path.slice(prefix.length)) : undefined);
+    const file =
+      path === '/'
+        ? null
+        : path.startsWith('/fixtures/')
+          ? mounted('/fixtures/', fixturesDir)
+          : path.startsWith('/models/')
+            ? mounted('/models/', modelFixturesDir)
+            : inside(bundleDir, path.slice(1));
     try {
       if (file === undefined) throw new Error('not found');
       const body = file === null ? index : await readFile(file);
@@ -115,7 +133,7 @@ export async function openBrowserPage(options: BrowserPageOptions): Promise<Brow
   };
   try {
     await bundle(options.entry, options.root, join(work, 'bundle'));
-    const served = await serve(join(work, 'bundle'), options.fixturesDir, options.globalName);
+    const served = await serve(join(work, 'bundle'), options.fixturesDir, options.modelFixturesDir, options.globalName);
     server = served.server;
     const { chromium } = await import('playwright-core');
     // launchPersistentContext is how playwright takes a fresh --user-data-dir.

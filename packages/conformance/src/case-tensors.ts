@@ -1,4 +1,4 @@
-import { getTensor, layerParams, type SafetensorsContents, type Tensor } from '@sas/core';
+import { getTensor, layerParams, SasError, type SafetensorsContents, type Tensor } from '@sas/core';
 import type { FixtureCase } from './manifest.js';
 
 /** The case's tensors, checked against its configuration. */
@@ -43,11 +43,17 @@ export function sortCaseTensors(contents: SafetensorsContents, c: FixtureCase): 
   }
   const grads: Record<string, Tensor> = {};
   const cotangent = contents.tensors.has('cotangent') ? getTensor(contents, 'cotangent', [batch, seqLen, width], c.path) : undefined;
-  if (cotangent) {
-    for (const [name, t] of [...Object.entries(inputs).map(([n, t]) => [`input.${n}`, t] as const), ...Object.entries(params)]) {
-      const key = `grad.${name}`;
-      if (contents.tensors.has(key)) grads[key] = getTensor(contents, key, t.shape, c.path);
-    }
+  const gradShapes = new Map<string, readonly number[]>([
+    ...Object.entries(inputs).map(([n, t]) => [`grad.input.${n}`, t.shape] as const),
+    ...Object.entries(params).map(([n, t]) => [`grad.${n}`, t.shape] as const),
+  ]);
+  for (const name of contents.tensors.keys()) {
+    if (!name.startsWith('grad.')) continue;
+    const shape = gradShapes.get(name);
+    // A gradient under a name the layer does not have would otherwise never be compared, and the case would pass unchecked.
+    if (!shape) throw new SasError('E_FIXTURE', `${c.path}: gradient '${name}' matches no input or parameter of the ${c.config.kind} layer`);
+    if (!cotangent) throw new SasError('E_FIXTURE', `${c.path}: holds gradient '${name}' but no 'cotangent' to compute it with`);
+    grads[name] = getTensor(contents, name, shape, c.path);
   }
   return { inputs, params, expected, cotangent, grads };
 }

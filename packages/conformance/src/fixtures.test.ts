@@ -140,6 +140,62 @@ describe('runConformance', () => {
     expect(withGrads.cases[0].checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(['grad.input.key']);
   });
 
+  it('refuses case names that match no case, naming them and the cases there are', async () => {
+    const backend = createReferenceBackend();
+    await expect(runConformance(backend, { tolerance, cases: ['no-such-case'] })).rejects.toThrow(
+      new RegExp(`^cases: no case 'no-such-case' in ${bundledFixturesDir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(cases: sas-tiny, `),
+    );
+    // One typo among good names still refuses: the misspelt case would silently go unchecked.
+    await expect(runConformance(backend, { tolerance, cases: ['sas-tiny', 'sas-tinny'] })).rejects.toMatchObject({ code: 'E_INPUT' });
+    await expect(runConformance(backend, { tolerance, cases: [] })).rejects.toThrow(/^cases: an empty list selects nothing to check/);
+  });
+
+  it('refuses a manifest that lists no cases', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ description: 'empty', cases: [] }));
+    expect(() => loadFixtureSet(dir)).toThrow(/manifest\.json: lists no cases \(nothing to check\)$/);
+  });
+
+  it('counts gradients as checked only when one was compared; asking for them where no case has any does not pass', async () => {
+    const backend = createReferenceBackend();
+    const report = await runConformance(backend, { tolerance, grads: true, cases: ['sas-paper-head'] }); // carries no gradients
+    expect(report.cases[0]).toMatchObject({ passed: true, gradsChecked: false });
+    expect(report.passed).toBe(false);
+    expect(report.problem).toBe('gradients were asked for, but no case carries any (nothing compared)');
+    const tiny = await runConformance(backend, { tolerance, grads: true, cases: ['sas-tiny'] });
+    expect(tiny.passed).toBe(true);
+    expect(tiny.cases[0].gradsChecked).toBe(true);
+    expect(tiny.cases[0].checks.filter((c) => c.name.startsWith('grad.'))).toHaveLength(25);
+  });
+
+  it('refuses a fixture gradient that matches no input or parameter of the layer', async () => {
+    const dir = editedCopy(
+      'mha-small',
+      () => {},
+      (t) => {
+        for (const name of [...t.keys()].filter((n) => n.startsWith('grad.'))) {
+          t.set(name.replace('grad.', 'grad.renamed.'), t.get(name)!);
+          t.delete(name);
+        }
+      },
+    );
+    const [c] = loadFixtureSet(dir).cases;
+    expect(() => loadCaseTensors(c)).toThrow(/mha-small\.safetensors: gradient 'grad\.renamed\.[\w.]+' matches no input or parameter of the mha layer$/);
+    const report = await runConformance(createReferenceBackend(), { tolerance, fixturesDir: dir, grads: true });
+    expect(report.passed).toBe(false);
+    expect(report.cases[0].error).toMatch(/matches no input or parameter/);
+  });
+
+  it('refuses gradients without the cotangent they were computed with', () => {
+    const dir = editedCopy(
+      'gqa-small',
+      () => {},
+      (t) => t.delete('cotangent'),
+    );
+    const [c] = loadFixtureSet(dir).cases;
+    expect(() => loadCaseTensors(c)).toThrow(/gqa-small\.safetensors: holds gradient 'grad\.[\w.]+' but no 'cotangent' to compute it with$/);
+  });
+
   it('turns a backend crash into a case error instead of throwing', async () => {
     const crashing = {
       ...createReferenceBackend(),

@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSafetensors, SasError } from '@sas/core';
+import { parseJsonText, printable } from '@sas/core';
 import { sortCaseTensors, type CaseTensors } from './case-tensors.js';
 import { parseManifest, type FixtureCase, type FixtureSet } from './manifest.js';
+import { checkInsideDirectory, readRegularFile, readSafetensorsFile } from './read-file.js';
 
 export type { CaseTensors } from './case-tensors.js';
 export type { FixtureCase, FixtureSet } from './manifest.js';
@@ -25,6 +25,8 @@ export function bundledFixturesDir(): string {
 /**
  * Reads and validates `dir/manifest.json`. Any directory in the same format
  * works; every defect is an `E_FIXTURE` error naming the file and the case.
+ * The manifest must be a regular file of at most 16 MiB, nested at most 64
+ * levels, and every case's `file` a path inside `dir`.
  *
  * @example
  * ```ts
@@ -36,25 +38,20 @@ export function bundledFixturesDir(): string {
 export function loadFixtureSet(dir: string): FixtureSet {
   const root = resolve(dir);
   const manifestPath = join(root, 'manifest.json');
-  let text: string;
-  try {
-    if (!statSync(root).isDirectory()) throw new Error('not a directory');
-    text = readFileSync(manifestPath, 'utf8');
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: cannot read the fixture manifest (${(e as Error).message})`);
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(text);
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseManifest(manifest, manifestPath, (file) => join(root, file), root);
+  const bytes = readRegularFile(manifestPath, { what: 'fixture manifest', code: 'E_FIXTURE', maxBytes: MAX_MANIFEST_BYTES });
+  const manifest = parseJsonText(new TextDecoder().decode(bytes), manifestPath, 'E_FIXTURE');
+  const set = parseManifest(manifest, manifestPath, (file) => join(root, file), root);
+  return { ...set, cases: set.cases.map((c) => ({ ...c, root })) };
 }
+
+/** A manifest lists cases; 16 MiB is tens of thousands of them. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a case's safetensors file and sorts its tensors into inputs, params,
  * expected outputs and gradients, checking every shape against the config.
+ * The file must be a regular file inside the fixture directory (symlinks are
+ * followed, and must stay inside too), and its size must match its header.
  *
  * @example
  * ```ts
@@ -64,11 +61,7 @@ export function loadFixtureSet(dir: string): FixtureSet {
  * ```
  */
 export function loadCaseTensors(c: FixtureCase): CaseTensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(c.path));
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${c.path}: cannot read case '${c.name}' (${(e as Error).message})`);
-  }
-  return sortCaseTensors(parseSafetensors(bytes, c.path), c);
+  if (c.root !== undefined) checkInsideDirectory(c.path, c.root, `the file of case '${printable(c.name)}'`);
+  const contents = readSafetensorsFile(c.path, { what: `file of case '${printable(c.name)}'`, code: 'E_FIXTURE' });
+  return sortCaseTensors(contents, c);
 }

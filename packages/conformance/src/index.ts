@@ -8,9 +8,11 @@ export * from './portable.js';
 export { runCase, runConformance } from './run.js';
 export { bundledModelFixturesDir, loadModelFixtureSet, loadModelCaseTensors, runModelCase, runModelConformance } from './models/node.js';
 export { trainSmallSAS, TRAINING_CONFIG } from './training.js';
+export { OPERAND_VIEWS, viewedOperand, type OperandView } from './model-ops/operands.js';
 export { loadGenerationFixtures, readLanguageModelFile } from './generation/node.js';
 
-export { writeFileAtomic, type WriteFileAtomicOptions } from './files.js';
+export { checkWriteTargets, writeFileAtomic, writeFilesAtomic, type FileData, type WriteFileAtomicOptions } from './files.js';
+export { checkInsideDirectory, readRegularFile, readSafetensorsFile, type ReadFileOptions } from './read-file.js';
 export { describeFuzzCase, fuzzCaseSource, type FuzzCase, type LayerFuzzCase, type OpFuzzCase, type ValueDomain } from './fuzz/cases.js';
 export { prepareFuzzCase, type PreparedCase } from './fuzz/prepare.js';
 export { runFuzzCase, formatFuzzFailure, type FuzzCaseOptions, type FuzzCaseReport } from './fuzz/run-case.js';

@@ -10,6 +10,7 @@ import { createReferenceBackend, parseSafetensors, referenceProvider, serializeS
 import { formatModelReport } from './models/format.js';
 import { runModelConformanceOverHttp } from './models/fetch.js';
 import { bundledModelFixturesDir, loadModelFixtureSet, runModelConformance } from './models/node.js';
+import { modelToleranceFor } from './models/tolerance.js';
 
 const tolerance = referenceProvider.tolerance('float64');
 const bundled = bundledModelFixturesDir();
@@ -89,6 +90,29 @@ describe('runModelConformance', () => {
       expect(e).toBeInstanceOf(SasError);
       expect((e as SasError).message).toBe(`${join(bad, 'manifest.json')}: case 0 ('lm-gqa-step'): config.width: expected a multiple of heads (4), got 15`);
     }
+  });
+
+  it('holds the updated params to the step tolerance (stepAtol/stepRtol) and everything else to the layer tolerance', async () => {
+    const dir = fixtureDir([gqa]);
+    // The reference's step params are within ~1e-12 of the fixture's: a 1e-15 step bound fails exactly the step1.* and step2.* tensors.
+    const tight = await runModelConformance(createReferenceBackend(), { tolerance: { ...tolerance, stepAtol: 1e-15, stepRtol: 0 }, fixturesDir: dir });
+    const failed = tight.cases[0].checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((n) => n.startsWith('step1.') || n.startsWith('step2.'))).toBe(true);
+    expect(formatModelReport(tight)).toContain('1e-15 + 0·|e| (step1.*, step2.*)');
+    // Gradient and forward tensors keep their own bounds: a loose step bound does not loosen them.
+    const loose = await runModelConformance(createReferenceBackend(), { tolerance: { ...tolerance, gradAtol: 0, gradRtol: 0, stepAtol: 1 }, fixturesDir: dir });
+    const looseFailed = loose.cases[0].checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(looseFailed.length).toBeGreaterThan(0);
+    expect(looseFailed.every((n) => n.startsWith('grad'))).toBe(true);
+  });
+});
+
+describe('modelToleranceFor', () => {
+  it("is the provider's modelTolerance where it declares one, else its layer tolerance", () => {
+    const model = { atol: 1e-5, rtol: 1e-5, gradAtol: 1e-4, gradRtol: 1e-4, stepAtol: 1e-3, stepRtol: 0 };
+    expect(modelToleranceFor({ ...referenceProvider, modelTolerance: () => model }, 'float64')).toBe(model);
+    expect(modelToleranceFor(referenceProvider, 'float64')).toEqual(referenceProvider.tolerance('float64'));
   });
 });
 

@@ -1,4 +1,4 @@
-import { buildLayer, grad, layerParams, withCotangentLoss, type Backend, type DType, type Graph, type Tensor, type Tolerance } from '@sas/core';
+import { buildLayer, grad, SasError, layerParams, withCotangentLoss, type Backend, type DType, type Graph, type Tensor, type Tolerance } from '@sas/core';
 import type { CaseTensors } from './case-tensors.js';
 import { compareTensors, type TensorComparison } from './compare.js';
 import type { FixtureCase } from './manifest.js';
@@ -23,7 +23,7 @@ export interface CaseReport {
   readonly passed: boolean;
   /** Forward tensors (`output`, `trace.*`) then, with grads, `grad.*`. */
   readonly checks: readonly TensorComparison[];
-  /** True when gradients were compared (the case has a cotangent and grads were asked for). */
+  /** True when at least one gradient was compared (grads were asked for and the case carries them). */
   readonly gradsChecked: boolean;
   /** Set when the case could not run at all. */
   readonly error?: string;
@@ -37,7 +37,10 @@ export interface ConformanceReport {
   readonly fixturesDir: string;
   readonly tolerance: Tolerance;
   readonly grads: boolean;
+  /** Every case passed, at least one ran, and with `grads` at least one compared a gradient. */
   readonly passed: boolean;
+  /** Why a run whose cases all passed still did not pass (nothing was checked). */
+  readonly problem?: string;
   readonly cases: readonly CaseReport[];
 }
 
@@ -91,14 +94,60 @@ export async function runCaseOnTensors(
       );
     }
     if (options.grads && tensors.cotangent && Object.keys(tensors.grads).length > 0) {
-      gradsChecked = true;
       const g = gradientGraph(layer, fixture);
-      const wanted = Object.keys(g.outputs).filter((n) => n.startsWith('grad.') && fixtureGradName(n) in tensors.grads);
-      const result = await backend.run(g, { ...feeds, cotangent: tensors.cotangent }, { outputs: wanted });
-      for (const name of wanted) checks.push(compareTensors(fixtureGradName(name), result[name], tensors.grads[fixtureGradName(name)], gradAtol, gradRtol));
+      const produced = new Map(Object.keys(g.outputs).map((n) => [fixtureGradName(n), n]));
+      const wanted = Object.keys(tensors.grads).filter((n) => produced.has(n));
+      if (wanted.length === 0) {
+        throw new SasError(
+          'E_FIXTURE',
+          `${fixture.file}: its gradients (${Object.keys(tensors.grads).join(', ')}) match none of the layer's (${[...produced.keys()].filter((n) => n.startsWith('grad.')).join(', ')})`,
+        );
+      }
+      const result = await backend.run(g, { ...feeds, cotangent: tensors.cotangent }, { outputs: wanted.map((n) => produced.get(n)!) });
+      for (const name of Object.keys(tensors.grads)) {
+        const graphName = produced.get(name);
+        checks.push(
+          graphName
+            ? compareTensors(name, result[graphName], tensors.grads[name], gradAtol, gradRtol)
+            : { name, passed: false, maxAbs: Infinity, maxRel: Infinity, worstIndex: -1, needed: Infinity, problem: 'the gradient graph has no such gradient' },
+        );
+      }
+      gradsChecked = true;
     }
   } catch (e) {
     return { name: fixture.name, kind: fixture.config.kind, passed: false, checks, gradsChecked, error: (e as Error).message };
   }
   return { name: fixture.name, kind: fixture.config.kind, passed: checks.every((c) => c.passed), checks, gradsChecked };
+}
+
+/**
+ * The report of a run over `cases`: it passes only when every case passed,
+ * at least one case ran, and, when gradients were asked for, at least one
+ * case compared them (a run that checks nothing is not a pass).
+ *
+ * @example
+ * ```ts
+ * import { conformanceReport } from '@sas/conformance/portable';
+ * conformanceReport(backend, options, '/fixtures', []).passed; // false: nothing was checked
+ * ```
+ */
+export function conformanceReport(backend: Backend, options: ConformanceOptions, fixturesDir: string, cases: readonly CaseReport[]): ConformanceReport {
+  const grads = options.grads ?? false;
+  const problem =
+    cases.length === 0
+      ? 'no case ran (nothing to check)'
+      : grads && cases.every((c) => c.passed) && !cases.some((c) => c.gradsChecked)
+        ? 'gradients were asked for, but no case carries any (nothing compared)'
+        : undefined;
+  return {
+    backend: backend.name,
+    mode: backend.mode,
+    dtype: options.dtype ?? backend.dtypes[0],
+    fixturesDir,
+    tolerance: options.tolerance,
+    grads,
+    passed: problem === undefined && cases.every((c) => c.passed),
+    ...(problem === undefined ? {} : { problem }),
+    cases,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Backend } from '@sas/core';
 import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, type FixtureCase } from './fixtures.js';
-import { runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
+import { selectCases } from './manifest.js';
+import { conformanceReport, runCaseOnTensors, type CaseReport, type ConformanceOptions, type ConformanceReport } from './run-case.js';
 
 export type { CaseReport, ConformanceOptions, ConformanceReport } from './run-case.js';
 
@@ -25,6 +26,8 @@ export function runCase(backend: Backend, fixture: FixtureCase, options: Conform
 /**
  * Holds a backend to the authors' numbers: runs every case of a fixture
  * directory and reports per-case, per-tensor errors against the tolerance.
+ * A `cases` name matching no case is an `E_INPUT` error, and a run that
+ * compares nothing does not pass.
  *
  * @example
  * ```ts
@@ -36,17 +39,7 @@ export function runCase(backend: Backend, fixture: FixtureCase, options: Conform
  */
 export async function runConformance(backend: Backend, options: ConformanceOptions): Promise<ConformanceReport> {
   const set = loadFixtureSet(options.fixturesDir ?? bundledFixturesDir());
-  const selected = options.cases ? set.cases.filter((c) => options.cases!.includes(c.name)) : set.cases;
   const cases: CaseReport[] = [];
-  for (const fixture of selected) cases.push(await runCase(backend, fixture, options));
-  return {
-    backend: backend.name,
-    mode: backend.mode,
-    dtype: options.dtype ?? backend.dtypes[0],
-    fixturesDir: set.dir,
-    tolerance: options.tolerance,
-    grads: options.grads ?? false,
-    passed: cases.every((c) => c.passed),
-    cases,
-  };
+  for (const fixture of selectCases(set, options.cases)) cases.push(await runCase(backend, fixture, options));
+  return conformanceReport(backend, options, set.dir, cases);
 }

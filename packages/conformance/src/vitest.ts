@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, BackendProvider, Tolerance } from '@sas/core';
+import type { Backend, BackendProvider, ModelTolerance, Tolerance } from '@sas/core';
 import { bundledFixturesDir, loadFixtureSet } from './fixtures.js';
 import { formatCase } from './format.js';
 import { runCase } from './run.js';
 import { trainSmallSAS } from './training.js';
 import { formatModelCase } from './models/format.js';
 import { bundledModelFixturesDir, loadModelFixtureSet, runModelCase } from './models/node.js';
+import { modelToleranceFor } from './models/tolerance.js';
 
 /** Options of `describeConformance`. */
 export interface DescribeConformanceOptions {
@@ -84,8 +85,8 @@ export interface DescribeModelConformanceOptions {
   readonly mode?: string;
   /** A directory in MODEL.md's layout (default: the bundled model fixtures). */
   readonly fixturesDir?: string;
-  /** Overrides the provider's tolerance for this mode. */
-  readonly tolerance?: Tolerance;
+  /** Overrides the provider's model tolerance for this mode (`modelToleranceFor`). */
+  readonly tolerance?: ModelTolerance;
   /** Case name → reason: listed cases are skipped, and the reason is shown. */
   readonly skip?: Readonly<Record<string, string>>;
 }
@@ -107,7 +108,7 @@ export interface DescribeModelConformanceOptions {
 export function describeModelConformance(provider: BackendProvider, options: DescribeModelConformanceOptions = {}): void {
   const set = loadModelFixtureSet(options.fixturesDir ?? bundledModelFixturesDir());
   const mode = options.mode ?? provider.modes[0];
-  const tolerance = options.tolerance ?? provider.tolerance(mode);
+  const tolerance = options.tolerance ?? modelToleranceFor(provider, mode);
   describe(`model conformance: ${provider.name} (${mode})`, () => {
     let backend: Backend;
     beforeAll(async () => {
@@ -132,3 +133,4 @@ export function describeModelConformance(provider: BackendProvider, options: Des
 }
 
 export { describeGeneration, type DescribeGenerationOptions } from './generation/vitest.js';
+export { describeModelOps, describeModelTraining, type DescribeModelOpsOptions } from './vitest-models.js';

@@ -4,6 +4,8 @@
  * builders, autodiff and safetensors io, for any JS runtime.
  */
 export * from './errors.js';
+export { printable, ownValue, checkName } from './names.js';
+export { parseJsonText, checkJsonDepth, MAX_JSON_DEPTH } from './io/json-text.js';
 export * from './tensor.js';
 export * from './ir/types.js';
 export { GraphBuilder, NodeRef } from './ir/builder.js';
@@ -39,7 +41,7 @@ export * from './io/safetensors.js';
 export { grad, type GradOptions } from './autodiff/grad.js';
 export { withCotangentLoss, withMSELoss } from './autodiff/loss.js';
 export { graphToJSON, graphFromJSON, GRAPH_FORMAT, GRAPH_FORMAT_VERSION, type GraphJSON, type GraphJSONOptions } from './ir/json.js';
-export { loadAuthorsWeights, saveAuthorsWeights } from './io/authors.js';
+export { authorsWeights, loadAuthorsWeights, saveAuthorsWeights } from './io/authors.js';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,

@@ -3,7 +3,6 @@ import {
   checkCapacity,
   checkFeeds,
   DEFAULT_MAX_ELEMENTS,
-  kernelFor,
   leafName,
   lowerGraph,
   planExecution,
@@ -15,21 +14,14 @@ import {
   type Graph,
   type RunOptions,
   type Tensor,
-  type Tolerance,
 } from '@sas/core';
 import type * as Ort from 'onnxruntime-node';
 import { exportOnnx } from './export/export.js';
-import { ONNX_EXPORTERS } from './export/op-map.js';
+import { hasOnnxMapping } from './export/op-map.js';
 import { SessionCache } from './session-cache.js';
+import { ONNX_TOLERANCE } from './tolerance.js';
 
 type OrtModule = typeof Ort;
-
-/**
- * The tolerance ONNX Runtime is held to on float32 graphs: its CPU kernels
- * (MLAS) accumulate in float32 and may fuse ops, so results sit a few float32
- * ulps from the float64 reference.
- */
-export const ONNX_TOLERANCE: Tolerance = Object.freeze({ atol: 1e-4, rtol: 1e-4, gradAtol: 1e-3, gradRtol: 1e-3 });
 
 /** Options of `createOnnxBackend`. */
 export interface OnnxBackendOptions {
@@ -59,9 +51,6 @@ export interface OnnxBackendOptions {
 export const DEFAULT_MAX_SESSIONS = 8;
 
 let ortModule: Promise<OrtModule> | undefined;
-
-/** Ops the export writes as ONNX operators; any other op is exported through its decomposition. */
-const hasOnnxExporter = (op: string): boolean => kernelFor(ONNX_EXPORTERS, op) !== undefined;
 
 /**
  * ONNX Runtime's 'extended' graph optimisations fuse a scalar Mul into MatMul
@@ -118,7 +107,7 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     // The capacity check looks at the graph as ONNX Runtime will run it: composite ops (fused
     // attention) become their primitive chains in the export, and those hold the T×T scores. It runs
     // before the export, which would itself allocate such tensors (a causal mask of T×T constants).
-    const asRun = lowerGraph(graph, hasOnnxExporter, "'onnx' (cpu)");
+    const asRun = lowerGraph(graph, (op) => hasOnnxMapping(op, graph.dtype), "'onnx' (cpu)");
     checkCapacity(asRun, planExecution(asRun, outputs).order, maxElements, "'onnx' (cpu)");
     return ort.InferenceSession.create(exportOnnx(graph, { outputs }), { ...defaultSessionOptions(graph), ...options.sessionOptions });
   };

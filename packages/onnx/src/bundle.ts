@@ -1,4 +1,5 @@
 import {
+  ownValue,
   castTensor,
   fmtShape,
   graphFromJSON,
@@ -62,7 +63,7 @@ function paramWeights(graph: Graph, weights: Readonly<Record<string, Tensor>>, w
   const out: Record<string, Tensor> = {};
   for (const node of graphParams(graph)) {
     const name = leafName(node);
-    const t = weights[name];
+    const t = ownValue(weights, name);
     if (!t) throw new SasError('E_WEIGHTS', `${where}: no tensor for param '${name}' (expected shape ${fmtShape(node.shape)})`);
     if (!sameShape(t.shape, node.shape))
       throw new SasError('E_WEIGHTS', `${where}: param '${name}' has shape ${fmtShape(t.shape)}, the graph expects ${fmtShape(node.shape)}`);

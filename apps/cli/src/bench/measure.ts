@@ -11,6 +11,7 @@ import {
   type LayerConfig,
   type Tensor,
 } from '@sas/core';
+import { checkBenchCapacity } from './capacity.js';
 
 /** Timing and memory of one benchmarked configuration. */
 export interface Measurement {
@@ -94,6 +95,7 @@ export function benchFeeds(config: LayerConfig, dtype: Backend['dtypes'][number]
  */
 export async function measureLayer(backend: Backend, config: LayerConfig, options: MeasureOptions): Promise<Measurement> {
   const dtype = backend.dtypes[0];
+  checkBenchCapacity(config, dtype, options.backward);
   const { graph, outputs } = benchGraph(config, dtype, options.backward);
   const feeds = benchFeeds(config, dtype, options.backward);
   // With the backward pass the forward is timed too, alternately, for a side-by-side ratio.

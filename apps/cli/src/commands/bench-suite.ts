@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@sas/conformance';
-import { SasError } from '@sas/core';
-import { parseFlags, parseIntList, parsePositiveInt } from '../args.js';
+import { checkWriteTargets, writeFileAtomic } from '@sas/conformance';
+import { printable, SasError } from '@sas/core';
+import { MAX_RUNS, MAX_TIMEOUT_SECONDS, MAX_WARMUP, parseFlags, parseIntList, parseNonNegativeInt, parsePositiveInt } from '../args.js';
+import { checkBenchCapacity } from '../bench/capacity.js';
+import { configFromFlags } from '../bench/config.js';
 import { paperHeadShape, runSuiteCase, type SuiteCase, type SuiteResult } from '../bench/suite.js';
+import { combineRounds, runTrainCase, TRAIN_CONTENDERS, TRAIN_MODEL_FLAGS, trainTable, type TrainCase, type TrainResult } from '../bench/train-suite.js';
 import type { Command } from '../command.js';
 
 /** Backends compared by the suite, labelled as in docs/performance.md. */
@@ -15,12 +18,6 @@ const CONTENDERS: readonly { label: string; backend: string; mode?: string; thre
   { label: 'gpujs-headlessgl', backend: 'gpujs', mode: 'headlessgl', needsDisplay: true },
   { label: 'onnx', backend: 'onnx' },
 ];
-
-function writeNew(path: string, text: string, force: boolean): void {
-  if (existsSync(path) && !force) throw new SasError('E_IO', `${path} exists; pass --force to overwrite it`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileAtomic(path, text, { force });
-}
 
 function table(results: readonly SuiteResult[]): string {
   const lines = [
@@ -49,12 +46,26 @@ export const benchSuiteCommand: Command = {
   summary: 'run the standard benchmark set on every backend and write a JSON report (pnpm bench)',
   usage: `sas bench-suite [--seq-lens 512,2048] [--kinds sas,mha] [--backends LABEL,...] [--no-backward]
                 [--runs N] [--warmup N] [--timeout SECONDS] [--out FILE] [--force]
+sas bench-suite --train [--kinds sas,mha] [--backends LABEL,...] [--runs N] [--warmup N] [--rounds N]
+                [--torch-script FILE] [--timeout SECONDS] [--out FILE] [--force]
+                [--width N --layers N --heads N --seq-len N --batch N --vocab N --sim-heads N --sim-head-dim N --kernel K]
 
 Runs SAS and MHA at the paper-head shape (H=12, D=64, H'=24, D'=128, B=1) for
 each sequence length, forward and forward+backward, on every contender
 (${CONTENDERS.map((c) => c.label).join(', ')}), each case in its own process with a
 time limit, and writes one JSON report (default bench-results/bench-<time>.json;
-an existing file is kept unless --force). Prints medians and the ratio to ndarray.`,
+an existing file is kept unless --force). Prints medians and the ratio to ndarray.
+
+With --train: training tokens/s of MODEL.md's char GPT at issue 13's shape
+(width 128, 2 layers, 4 heads, T 128, batch 16, vocab 84; SAS H'=8, D'=64,
+k=3, and MHA) on ${TRAIN_CONTENDERS.map((c) => c.label).join(', ')}:
+each library backend runs 'sas bench-train', PyTorch runs
+bench/torch/train_throughput.py (--torch-script) with /usr/bin/python3, each
+case in its own process, --warmup untimed steps (default 2) and --runs timed
+ones (default 5). --rounds N repeats the whole set N times interleaved and
+keeps each contender's median round. The model flags go to both sides alike
+(default: issue 13's shape). A PyTorch row without python3-torch is skipped
+with the reason. Prints tokens/s and the ratio to PyTorch.`,
   async run(argv) {
     const flags = parseFlags(
       argv,
@@ -68,23 +79,39 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
         timeout: 'string',
         out: 'string',
         force: 'boolean',
+        train: 'boolean',
+        rounds: 'string',
+        'torch-script': 'string',
+        ...Object.fromEntries(TRAIN_MODEL_FLAGS.map((f) => [f, 'string' as const])),
         verbose: 'boolean',
       },
       'bench-suite',
     );
+    if (flags.train) return runTrainSuite(argv, flags);
+    for (const f of ['rounds', 'torch-script', ...TRAIN_MODEL_FLAGS])
+      if (flags[f] !== undefined) throw new SasError('E_INPUT', `--${f} applies to the training suite (--train) only`);
     const seqLens = parseIntList((flags['seq-lens'] as string | undefined) ?? '512', 'seq-lens');
     const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
-    for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
+    for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${printable(k)}'`);
     const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
     for (const w of wanted ?? [])
       if (!CONTENDERS.some((c) => c.label === w))
-        throw new SasError('E_INPUT', `--backends: unknown '${w}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
+        throw new SasError('E_INPUT', `--backends: unknown '${printable(w)}' (known: ${CONTENDERS.map((c) => c.label).join(', ')})`);
     const contenders = CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
-    const runs = parsePositiveInt(flags.runs, 'runs', 3);
-    const warmup = flags.warmup === undefined ? undefined : flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
-    const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300) * 1000;
+    const runs = parsePositiveInt(flags.runs, 'runs', 3, MAX_RUNS);
+    const warmup = flags.warmup === undefined ? undefined : parseNonNegativeInt(flags.warmup, 'warmup', 1, MAX_WARMUP);
+    const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 300, MAX_TIMEOUT_SECONDS) * 1000;
+    // Every sequence length must fit before the first case starts (each would otherwise fail, or swap, in its own process).
+    for (const t of seqLens)
+      for (const kind of kinds)
+        checkBenchCapacity(configFromFlags({ kind, shape: paperHeadShape(kind, t) }), 'float32', !flags['no-backward'], `--seq-lens ${t} (${kind})`);
     const out = (flags.out as string | undefined) ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    if (existsSync(out) && !flags.force) throw new SasError('E_IO', `${out} exists; pass --force to overwrite it`);
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+    } catch (e) {
+      throw new SasError('E_IO', `${out}: cannot create its directory (${String((e as Error).message).split('\n')[0]})`);
+    }
+    checkWriteTargets([out], { force: flags.force === true });
 
     const cases: SuiteCase[] = [];
     for (const t of seqLens)
@@ -131,8 +158,67 @@ an existing file is kept unless --force). Prints medians and the ratio to ndarra
       },
       results,
     };
-    writeNew(out, `${JSON.stringify(report, null, 2)}\n`, flags.force === true);
+    writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`, { force: flags.force === true });
     process.stdout.write(`${table(results)}\n\nreport: ${out}\n`);
     return 0;
   },
 };
+
+/** `sas bench-suite --train`: the training cases, interleaved by round, one JSON report. */
+async function runTrainSuite(argv: readonly string[], flags: Record<string, string | boolean | undefined>): Promise<number> {
+  for (const f of ['seq-lens', 'no-backward']) if (flags[f] !== undefined) throw new SasError('E_INPUT', `--${f} applies to the layer suite, not --train`);
+  const kinds = ((flags.kinds as string | undefined) ?? 'sas,mha').split(',') as ('sas' | 'mha')[];
+  for (const k of kinds) if (k !== 'sas' && k !== 'mha') throw new SasError('E_INPUT', `--kinds: expected sas and/or mha, got '${k}'`);
+  const wanted = typeof flags.backends === 'string' ? flags.backends.split(',') : undefined;
+  for (const w of wanted ?? [])
+    if (!TRAIN_CONTENDERS.some((c) => c.label === w))
+      throw new SasError('E_INPUT', `--backends: unknown '${w}' (known with --train: ${TRAIN_CONTENDERS.map((c) => c.label).join(', ')})`);
+  const contenders = TRAIN_CONTENDERS.filter((c) => (wanted ? wanted.includes(c.label) : true));
+  const steps = parsePositiveInt(flags.runs, 'runs', 5);
+  const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 2);
+  const rounds = parsePositiveInt(flags.rounds, 'rounds', 1);
+  const timeoutMs = parsePositiveInt(flags.timeout, 'timeout', 600) * 1000;
+  const modelArgs = TRAIN_MODEL_FLAGS.filter((f) => flags[f] !== undefined).flatMap((f) => [`--${f}`, String(parsePositiveInt(flags[f], f, 1))]);
+  const out = (flags.out as string | undefined) ?? join('bench-results', `train-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+  } catch (e) {
+    throw new SasError('E_IO', `${out}: cannot create its directory (${String((e as Error).message).split('\n')[0]})`);
+  }
+  checkWriteTargets([out], { force: flags.force === true });
+  const os = await import('node:os');
+  const loadBefore = os.loadavg();
+  const byCase = new Map<string, TrainResult[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const attention of kinds) {
+      for (const c of contenders) {
+        const trainCase: TrainCase = { ...c, attention, steps, warmup, modelArgs };
+        const r = await runTrainCase(trainCase, timeoutMs, { torchScript: flags['torch-script'] as string | undefined });
+        const key = `${attention}|${c.label}`;
+        byCase.set(key, [...(byCase.get(key) ?? []), r]);
+        process.stderr.write(
+          `round ${round + 1}/${rounds} ${c.label} ${attention} train: ${r.ok ? `${(r.result.tokensPerSecond as number).toFixed(0)} tokens/s` : r.error} (load ${os.loadavg()[0].toFixed(1)})\n`,
+        );
+      }
+    }
+  }
+  const results = [...byCase.values()].map(combineRounds);
+  const report = {
+    command: `sas bench-suite ${argv.join(' ')}`.trim(),
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: os.cpus().map((c) => c.model)[0],
+      cores: os.cpus().length,
+      loadBefore,
+      loadAfter: os.loadavg(),
+    },
+    rounds,
+    results,
+  };
+  writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`, { force: flags.force === true });
+  process.stdout.write(`${trainTable(results)}\n\nreport: ${out}\n`);
+  return 0;
+}

@@ -1,4 +1,5 @@
-import { parseFlags, parsePositiveInt } from '../args.js';
+import { MAX_RUNS, MAX_WARMUP, parseFlags, parseNonNegativeInt, parsePositiveInt, parseThreads } from '../args.js';
+import { checkBenchCapacity } from '../bench/capacity.js';
 import { checkMode, loadProvider } from '../backends.js';
 import { configFromFlags } from '../bench/config.js';
 import { measureLayer } from '../bench/measure.js';
@@ -42,11 +43,13 @@ Default backend: ${DEFAULT_BACKEND}.`,
       'bench',
     );
     const config = configFromFlags(flags);
-    const runs = parsePositiveInt(flags.runs, 'runs', 5);
-    const warmup = flags.warmup === '0' ? 0 : parsePositiveInt(flags.warmup, 'warmup', 1);
+    const runs = parsePositiveInt(flags.runs, 'runs', 5, MAX_RUNS);
+    const warmup = parseNonNegativeInt(flags.warmup, 'warmup', 1, MAX_WARMUP);
+    const threads = parseThreads(flags.threads);
+    // The cheapest dtype any backend runs: refused here, a backend's own float64 is refused again in measureLayer.
+    checkBenchCapacity(config, 'float32', flags.backward === true);
     const provider = await loadProvider((flags.backend as string | undefined) ?? DEFAULT_BACKEND);
     const mode = checkMode(provider, flags.mode as string | undefined);
-    const threads = flags.threads === undefined ? undefined : parsePositiveInt(flags.threads, 'threads', 1);
     // `threads` is an extra create option; providers without a thread setting ignore it.
     const backend = await provider.create({ mode, ...(threads === undefined ? {} : { threads }), ...(flags.long ? { longSequences: true } : {}) } as {
       mode: string;

@@ -1,4 +1,4 @@
-import { formatModelReport, formatReport, runConformance, runModelConformance } from '@sas/conformance';
+import { formatModelReport, formatReport, modelToleranceFor, runConformance, runModelConformance } from '@sas/conformance';
 import { SasError } from '@sas/core';
 import { parseFlags } from '../args.js';
 import { checkMode, loadProvider } from '../backends.js';
@@ -15,8 +15,9 @@ compares output, traces and, with --grads, gradients against the authors'
 numbers within the backend's tolerance |a − e| ≤ atol + rtol·|e|.
 With --models, runs the char GPT's fixtures (MODEL.md; default: the bundled
 model fixtures, or any directory in that layout): logits and loss, every
-gradient, grad_norm, two training steps and the loss after the first
-(gradients and updated params at the gradient tolerance). A run that checks
+gradient, grad_norm, two training steps and the loss after the first,
+within the backend's model tolerance (its modelTolerance, else its layer
+tolerance; updated params at the step tolerance, else the gradient one). A run that checks
 nothing fails. Exit 0 only if every case passes; --json prints one JSON
 document on stdout.`,
   async run(argv) {
@@ -33,13 +34,12 @@ document on stdout.`,
     const cases = typeof flags.cases === 'string' ? flags.cases.split(',') : undefined;
     const fixturesDir = flags.fixtures as string | undefined;
     try {
-      const tolerance = provider.tolerance(backend.mode);
       if (flags.models) {
-        const report = await runModelConformance(backend, { tolerance, fixturesDir, cases });
+        const report = await runModelConformance(backend, { tolerance: modelToleranceFor(provider, backend.mode), fixturesDir, cases });
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatModelReport(report)}\n`);
         return report.passed ? 0 : 1;
       }
-      const report = await runConformance(backend, { tolerance, fixturesDir, grads: flags.grads === true, cases });
+      const report = await runConformance(backend, { tolerance: provider.tolerance(backend.mode), fixturesDir, grads: flags.grads === true, cases });
       process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       return report.passed ? 0 : 1;
     } finally {

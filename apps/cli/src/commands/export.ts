@@ -1,13 +1,34 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { bundledFixturesDir, loadCaseTensors, loadFixtureSet, writeFileAtomic } from '@sas/conformance';
-import { buildLayer, loadAuthorsWeights, saveAuthorsWeights, SasError, validateConfig, type DType, type LayerConfig, type Tensor } from '@sas/core';
+import { resolve } from 'node:path';
+import {
+  bundledFixturesDir,
+  checkWriteTargets,
+  loadCaseTensors,
+  loadFixtureSet,
+  readRegularFile,
+  readSafetensorsFile,
+  writeFilesAtomic,
+} from '@sas/conformance';
+import {
+  authorsWeights,
+  buildLayer,
+  parseJsonText,
+  printable,
+  saveAuthorsWeights,
+  SasError,
+  validateConfig,
+  type DType,
+  type LayerConfig,
+  type Tensor,
+} from '@sas/core';
 import { exportOnnx, ONNX_OPSET, serializeGraphBundle, weightsPathFor } from '@sas/onnx';
 import { parseFlags, type Flags } from '../args.js';
 import type { Command } from '../command.js';
 
 const FORMATS = ['onnx', 'graph', 'safetensors'] as const;
 type Format = (typeof FORMATS)[number];
+
+/** A layer configuration file is a few hundred bytes; 1 MiB is generous. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The layer to export: its configuration and weights, from a fixture case or from files. */
 function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string, Tensor>; source: string } {
@@ -20,41 +41,24 @@ function loadSource(flags: Flags): { config: LayerConfig; weights: Record<string
   if (fixture !== undefined) {
     const set = loadFixtureSet((flags.fixtures as string | undefined) ?? bundledFixturesDir());
     const c = set.cases.find((x) => x.name === fixture);
-    if (!c) throw new SasError('E_INPUT', `export: no case '${fixture}' in ${set.dir} (cases: ${set.cases.map((x) => x.name).join(', ')})`);
+    if (!c)
+      throw new SasError('E_INPUT', `export: no case '${printable(fixture)}' in ${set.dir} (cases: ${printable(set.cases.map((x) => x.name).join(', '))})`);
     return { config: c.config, weights: loadCaseTensors(c).params, source: `fixture ${c.name}` };
   }
   if (weightsFile === undefined || configFile === undefined) {
     throw new SasError('E_INPUT', 'export: say what to export: --fixture CASE, or --weights FILE.safetensors with --config FILE.json');
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(configFile, 'utf8'));
-  } catch (e) {
-    throw new SasError('E_IO', `export: cannot read the layer configuration ${configFile} (${(e as Error).message})`);
-  }
+  // Regular files only, of bounded size, nested JSON refused: a FIFO or /dev/zero given here must not hang the command.
+  const text = new TextDecoder().decode(readRegularFile(configFile, { what: 'layer configuration', maxBytes: MAX_CONFIG_BYTES }));
+  const raw = parseJsonText(text, configFile, 'E_CONFIG');
   let config: LayerConfig;
   try {
     config = validateConfig(raw);
   } catch (e) {
     throw new SasError('E_CONFIG', `${configFile}: ${(e as Error).message}`);
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(weightsFile));
-  } catch (e) {
-    throw new SasError('E_IO', `export: cannot read weights ${weightsFile} (${(e as Error).message})`);
-  }
-  return { config, weights: loadAuthorsWeights(bytes, config, weightsFile), source: weightsFile };
-}
-
-/** Refuses up front when a target exists (so a two-file export writes nothing), or its directory does not. */
-function checkTargets(paths: readonly string[], force: boolean): void {
-  for (const p of paths) {
-    const dir = dirname(p);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SasError('E_IO', `export: directory ${dir} does not exist`);
-    if (existsSync(p) && statSync(p).isDirectory()) throw new SasError('E_IO', `export: ${p} is a directory`);
-    if (!force && existsSync(p)) throw new SasError('E_IO', `export: ${p} already exists (pass --force to overwrite)`);
-  }
+  const contents = readSafetensorsFile(weightsFile, { what: 'weight file' });
+  return { config, weights: authorsWeights(contents, config, weightsFile), source: weightsFile };
 }
 
 export const exportCommand: Command = {
@@ -66,7 +70,8 @@ export const exportCommand: Command = {
 Builds the layer (SAS, MHA, GQA or MQA; causal or bidirectional, from the
 configuration) with its weights and writes
   onnx         an ONNX model (opset ${ONNX_OPSET}): inputs query, key, value; weights as
-               initializers under the authors' names; outputs output and trace.*
+               initializers under the authors' names; output 'output' (--outputs
+               names others, e.g. --outputs output,trace.attention)
   graph        FILE: the versioned JSON graph (docs/graph-format.md), and beside it
                FILE minus .json plus .safetensors: the weights, in the graph's dtype
   safetensors  the weights under the authors' state_dict names (their PyTorch
@@ -95,42 +100,35 @@ directory and renamed into place; an existing file is kept unless --force.`,
     );
     const format = flags.format as Format | undefined;
     if (format === undefined) throw new SasError('E_INPUT', `export: --format is required (${FORMATS.join(', ')})`);
-    if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+    if (!FORMATS.includes(format)) throw new SasError('E_INPUT', `export: --format must be one of ${FORMATS.join(', ')}, got '${printable(format)}'`);
     if (typeof flags.out !== 'string') throw new SasError('E_INPUT', 'export: --out FILE is required');
     const dtype = (flags.dtype ?? 'float32') as DType;
-    if (dtype !== 'float32' && dtype !== 'float64') throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${String(flags.dtype)}'`);
+    if (dtype !== 'float32' && dtype !== 'float64')
+      throw new SasError('E_INPUT', `export: --dtype must be float32 or float64, got '${printable(String(flags.dtype))}'`);
     const force = flags.force === true;
     const out = resolve(flags.out);
     const targets = format === 'graph' ? [out, weightsPathFor(out)] : [out];
-    checkTargets(targets, force);
+    // Refused up front, before the weights are read; checked again when written (all or nothing).
+    checkWriteTargets(targets, { force });
 
     const { config, weights, source } = loadSource(flags);
     const graph = buildLayer(config, { dtype });
     const outputs = typeof flags.outputs === 'string' ? flags.outputs.split(',') : undefined;
-    const written: { path: string; bytes: number }[] = [];
-    const write = (path: string, data: Uint8Array | string) => {
-      // Temporary file, fsync, then a rename (--force) or a hard link that cannot clobber a file that appeared since checkTargets.
-      writeFileAtomic(path, data, { force });
-      written.push({ path, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length });
-    };
+    const files: { path: string; data: Uint8Array | string }[] = [];
     if (format === 'onnx') {
-      write(
-        out,
-        exportOnnx(graph, {
-          weights,
-          outputs,
-          docString: `${config.kind} layer exported by sas export from ${source}`,
-          metadata: { config: JSON.stringify(config) },
-        }),
-      );
+      const docString = `${config.kind} layer exported by sas export from ${source}`;
+      files.push({ path: out, data: exportOnnx(graph, { weights, outputs, docString, metadata: { config: JSON.stringify(config) } }) });
     } else if (format === 'graph') {
       if (outputs) throw new SasError('E_INPUT', 'export: --outputs applies to --format onnx only');
       const bundle = serializeGraphBundle(graph, weights);
-      write(weightsPathFor(out), bundle.safetensors);
-      write(out, bundle.json);
+      files.push({ path: weightsPathFor(out), data: bundle.safetensors }, { path: out, data: bundle.json });
     } else {
-      write(out, saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } }));
+      const data = saveAuthorsWeights(weights, config, { dtype: dtype === 'float32' ? 'F32' : 'F64', metadata: { config: JSON.stringify(config) } });
+      files.push({ path: out, data });
     }
+    // Both files of a graph export land together or not at all; fsynced, temp files removed even on SIGINT.
+    writeFilesAtomic(files, { force });
+    const written = files.map((f) => ({ path: f.path, bytes: typeof f.data === 'string' ? Buffer.byteLength(f.data) : f.data.length }));
     const summary = { format, dtype, source, config, files: written };
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else

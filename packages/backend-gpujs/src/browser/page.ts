@@ -3,13 +3,24 @@
  * loaded by a page served on localhost, and driven by playwright. It fetches
  * a fixture directory over HTTP (manifest.json + safetensors), runs each case
  * on the backend in the requested mode (webgl2 in CI) and returns per-tensor
- * errors. Only @sas/core and this package are bundled: no Node APIs.
+ * errors; likewise the model fixtures, the model-op cases and the tiny
+ * model's training. Only @sas/core, the portable conformance suite and this
+ * package are bundled: no Node APIs.
  */
-import { buildLayer, initParams, randomNormal, validateConfig, type Tolerance } from '@sas/core';
-import { runConformanceOverHttp, type CaseReport } from '@sas/conformance/portable';
+import { buildLayer, createReferenceBackend, initParams, randomNormal, validateConfig, type ModelTolerance, type Tolerance } from '@sas/core';
+import {
+  formatModelOpCase,
+  modelOpCases,
+  runConformanceOverHttp,
+  runModelConformanceOverHttp,
+  runModelOpCase,
+  trainTinyModel,
+  type CaseReport,
+  type ModelCaseReport,
+} from '@sas/conformance/portable';
 import { createGpujsBackend } from '../backend.js';
 import { probeMode, runtimeModes } from '../env.js';
-import { gpujsTolerance } from '../tolerance.js';
+import { gpujsModelTolerance, gpujsTolerance } from '../tolerance.js';
 
 /** What the page reports back: the conformance suite's per-case reports, and the modes on offer. */
 export interface PageReport {
@@ -76,7 +87,84 @@ export async function timeForward(
   }
 }
 
+/** What the page reports for the model fixtures. */
+export interface ModelPageReport {
+  readonly mode: string;
+  readonly tolerance: ModelTolerance;
+  readonly passed: boolean;
+  readonly cases: readonly ModelCaseReport[];
+  readonly problem?: string;
+}
+
+/**
+ * Runs the model fixture cases under `baseUrl` (MODEL.md's layout; all, or `cases`) on the
+ * gpu.js backend in `mode`: forward, gradients, two AdamW steps, at
+ * `gpujsModelTolerance`.
+ *
+ * @example
+ * ```ts
+ * const report = await runModelFixtures('/models/', { mode: 'webgl2' });
+ * report.passed;
+ * ```
+ */
+export async function runModelFixtures(baseUrl: string, options: { mode?: string; cases?: readonly string[] } = {}): Promise<ModelPageReport> {
+  const backend = await createGpujsBackend({ mode: options.mode });
+  const tolerance = gpujsModelTolerance(backend.mode);
+  try {
+    const report = await runModelConformanceOverHttp(backend, baseUrl, { tolerance, cases: options.cases });
+    return { mode: backend.mode, tolerance, passed: report.passed, cases: report.cases, ...(report.problem ? { problem: report.problem } : {}) };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/**
+ * Runs the model-op cases (`modelOpCases`) in `mode` against the float64
+ * reference at the mode's tolerance; the GL modes leave out the cases with
+ * NaN or ±∞, which GL drivers need not honour. Returns one line per failed
+ * case and how many ran.
+ *
+ * @example
+ * ```ts
+ * const { failed, ran } = await runModelOps({ mode: 'webgl2' });
+ * ```
+ */
+export async function runModelOps(options: { mode?: string } = {}): Promise<{ mode: string; ran: number; failed: string[] }> {
+  const backend = await createGpujsBackend({ mode: options.mode });
+  const host = backend.mode === 'cpu' || backend.mode === 'webasm';
+  const reference = createReferenceBackend();
+  try {
+    const cases = modelOpCases().filter((c) => host || !c.nonFinite);
+    const failed: string[] = [];
+    for (const c of cases) {
+      const report = await runModelOpCase(backend, c, gpujsTolerance(backend.mode), reference);
+      if (!report.passed) failed.push(formatModelOpCase(report));
+    }
+    return { mode: backend.mode, ran: cases.length, failed };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+/**
+ * Trains the tiny char GPT (`trainTinyModel`) for `steps` steps in `mode`;
+ * returns the loss before each step.
+ *
+ * @example
+ * ```ts
+ * const { losses } = await trainTiny({ mode: 'webgl2', steps: 6 });
+ * ```
+ */
+export async function trainTiny(options: { mode?: string; steps?: number } = {}): Promise<{ mode: string; losses: number[] }> {
+  const backend = await createGpujsBackend({ mode: options.mode });
+  try {
+    return { mode: backend.mode, losses: await trainTinyModel(backend, { steps: options.steps }) };
+  } finally {
+    await backend.dispose();
+  }
+}
+
 /** What the page exposes to the driver. */
-const api = { runFixtures, timeForward, probeMode, runtimeModes };
+const api = { runFixtures, runModelFixtures, runModelOps, trainTiny, timeForward, probeMode, runtimeModes };
 (globalThis as { sasGpujs?: typeof api }).sasGpujs = api;
 export default api;

@@ -18,6 +18,7 @@ import {
 } from '@sas/core';
 import { createNdarrayBackend } from '../index.js';
 import { ENGINES, expectClose, kernelTolerance } from '../test/helpers.js';
+import { NDARRAY_FLOAT64_TOLERANCE } from '../tolerance.js';
 import { BLOCK_Q } from './attention.js';
 import { planFusion } from './plan.js';
 
@@ -155,7 +156,7 @@ describe.each(ENGINES)('fused attention through head-layout transposes ($label)'
 });
 
 describe('fusion changes nothing observable', () => {
-  it('a SAS layer gives the same outputs fused and unfused, and gradients still run', async () => {
+  it('a SAS layer gives the same outputs and gradients fused and unfused, both within tolerance of the reference', async () => {
     const config = { ...SAS, seqLen: 70, batch: 2 };
     const layer = buildLayer(config, { dtype: 'float64' });
     const feeds = {
@@ -166,6 +167,24 @@ describe('fusion changes nothing observable', () => {
     };
     const fused = await createNdarrayBackend().run(layer, feeds);
     const plain = await createNdarrayBackend({ fuse: false }).run(layer, feeds);
-    for (const name of Object.keys(layer.outputs)) expectClose(fused[name], plain[name], 1e-12, 1e-12, name);
+    const ref = await evaluateReference(layer, feeds);
+    for (const name of Object.keys(layer.outputs)) {
+      expectClose(fused[name], plain[name], 1e-12, 1e-12, name);
+      // Agreeing with itself is not enough: the float64 reference is the oracle.
+      expectClose(fused[name], ref[name], NDARRAY_FLOAT64_TOLERANCE.atol, NDARRAY_FLOAT64_TOLERANCE.rtol, name);
+    }
+    const g = grad(withCotangentLoss(layer, 'output'), 'loss', { wrt: ['query', 'key', 'value', ...layerParams(config).map((p) => p.name)] });
+    const gradFeeds = { ...feeds, cotangent: randomNormal([2, 70, 8], 30, 'float64') };
+    const [fusedGrads, plainGrads, refGrads] = await Promise.all([
+      createNdarrayBackend().run(g, gradFeeds),
+      createNdarrayBackend({ fuse: false }).run(g, gradFeeds),
+      evaluateReference(g, gradFeeds),
+    ]);
+    const names = Object.keys(g.outputs).filter((n) => n.startsWith('grad.'));
+    expect(names.length).toBe(3 + layerParams(config).length);
+    for (const name of names) {
+      expectClose(fusedGrads[name], plainGrads[name], 1e-10, 1e-10, name);
+      expectClose(fusedGrads[name], refGrads[name], NDARRAY_FLOAT64_TOLERANCE.gradAtol, NDARRAY_FLOAT64_TOLERANCE.gradRtol, name);
+    }
   });
 });

@@ -74,7 +74,7 @@ describe('Conv1d weight gradient from x and g as they lie', () => {
     }
   }
 
-  it('threads give the same bits as one thread (rows of dw shared out)', async () => {
+  it('threads give the same bits as one thread (rows of dw shared out), within tolerance of the reference', async () => {
     // 128·26·24·64·3 = 15 M multiply-adds: over the threading floor (2^23).
     const [n, channels, length, outChannels, pad] = [128, 26, 64, 24, 1];
     const x = wrap(Float32Array.from(randomNormal([n * channels * length], 1).data), [n, channels, length]);
@@ -87,5 +87,23 @@ describe('Conv1d weight gradient from x and g as they lie', () => {
     await pool.dispose();
     expect(Array.from(got.data)).toEqual(Array.from(want));
     expect(want.some((v) => v !== 0)).toBe(true);
+    // The float64 reference's ∂Σ(conv(x, w)·g)/∂w, laid out [O, C, k]; the kernel writes [C, O, k].
+    const g = convGradient(n, channels, length, outChannels, 3, pad);
+    const ref = await evaluateReference(g, {
+      x: { dtype: 'float32', shape: [n, channels, length], data: x.data as Float32Array },
+      c: { dtype: 'float32', shape: [n, outChannels, length], data: gv.data as Float32Array },
+      w: randomNormal([outChannels, channels, 3], 3, 'float32'),
+    });
+    const dw = ref['grad.w'].data;
+    const transposed = new Float64Array(want.length);
+    for (let c = 0; c < channels; c++)
+      for (let o = 0; o < outChannels; o++) for (let t = 0; t < 3; t++) transposed[(c * outChannels + o) * 3 + t] = dw[(o * channels + c) * 3 + t];
+    expectClose(
+      { dtype: 'float32', shape: [channels, outChannels, 3], data: want },
+      { dtype: 'float32', shape: [channels, outChannels, 3], data: Float32Array.from(transposed) },
+      NDARRAY_TOLERANCE.gradAtol,
+      NDARRAY_TOLERANCE.gradRtol,
+      'dw',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { constantValues, isOpNode, type AttentionOperand, type Graph, type GraphNode, type OpNode } from '@sas/core';
 import type { AttentionGradFusion } from './attention-grad-group.js';
 import type { ConvWeightGradFusion } from './conv-weight-grad.js';
+import { planElementwise, type ElementwiseFusion } from './elementwise-plan.js';
 import type { GateFusion } from './gate.js';
 
 /** What the fused attention kernel needs to know beyond its input values. */
@@ -57,7 +58,14 @@ export interface GemmFusion {
 }
 
 /** A node's part in a fusion: computed later by its consumer, or the fused consumer itself. */
-export type FusionRole = { readonly kind: 'defer' } | AttentionFusion | GemmFusion | AttentionGradFusion | GateFusion | ConvWeightGradFusion;
+export type FusionRole =
+  | { readonly kind: 'defer' }
+  | AttentionFusion
+  | GemmFusion
+  | AttentionGradFusion
+  | GateFusion
+  | ConvWeightGradFusion
+  | ElementwiseFusion;
 
 const DEFER: FusionRole = Object.freeze({ kind: 'defer' });
 
@@ -137,6 +145,8 @@ export function planFusion(graph: Graph): Map<GraphNode, FusionRole> {
   planReluInputs(nodes, uses, roles);
   planReluOutputs(nodes, single, roles);
   planGates(nodes, single, consumer, roles);
+  // Last: elementwise chains among the nodes no other fusion took.
+  planElementwise(graph, roles);
   return roles;
 }
 

@@ -19,6 +19,7 @@ import { expectClose, kernelTolerance } from '../test/helpers.js';
 import { NDARRAY_TOLERANCE } from '../tolerance.js';
 import { WasmGemm } from '../wasm/engine.js';
 import type { Epilogue } from '../lib/epilogue.js';
+import { expectNearReference, referenceGemm } from '../test/reference-gemm.js';
 import { ThreadedGemm } from './gemm.js';
 import { splitRange, ThreadPool } from './pool.js';
 import { isShared, shared, sharedCopyStats, sharedFloat32 } from './shared.js';
@@ -133,6 +134,8 @@ describe('threads: shared memory instead of copies', () => {
     expect(isShared(b.output.data)).toBe(true);
     expect(Array.from(a.output.data)).toEqual(Array.from(want.output.data));
     expect(Array.from(b.output.data)).toEqual(Array.from(want.output.data));
+    const { atol, rtol } = kernelTolerance('float32');
+    expectClose(want.output, (await evaluateReference(graph, feeds)).output, atol, rtol, 'output');
     await two.dispose();
     await one.dispose();
   }, 60_000);
@@ -151,7 +154,7 @@ describe('threads: shared memory instead of copies', () => {
   ];
   for (const c of cases) {
     const { M, N, K } = c;
-    it(`threaded gemm, ${c.name}: identical to one thread`, async () => {
+    it(`threaded gemm, ${c.name}: identical to one thread, within rounding of the float64 reference`, async () => {
       const pool = new ThreadPool(2);
       const base = new WasmGemm(undefined, 0);
       const threaded = new ThreadedGemm(new WasmGemm(undefined, c.floor ?? 0), pool, 0);
@@ -172,6 +175,7 @@ describe('threads: shared memory instead of copies', () => {
       const got = c.sharedC ? sharedFloat32(M * ldc + 4) : new Float32Array(M * ldc + 4);
       threaded.abt(A, 1, lda, inShared(B), 0, K, got, 4, ldc, M, N, K, { ...ep, addends: [{ data: c.sharedAddend ? shared(addend) : addend, off: 5 }] });
       expect(Array.from(got)).toEqual(Array.from(want));
+      expectNearReference(want, 4, ldc, await referenceGemm({ kind: 'abt', A, aOff: 1, lda, B, bOff: 0, ldb: K, M, N, K, ldc, epilogue: ep }), M, N, K);
       // The relu really was applied (a negative A value changes some product), so the check has teeth.
       const noRelu = new Float32Array(M * ldc + 4);
       base.abt(A, 1, lda, B, 0, K, noRelu, 4, ldc, M, N, K, { ...ep, reluA: false });

@@ -81,7 +81,7 @@ describe('wasmAtb: C = Aᵀ·B without transposing', () => {
   });
 });
 
-describe('threaded atb: identical to one thread', () => {
+describe('threaded atb: identical to one thread, and within rounding of the float64 product', () => {
   const cases = [
     { name: 'split by columns, C shared', M: 64, N: 200, K: 700, sharedC: true },
     { name: 'split by rows, C not shared (staged)', M: 203, N: 40, K: 700, sharedC: false },
@@ -98,6 +98,12 @@ describe('threaded atb: identical to one thread', () => {
       const got = c.sharedC ? sharedFloat32(M * ldc) : new Float32Array(M * ldc);
       new ThreadedGemm(new WasmGemm(undefined, 0), pool, 0).atb(A, 0, M, B, 0, N, got, 0, ldc, M, N, K, true, true);
       expect(Array.from(got)).toEqual(Array.from(want));
+      // Identical could mean identically wrong: the float64 product (relu on both operands) is the oracle.
+      const exact = atbF64(A, 0, M, B, 0, N, M, N, K, true, true);
+      let worst = 0;
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) worst = Math.max(worst, Math.abs(want[i * ldc + j] - exact[i * N + j]) / Math.sqrt(K));
+      expect(worst).toBeLessThan(2e-6);
+      expect(exact.some((v) => v !== 0)).toBe(true);
       await pool.dispose();
     }, 30_000);
   }

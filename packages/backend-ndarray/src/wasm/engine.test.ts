@@ -5,6 +5,7 @@ import { gemmModuleBytes } from './gemm-kernel.js';
 import { WasmGemm } from './engine.js';
 import { WasmRuntime, wasmSimdAvailable } from './runtime.js';
 import { sleb, uleb } from './assembler.js';
+import { expectNearReference, referenceGemm } from '../test/reference-gemm.js';
 
 function random(n: number, seed: number): Float32Array {
   const r = seededRandom(seed);
@@ -26,7 +27,7 @@ describe('wasm assembler', () => {
   });
 });
 
-describe('WasmGemm.abt matches the JS loops', () => {
+describe('WasmGemm.abt matches the JS loops and the float64 reference', () => {
   // M, N, K off the 2×4×4 tile; K·N past one 64K-float panel; M past one row chunk; K = 1.
   const SHAPES: [number, number, number][] = [
     [1, 1, 1],
@@ -41,7 +42,7 @@ describe('WasmGemm.abt matches the JS loops', () => {
     [3, 130, 2049],
   ];
   for (const [m, n, k] of SHAPES) {
-    it(`M=${m} N=${n} K=${k}, with strided operands and an offset C`, () => {
+    it(`M=${m} N=${n} K=${k}, with strided operands and an offset C`, async () => {
       const lda = k + 3;
       const ldb = k + 1;
       const ldc = n + 2;
@@ -52,13 +53,17 @@ describe('WasmGemm.abt matches the JS loops', () => {
       new WasmGemm(undefined, 0).abt(A, 5, lda, B, 2, ldb, ours, 7, ldc, m, n, k);
       gemmABt(A, 5, lda, B, 2, ldb, ref, 7, ldc, m, n, k);
       for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ref[i])));
+      // Both engines could share a mistake: the float64 reference is the oracle.
+      const want = await referenceGemm({ kind: 'abt', A, aOff: 5, lda, B, bOff: 2, ldb, M: m, N: n, K: k, ldc });
+      expectNearReference(ours, 7, ldc, want, m, n, k, 'wasm');
+      expectNearReference(ref, 7, ldc, want, m, n, k, 'js');
       // Padding columns of C (and the offset) are untouched.
       expect(ours[0]).toBe(42);
       if (n + 2 <= ldc && m > 0) expect(ours[7 + n]).toBe(42);
     });
   }
 
-  it('applies the epilogue per column panel on the long-K path (biases and addends line up)', () => {
+  it('applies the epilogue per column panel on the long-K path (biases and addends line up)', async () => {
     const [m, n, k] = [70, 131, 3000];
     const A = random(m * k, 4);
     const B = random(n * k, 5);
@@ -68,9 +73,11 @@ describe('WasmGemm.abt matches the JS loops', () => {
     new WasmGemm(undefined, 0).abt(A, 0, k, B, 0, k, ours, 0, n, m, n, k, ep);
     jsGemm.abt(A, 0, k, B, 0, k, ref, 0, n, m, n, k, ep);
     for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[i])));
+    const want = await referenceGemm({ kind: 'abt', A, aOff: 0, lda: k, B, bOff: 0, ldb: k, M: m, N: n, K: k, ldc: n, epilogue: ep });
+    expectNearReference(ours, 0, n, want, m, n, k, 'wasm');
   });
 
-  it('reuses its heap across calls of different sizes without stale padding leaking in', () => {
+  it('reuses its heap across calls of different sizes without stale padding leaking in', async () => {
     const engine = new WasmGemm(undefined, 0);
     const big = random(64 * 64, 1);
     engine.abt(big, 0, 64, big, 0, 64, new Float32Array(64 * 64), 0, 64, 64, 64, 64);
@@ -81,6 +88,7 @@ describe('WasmGemm.abt matches the JS loops', () => {
     engine.abt(A, 0, 5, B, 0, 5, ours, 0, 6, 3, 6, 5);
     gemmABt(A, 0, 5, B, 0, 5, ref, 0, 6, 3, 6, 5);
     for (let i = 0; i < 18; i++) expect(ours[i]).toBeCloseTo(ref[i], 5);
+    expectNearReference(ours, 0, 6, await referenceGemm({ kind: 'abt', A, aOff: 0, lda: 5, B, bOff: 0, ldb: 5, M: 3, N: 6, K: 5, ldc: 6 }), 3, 6, 5);
   });
 
   it('sends float64, tiny and empty products to the JS loops', () => {

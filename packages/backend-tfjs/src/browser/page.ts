@@ -7,14 +7,35 @@
  * @sas/core, tfjs and this package are bundled: no Node APIs run here.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { buildLayer, evaluateReference, initParams, randomNormal, SasError, validateConfig, type Backend, type Tolerance } from '@sas/core';
+import {
+  buildLayer,
+  createReferenceBackend,
+  evaluateReference,
+  initParams,
+  randomNormal,
+  SasError,
+  validateConfig,
+  type Backend,
+  type Tolerance,
+} from '@sas/core';
 import { createTfjsBackend } from '../backend.js';
 import { availableModes } from '../env.js';
 import { activateTfjsMode } from '../modes.js';
 import { tfjsProvider } from '../provider.js';
 import { mismatches } from '../test-support/compare.js';
 import { edgeCases, opCases } from '../test-support/op-cases.js';
-import { compareTensors, runConformanceOverHttp, type TensorComparison } from '@sas/conformance/portable';
+import {
+  compareTensors,
+  formatModelOpCase,
+  modelOpCases,
+  runConformanceOverHttp,
+  runModelConformanceOverHttp,
+  runModelOpCase,
+  trainTinyModel,
+  type ModelCaseReport,
+  type TensorComparison,
+} from '@sas/conformance/portable';
+import { TFJS_MODEL_TOLERANCE } from '../tolerance.js';
 
 /** One fixture case's result in the page. */
 export interface PageCase {
@@ -234,7 +255,45 @@ export async function timeForward(
 }
 
 /** What the page exposes to the driver. */
-const api = { runFixtures, runOpCases, probeMode, timeForward, availableModes };
+/**
+ * The char GPT in the page: the model fixtures under `baseUrl` (all, or `cases`) at
+ * `TFJS_MODEL_TOLERANCE` (forward, gradients, two AdamW steps), the model-op
+ * cases against the float64 reference at `atol`/`rtol`, the tiny model's
+ * losses over `steps` training steps, and tfjs's live tensor count before and
+ * after all of it.
+ *
+ * @example
+ * ```ts
+ * const r = await runModelChecks('/models/', { mode: 'webgl', atol: 1e-5, rtol: 1e-5 });
+ * r.fixtures.every((c) => c.passed) && r.opFailures.length === 0;
+ * ```
+ */
+export async function runModelChecks(
+  baseUrl: string,
+  options: { mode: string; atol: number; rtol: number; steps?: number; cases?: readonly string[] },
+): Promise<{
+  mode: string;
+  fixtures: readonly ModelCaseReport[];
+  opCases: number;
+  opFailures: string[];
+  losses: number[];
+  numTensors: { before: number; after: number };
+}> {
+  const backend = await createTfjsBackend({ mode: options.mode });
+  const reference = createReferenceBackend();
+  const before = tf.memory().numTensors;
+  const fixtures = (await runModelConformanceOverHttp(backend, baseUrl, { tolerance: TFJS_MODEL_TOLERANCE, cases: options.cases })).cases;
+  const cases = modelOpCases();
+  const opFailures: string[] = [];
+  for (const c of cases) {
+    const report = await runModelOpCase(backend, c, { atol: options.atol, rtol: options.rtol }, reference);
+    if (!report.passed) opFailures.push(formatModelOpCase(report));
+  }
+  const losses = await trainTinyModel(backend, { steps: options.steps });
+  return { mode: tf.getBackend(), fixtures, opCases: cases.length, opFailures, losses, numTensors: { before, after: tf.memory().numTensors } };
+}
+
+const api = { runFixtures, runOpCases, runModelChecks, probeMode, timeForward, availableModes };
 export type PageApi = typeof api;
 (globalThis as { sasTfjs?: PageApi }).sasTfjs = api;
 export default api;

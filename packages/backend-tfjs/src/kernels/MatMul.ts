@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { matMul } from '../tfops/matmul.js';
 import { defineKernel } from './kernel.js';
 
@@ -14,4 +15,8 @@ import { defineKernel } from './kernel.js';
  * const scores = MatMul([tf.ones([2, 5, 8]), tf.ones([2, 5, 8])], node);
  * ```
  */
-export const MatMul = defineKernel<'MatMul'>(([a, b], node) => matMul(a, b, node.attrs.transposeA, node.attrs.transposeB));
+export const MatMul = defineKernel<'MatMul'>(([a, b], node) => {
+  // Inner dimension 0: every product is an empty sum, 0 (tfjs on wasm returns uninitialised memory).
+  const inner = node.attrs.transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+  return inner === 0 ? tf.zeros([...node.shape]) : matMul(a, b, node.attrs.transposeA, node.attrs.transposeB);
+});

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defineKernel } from './kernel.js';
 
 /**
- * Core ReduceMax: `tf.max` over the node's axes (NaN propagates on cpu and wasm, as in the reference).
+ * Core ReduceMax: `tf.max` over the node's axes (NaN propagates on cpu and wasm, as in the reference);
+ * over an empty axis, −∞.
  *
  * @example
  * ```ts
@@ -11,4 +12,7 @@ import { defineKernel } from './kernel.js';
  * const y = ReduceMax([tf.tensor2d([[1, 5], [3, 2]])], node); // shape [2]
  * ```
  */
-export const ReduceMax = defineKernel<'ReduceMax'>(([x], node) => tf.max(x, [...node.attrs.axes], node.attrs.keepDims));
+export const ReduceMax = defineKernel<'ReduceMax'>(([x], node) =>
+  // The max over nothing is −∞ (max's identity, as in the reference); tf.max gives NaN on cpu and garbage on wasm.
+  node.attrs.axes.some((a) => x.shape[a] === 0) ? tf.fill([...node.shape], -Infinity) : tf.max(x, [...node.attrs.axes], node.attrs.keepDims),
+);

@@ -11,4 +11,7 @@ import { defineKernel } from './kernel.js';
  * const y = ReduceSum([tf.ones([2, 3])], node); // shape [2, 1]
  * ```
  */
-export const ReduceSum = defineKernel<'ReduceSum'>(([x], node) => tf.sum(x, [...node.attrs.axes], node.attrs.keepDims));
+export const ReduceSum = defineKernel<'ReduceSum'>(([x], node) =>
+  // The sum over nothing is 0; tf.sum over an empty axis returns uninitialised memory on wasm.
+  node.attrs.axes.some((a) => x.shape[a] === 0) ? tf.zeros([...node.shape]) : tf.sum(x, [...node.attrs.axes], node.attrs.keepDims),
+);

@@ -12,7 +12,11 @@ export type KernelBody<N extends OpName> = (inputs: readonly tf.Tensor[], node: 
  * (so only the result survives), hands back a NEW tensor even when the body
  * returns an input unchanged (the executor disposes every handle it is given),
  * and checks the result's shape against the node's, so a lowering bug is a
- * clear error instead of silently wrong numbers.
+ * clear error instead of silently wrong numbers. A node whose output has no
+ * elements gets an empty tensor of its shape without running the body: tfjs
+ * ops mishandle zero-size shapes (`tf.broadcastTo` to `[0]` gives `[1]`, a
+ * batched `tf.matMul` with an empty batch divides by zero), and an empty
+ * output has no values to get wrong.
  *
  * @example
  * ```ts
@@ -22,6 +26,7 @@ export type KernelBody<N extends OpName> = (inputs: readonly tf.Tensor[], node: 
  */
 export function defineKernel<N extends OpName>(body: KernelBody<N>): TfjsKernel<N> {
   return (inputs, node) => {
+    if (node.shape.includes(0)) return tf.zeros([...node.shape]);
     let out = tf.tidy(() => {
       const y = body(inputs, node);
       return y.dtype === 'float32' ? y : tf.cast(y, 'float32');

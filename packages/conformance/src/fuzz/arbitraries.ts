@@ -114,7 +114,7 @@ const conv1dArb = fc
     extra: int(0, 3),
   })
   .map(({ n, c, o, k, padPick, extra }) => {
-    const pad = padPick % k; // pad < k
+    const pad = padPick % (k + 2); // pad ≥ k too, as PyTorch allows (one case in five or so)
     const l = Math.max(1, k - 2 * pad) + extra; // output length L + 2·pad − k + 1 ≥ 1
     return op(
       'Conv1d',

@@ -2,7 +2,7 @@ import { createReferenceBackend, type Backend, type Tolerance } from '@sas/core'
 import { compareTensors, type TensorComparison } from '../compare.js';
 import { describeFuzzCase, type FuzzCase } from './cases.js';
 import { prepareFuzzCase } from './prepare.js';
-import { knownIssueFor } from './regressions.js';
+import { knownIssueFor, type KnownIssue } from './regressions.js';
 
 /** Options of `runFuzzCase`. */
 export interface FuzzCaseOptions {
@@ -11,11 +11,14 @@ export interface FuzzCaseOptions {
   readonly grads?: boolean;
   /** The float64 oracle (default: a fresh reference backend). */
   readonly oracle?: Backend;
+  /** Known defects that limit or skip cases (default: `KNOWN_ISSUES`, none open). */
+  readonly knownIssues?: readonly KnownIssue[];
 }
 
 /** How one case went on a backend. */
 export interface FuzzCaseReport {
   readonly description: string;
+  /** Compared and agreed. A skipped case has not passed: it was never compared. */
   readonly passed: boolean;
   /** Forward outputs then `grad.*`, each against the oracle. */
   readonly checks: readonly TensorComparison[];
@@ -30,7 +33,8 @@ export interface FuzzCaseReport {
 /**
  * Runs one fuzz case on `backend` and on the float64 reference and compares
  * every output (and gradient) within the backend's tolerance. A case that
- * runs into a known defect (`KNOWN_ISSUES`) is checked forward only. A backend that
+ * runs into a known defect (`KNOWN_ISSUES`) is checked forward only, or not
+ * at all (`skipped`, and then not `passed`). A backend that
  * throws fails the case; the oracle throwing means the case itself is invalid,
  * and that propagates.
  *
@@ -44,9 +48,9 @@ export interface FuzzCaseReport {
  * ```
  */
 export async function runFuzzCase(backend: Backend, c: FuzzCase, options: FuzzCaseOptions): Promise<FuzzCaseReport> {
-  const known = knownIssueFor(c, { grads: options.grads ?? true, backend: backend.name, mode: backend.mode });
+  const known = knownIssueFor(c, { grads: options.grads ?? true, backend: backend.name, mode: backend.mode }, options.knownIssues);
   const description = describeFuzzCase(c);
-  if (known?.effect === 'skip') return { description, passed: true, checks: [], knownIssue: known.id, skipped: true };
+  if (known?.effect === 'skip') return { description, passed: false, checks: [], knownIssue: known.id, skipped: true };
   const grads = (options.grads ?? true) && !known;
   const p = prepareFuzzCase(c, backend.dtypes[0], grads);
   const oracle = options.oracle ?? createReferenceBackend();
@@ -76,6 +80,7 @@ export async function runFuzzCase(backend: Backend, c: FuzzCase, options: FuzzCa
  * ```
  */
 export function formatFuzzFailure(r: FuzzCaseReport): string {
+  if (r.skipped) return `${r.description}: skipped: known issue ${r.knownIssue}`;
   if (r.error !== undefined) return `${r.description}: threw: ${r.error}`;
   const bad = r.checks
     .filter((k) => !k.passed)

@@ -1,4 +1,5 @@
 import type { ModelCaseReport, ModelConformanceReport } from './run-case.js';
+import { stepTolerance } from './tolerance.js';
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
 
@@ -35,9 +36,10 @@ export function formatModelCase(c: ModelCaseReport): string {
 export function formatModelReport(r: ModelConformanceReport): string {
   const passed = r.cases.filter((c) => c.passed).length;
   const t = r.tolerance;
+  const step = stepTolerance(t);
   return [
     `model conformance: backend ${r.backend} (${r.mode}), ${r.dtype}, fixtures ${r.fixturesDir}`,
-    `tolerance: |a−e| ≤ ${t.atol} + ${t.rtol}·|e| (logits, loss, loss_after_step1); ${t.gradAtol} + ${t.gradRtol}·|e| (grad.*, grad_norm, step1.*, step2.*)`,
+    `tolerance: |a−e| ≤ ${t.atol} + ${t.rtol}·|e| (logits, loss, loss_after_step1); ${t.gradAtol} + ${t.gradRtol}·|e| (grad.*, grad_norm); ${step.atol} + ${step.rtol}·|e| (step1.*, step2.*)`,
     ...r.cases.map(formatModelCase),
     ...(r.problem ? [`problem: ${r.problem}`] : []),
     `${r.passed ? 'OK' : 'FAILED'}: ${passed}/${r.cases.length} cases passed`,

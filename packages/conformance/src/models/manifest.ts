@@ -1,4 +1,14 @@
-import { checkModelShape, checkOptimizerOptions, SasError, validateModelConfig, type FreezeSet, type ModelConfig, type OptimizerOptions } from '@sas/core';
+import { checkFixtureFile } from '../fixture-paths.js';
+import {
+  checkModelShape,
+  checkOptimizerOptions,
+  printable,
+  SasError,
+  validateModelConfig,
+  type FreezeSet,
+  type ModelConfig,
+  type OptimizerOptions,
+} from '@sas/core';
 
 /** One training-step case of a model fixture directory (MODEL.md "Fixture files"). */
 export interface ModelFixtureCase {
@@ -7,6 +17,8 @@ export interface ModelFixtureCase {
   readonly file: string;
   /** Where to read it: an absolute path on disk, or a URL in a browser. */
   readonly path: string;
+  /** On disk: the fixture directory `path` must stay inside, symlinks resolved. */
+  readonly root?: string;
   /** The model, with the case's `freeze` folded in. */
   readonly config: ModelConfig;
   readonly batch: number;
@@ -45,7 +57,7 @@ export function parseModelManifest(manifest: unknown, where: string, locate: (fi
   const names = new Set<string>();
   const cases = m.cases.map((entry, i) => {
     const c = parseCase(entry, i, locate, where);
-    if (names.has(c.name)) throw new SasError('E_FIXTURE', `${where}: case name '${c.name}' appears twice`);
+    if (names.has(c.name)) throw new SasError('E_FIXTURE', `${where}: case name '${printable(c.name)}' appears twice`);
     names.add(c.name);
     return c;
   });
@@ -56,11 +68,12 @@ function parseCase(entry: unknown, index: number, locate: (file: string) => stri
   const e = entry as Record<string, unknown>;
   if (!e || typeof e !== 'object') throw new SasError('E_FIXTURE', `${manifestPath}: case ${index}: expected an object`);
   if (typeof e.name !== 'string' || !e.name) throw new SasError('E_FIXTURE', `${manifestPath}: case ${index}: missing "name"`);
-  const where = `${manifestPath}: case ${index} ('${e.name}')`;
+  const where = `${manifestPath}: case ${index} ('${printable(e.name)}')`;
   const fail = (message: string): never => {
     throw new SasError('E_FIXTURE', `${where}: ${message}`);
   };
   if (typeof e.file !== 'string' || !e.file) fail('missing "file"');
+  checkFixtureFile(e.file as string, where);
   if (!e.model || typeof e.model !== 'object' || Array.isArray(e.model)) fail(`"model" must be an object (MODEL.md's config), got ${JSON.stringify(e.model)}`);
   const freeze = e.freeze === undefined || e.freeze === '' ? undefined : e.freeze;
   let config: ModelConfig;

@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSafetensors, SasError, type Backend } from '@sas/core';
+import { parseJsonText, printable, type Backend } from '@sas/core';
+import { checkInsideDirectory, readRegularFile, readSafetensorsFile } from '../read-file.js';
 import { sortModelCaseTensors, type ModelCaseTensors } from './case-tensors.js';
 import { parseModelManifest, type ModelFixtureCase, type ModelFixtureSet } from './manifest.js';
 import { runModelCaseOnTensors, selectModelCases, type ModelCaseReport, type ModelConformanceOptions, type ModelConformanceReport } from './run-case.js';
@@ -34,20 +34,10 @@ export function bundledModelFixturesDir(): string {
 export function loadModelFixtureSet(dir: string): ModelFixtureSet {
   const root = resolve(dir);
   const manifestPath = join(root, 'manifest.json');
-  let text: string;
-  try {
-    if (!statSync(root).isDirectory()) throw new Error('not a directory');
-    text = readFileSync(manifestPath, 'utf8');
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: cannot read the model fixture manifest (${(e as Error).message})`);
-  }
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(text);
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${manifestPath}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseModelManifest(manifest, manifestPath, (file) => join(root, file), root);
+  const bytes = readRegularFile(manifestPath, { what: 'model fixture manifest', code: 'E_FIXTURE', maxBytes: 16 * 1024 * 1024 });
+  const manifest = parseJsonText(new TextDecoder().decode(bytes), manifestPath, 'E_FIXTURE');
+  const set = parseModelManifest(manifest, manifestPath, (file) => join(root, file), root);
+  return { ...set, cases: set.cases.map((c) => ({ ...c, root })) };
 }
 
 /**
@@ -61,13 +51,9 @@ export function loadModelFixtureSet(dir: string): ModelFixtureSet {
  * ```
  */
 export function loadModelCaseTensors(c: ModelFixtureCase): ModelCaseTensors {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(c.path));
-  } catch (e) {
-    throw new SasError('E_FIXTURE', `${c.path}: cannot read case '${c.name}' (${(e as Error).message})`);
-  }
-  return sortModelCaseTensors(parseSafetensors(bytes, c.path), c);
+  // A regular file inside the fixture directory, its size checked against its header before its data is read.
+  if (c.root !== undefined) checkInsideDirectory(c.path, c.root, `the file of case '${printable(c.name)}'`);
+  return sortModelCaseTensors(readSafetensorsFile(c.path, { what: `file of case '${printable(c.name)}'`, code: 'E_FIXTURE' }), c);
 }
 
 /**

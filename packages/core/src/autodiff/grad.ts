@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { ownValue } from '../names.js';
 import { GraphBuilder, type NodeRef } from '../ir/builder.js';
 import { isLeaf, leafName, type Graph } from '../ir/types.js';
 import { add } from '../ops/Add.js';
@@ -33,7 +34,7 @@ export interface GradOptions {
  * ```
  */
 export function grad(graph: Graph, loss: string, options: GradOptions = {}): Graph {
-  const lossId = graph.outputs[loss];
+  const lossId = ownValue(graph.outputs, loss);
   if (lossId === undefined) throw new SasError('E_GRAPH', `grad: the graph has no output '${loss}'`);
   const lossNode = graph.nodes[lossId];
   if (lossNode.shape.length !== 0) throw new SasError('E_SHAPE', `grad: loss '${loss}' must be a scalar, got shape ${fmtShape(lossNode.shape)}`);

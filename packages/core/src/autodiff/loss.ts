@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { ownValue } from '../names.js';
 import { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/types.js';
 import { mul } from '../ops/Mul.js';
@@ -18,7 +19,7 @@ import { sub } from '../ops/Sub.js';
  * ```
  */
 export function withCotangentLoss(graph: Graph, outputName: string, cotangentName = 'cotangent', lossName = 'loss'): Graph {
-  const outId = graph.outputs[outputName];
+  const outId = ownValue(graph.outputs, outputName);
   if (outId === undefined) throw new SasError('E_GRAPH', `withCotangentLoss: the graph has no output '${outputName}'`);
   const { builder, refs } = GraphBuilder.from(graph);
   const out = refs[outId];
@@ -44,7 +45,7 @@ export function withCotangentLoss(graph: Graph, outputName: string, cotangentNam
  * ```
  */
 export function withMSELoss(graph: Graph, outputName: string, targetName = 'target', lossName = 'loss'): Graph {
-  const outId = graph.outputs[outputName];
+  const outId = ownValue(graph.outputs, outputName);
   if (outId === undefined) throw new SasError('E_GRAPH', `withMSELoss: the graph has no output '${outputName}'`);
   const { builder, refs } = GraphBuilder.from(graph);
   const out = refs[outId];

@@ -86,7 +86,7 @@ const CASES: Record<PrimitiveName, (rand: () => number) => Case> = {
   },
   Conv1d: (r) => {
     const k = [1, 3, 5][Math.floor(r() * 3)];
-    const pad = Math.floor(r() * k);
+    const pad = Math.floor(r() * (k + 3)); // pad ≥ k included (as in PyTorch)
     const l = k + dim(r);
     return { inputs: { x: uniform([dim(r, 2), dim(r, 3), l], r), w: uniform([dim(r, 3), 0, k], r) }, build: ([x, w]) => conv1d(x, w, pad) };
   },

@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { ownValue, printable } from '../names.js';
 import { fmtShape, sameShape, sizeOf } from '../tensor.js';
 import { leafName, type Graph, type GraphNode } from '../ir/types.js';
 import { firstOutOfDomain, indexDomainOf, outOfDomainError } from '../ir/domain.js';
@@ -25,11 +26,11 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
     throw new SasError('E_INPUT', `feeds: expected an object of tensors by name, got ${feeds === null ? 'null' : typeof feeds}`);
   const known = new Set(graph.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map(leafName));
   for (const name of Object.keys(feeds)) {
-    if (!known.has(name)) throw new SasError('E_INPUT', `feed '${name}': the graph has no input or param of that name`);
+    if (!known.has(name)) throw new SasError('E_INPUT', `feed '${printable(name)}': the graph has no input or param of that name`);
   }
   for (const node of needed) {
-    const name = leafName(node);
-    const t = feeds[name];
+    const name = printable(leafName(node));
+    const t = ownValue(feeds, leafName(node));
     if (t === undefined)
       throw new SasError('E_INPUT', `feed '${name}' is missing: expected ${node.op === 'Param' ? 'param' : 'input'} of shape ${fmtShape(node.shape)}`);
     if (!t || !Array.isArray(t.shape) || !(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
@@ -44,6 +45,13 @@ export function checkFeeds(graph: Graph, needed: readonly GraphNode[], feeds: Fe
         throw new SasError(
           'E_INPUT',
           `feed '${name}': element ${bad} is ${t.data[bad]} (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`,
+        );
+      // A finite float64 beyond float32's range becomes ±Infinity when cast for a float32 graph.
+      const overflow = graph.dtype === 'float32' && t.data instanceof Float64Array ? firstFloat32Overflow(t.data) : -1;
+      if (overflow >= 0)
+        throw new SasError(
+          'E_INPUT',
+          `feed '${name}': element ${overflow} is ${t.data[overflow]}, beyond float32's range, and would become ${t.data[overflow] > 0 ? '' : '-'}Infinity in this float32 graph (non-finite values are refused; pass nonFinite: 'allow' to run anyway)`,
         );
     }
   }
@@ -72,3 +80,11 @@ export function firstNonFinite(data: ArrayLike<number>): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
+
+/** Index of the first finite value that rounds to ±Infinity in float32, or −1. */
+export function firstFloat32Overflow(data: Float64Array): number {
+  for (let i = 0; i < data.length; i++) if (Math.abs(data[i]) > FLOAT32_MAX && !Number.isFinite(Math.fround(data[i]))) return i;
+  return -1;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;

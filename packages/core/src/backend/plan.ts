@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { ownValue, printable } from '../names.js';
 import { isLeaf, type Graph, type GraphNode } from '../ir/types.js';
 
 /** Which nodes a run evaluates, in order, and when each value can be freed. */
@@ -29,8 +30,9 @@ export function planExecution(graph: Graph, outputNames?: readonly string[]): Ex
   const names = outputNames ?? Object.keys(graph.outputs);
   const outputs: Record<string, number> = {};
   for (const name of names) {
-    const id = graph.outputs[name];
-    if (id === undefined) throw new SasError('E_GRAPH', `unknown output '${name}' (graph outputs: ${Object.keys(graph.outputs).join(', ') || 'none'})`);
+    const id = ownValue(graph.outputs, name);
+    if (id === undefined)
+      throw new SasError('E_GRAPH', `unknown output '${printable(name)}' (graph outputs: ${printable(Object.keys(graph.outputs).join(', ')) || 'none'})`);
     outputs[name] = id;
   }
   const live = new Set<number>();

@@ -3,6 +3,7 @@
 // an out-of-memory crash halfway through.
 
 import { SasError } from '../errors.js';
+import { ownValue, printable } from '../names.js';
 import { leafName, type Graph, type GraphNode } from '../ir/types.js';
 import { fmtShape, sizeOf } from '../tensor.js';
 import type { Feeds } from './types.js';
@@ -52,8 +53,8 @@ export function checkCapacity(graph: Graph, order: readonly number[], maxElement
  */
 export function checkFeedDtypes(needed: readonly GraphNode[], feeds: Feeds): void {
   for (const node of needed) {
-    const name = leafName(node);
-    const t = feeds[name];
+    const name = printable(leafName(node));
+    const t = ownValue(feeds, leafName(node))!;
     const dtype = (t as { dtype?: unknown }).dtype;
     if (dtype === undefined) continue;
     if (dtype !== 'float32' && dtype !== 'float64') {
@@ -67,5 +68,5 @@ export function checkFeedDtypes(needed: readonly GraphNode[], feeds: Feeds): voi
 }
 
 function describeNode(node: GraphNode): string {
-  return node.op === 'Input' || node.op === 'Param' ? `${node.op} '${leafName(node)}'` : node.op;
+  return node.op === 'Input' || node.op === 'Param' ? `${node.op} '${printable(leafName(node))}'` : node.op;
 }

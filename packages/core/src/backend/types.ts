@@ -53,6 +53,23 @@ export interface Tolerance {
   readonly gradRtol: number;
 }
 
+/**
+ * What a backend is held to on the model fixtures (MODEL.md: logits, loss,
+ * gradients, grad_norm, params after AdamW steps). The `Tolerance` fields
+ * apply as in the layer suite (forward: logits, loss, loss_after_step1;
+ * gradient: grad.*, grad_norm); `stepAtol`/`stepRtol` apply to the params
+ * after one and two AdamW steps (step1.*, step2.*), defaulting to the
+ * gradient tolerance. They are separate because AdamW's first steps move a
+ * parameter whose gradient is zero in exact arithmetic (key biases: softmax
+ * ignores a constant shift of every key) by `lr·g/(|g| + eps)`, so float32
+ * rounding noise in g of ~1e-10 shows up as ~lr/10 in the param
+ * (docs/models.md).
+ */
+export interface ModelTolerance extends Tolerance {
+  readonly stepAtol?: number;
+  readonly stepRtol?: number;
+}
+
 /** How a backend package presents itself to the CLI and the conformance suite. */
 export interface BackendProvider {
   readonly name: string;
@@ -62,6 +79,8 @@ export interface BackendProvider {
   readonly description: string;
   /** The tolerance this backend is held to, per mode. */
   tolerance(mode: string): Tolerance;
+  /** The tolerance on the model fixtures, per mode (default: `tolerance(mode)`, steps at its gradient tolerance). */
+  modelTolerance?(mode: string): ModelTolerance;
   /** Creates a backend; an unavailable mode is a clear `E_BACKEND` error, never a silent fallback. */
   create(options?: { readonly mode?: string }): Promise<Backend>;
 }

@@ -1,8 +1,9 @@
 import { SasError } from '../errors.js';
+import { ownValue } from '../names.js';
 import type { LayerConfig } from '../nn/config.js';
 import { layerParams } from '../nn/params.js';
 import type { Tensor } from '../tensor.js';
-import { getTensor, parseSafetensors, serializeSafetensors, type SafetensorsDType } from './safetensors.js';
+import { getTensor, parseSafetensors, serializeSafetensors, type SafetensorsContents, type SafetensorsDType } from './safetensors.js';
 
 /**
  * Reads a layer's weights from a safetensors file written by the authors'
@@ -20,7 +21,22 @@ import { getTensor, parseSafetensors, serializeSafetensors, type SafetensorsDTyp
  * ```
  */
 export function loadAuthorsWeights(bytes: Uint8Array, config: LayerConfig, source = '<bytes>'): Record<string, Tensor> {
-  const contents = parseSafetensors(bytes, source);
+  return authorsWeights(parseSafetensors(bytes, source), config, source);
+}
+
+/**
+ * The layer's weights out of parsed safetensors contents (see
+ * `loadAuthorsWeights`), for readers that parse the file themselves.
+ *
+ * @example
+ * ```ts
+ * import { authorsWeights, initParams, parseSafetensors, saveAuthorsWeights } from '@sas/core';
+ * const config = { kind: 'mha', batch: 1, seqLen: 4, heads: 2, headDim: 4, kvHeads: 2, causal: true } as const;
+ * const contents = parseSafetensors(saveAuthorsWeights(initParams(config, 1), config));
+ * authorsWeights(contents, config)['output_dense.bias'].shape; // [8]
+ * ```
+ */
+export function authorsWeights(contents: SafetensorsContents, config: LayerConfig, source = '<bytes>'): Record<string, Tensor> {
   const weights: Record<string, Tensor> = {};
   for (const p of layerParams(config)) weights[p.name] = getTensor(contents, p.name, p.shape, source);
   return weights;
@@ -44,7 +60,7 @@ export function saveAuthorsWeights(
 ): Uint8Array {
   const selected: Record<string, Tensor> = {};
   for (const p of layerParams(config)) {
-    const t = weights[p.name];
+    const t = ownValue(weights, p.name);
     if (!t) throw new SasError('E_WEIGHTS', `saveAuthorsWeights: missing tensor '${p.name}'`);
     if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
       throw new SasError('E_WEIGHTS', `saveAuthorsWeights: tensor '${p.name}' has shape [${t.shape.join(',')}], expected [${p.shape.join(',')}]`);

@@ -4,8 +4,11 @@
 // (offsets relative to the data buffer) plus an optional "__metadata__"
 // string→string map. Every malformed input is a one-line SasError('E_SAFETENSORS').
 
+import { DEFAULT_MAX_ELEMENTS } from '../backend/types.js';
 import { SasError } from '../errors.js';
+import { printable } from '../names.js';
 import { fmtShape, sameShape, sizeOf, type Tensor } from '../tensor.js';
+import { checkJsonDepth } from './json-text.js';
 import { bf16ToNumber, f16ToNumber, numberToBf16, numberToF16 } from './half.js';
 
 /** The safetensors element types this library reads and writes. */
@@ -30,6 +33,9 @@ export interface SerializeSafetensorsOptions {
 }
 
 const ITEM_SIZE: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
+
+/** The largest header this library reads, as the reference implementation allows (100 MB). */
+export const MAX_SAFETENSORS_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const WRITER = 'serializeSafetensors';
@@ -64,7 +70,7 @@ function fail(source: string, message: string): never {
  * ```
  */
 export function parseSafetensors(bytes: Uint8Array, source = '<bytes>'): SafetensorsContents {
-  const { header, keys, dataStart } = readHeader(bytes, source);
+  const { header, keys, dataStart } = readHeader(bytes, bytes.length, source);
   const dataLength = bytes.length - dataStart;
   const entries = keys.filter((k) => k !== METADATA_KEY).map((k) => readEntry(k, header[k], dataLength, source));
   checkOverlaps(entries, source);
@@ -98,19 +104,64 @@ export function getTensor(contents: SafetensorsContents, name: string, expectedS
   return t;
 }
 
-function readHeader(bytes: Uint8Array, source: string) {
-  if (bytes.length < 8) fail(source, `file is ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const claimed = viewOf(bytes).getBigUint64(0, true);
-  const available = bytes.length - 8;
-  if (claimed > BigInt(available)) {
-    fail(source, `header claims ${claimed} bytes but the file has only ${available} after the 8-byte length`);
-  }
-  const dataStart = 8 + Number(claimed);
+/**
+ * How many header bytes a safetensors file of `fileSize` bytes claims, from
+ * its first 8 bytes, checked against the file's size and the 100 MB limit:
+ * the first step of reading a file without trusting it.
+ *
+ * @example
+ * ```ts
+ * import { safetensorsHeaderLength, serializeSafetensors, tensor } from '@sas/core';
+ * const bytes = serializeSafetensors({ w: tensor([1, 2], [2]) });
+ * safetensorsHeaderLength(bytes.subarray(0, 8), bytes.length, 'w.safetensors'); // 64
+ * ```
+ */
+export function safetensorsHeaderLength(first8: Uint8Array, fileSize: number, source = '<bytes>'): number {
+  if (fileSize < 8 || first8.length < 8) fail(source, `file is ${fileSize} bytes, shorter than the 8-byte header length`);
+  const claimed = viewOf(first8).getBigUint64(0, true);
+  const available = fileSize - 8;
+  if (claimed > BigInt(available)) fail(source, `header claims ${claimed} bytes but the file has only ${available} after the 8-byte length`);
+  if (claimed > BigInt(MAX_SAFETENSORS_HEADER_BYTES))
+    fail(source, `header claims ${claimed} bytes, more than the ${MAX_SAFETENSORS_HEADER_BYTES} this library reads`);
+  return Number(claimed);
+}
+
+/**
+ * Validates a safetensors header (`prefix` = the 8-byte length and the
+ * header, at least) against a file of `fileSize` bytes and returns the size
+ * the header describes: 8 + header + the end of the last tensor's data. A
+ * reader compares it with the file's size before reading the data, so a
+ * file far larger than its header says is refused without reading it.
+ *
+ * @example
+ * ```ts
+ * import { safetensorsDescribedSize, serializeSafetensors, tensor } from '@sas/core';
+ * const bytes = serializeSafetensors({ w: tensor([1, 2], [2]) });
+ * safetensorsDescribedSize(bytes, bytes.length, 'w.safetensors') === bytes.length; // true
+ * ```
+ */
+export function safetensorsDescribedSize(prefix: Uint8Array, fileSize: number, source = '<bytes>'): number {
+  const { header, keys, dataStart } = readHeader(prefix, fileSize, source);
+  const entries = keys.filter((k) => k !== METADATA_KEY).map((k) => readEntry(k, header[k], fileSize - dataStart, source));
+  checkOverlaps(entries, source);
+  readMetadata(header[METADATA_KEY], source);
+  return dataStart + entries.reduce((end, e) => Math.max(end, e.end), 0);
+}
+
+/** The header of a file of `fileSize` bytes whose first bytes (8 + header at least) are `bytes`. */
+function readHeader(bytes: Uint8Array, fileSize: number, source: string) {
+  const length = safetensorsHeaderLength(bytes.subarray(0, 8), fileSize, source);
+  const dataStart = 8 + length;
+  if (bytes.length < dataStart) fail(source, `only ${bytes.length} of the ${dataStart} header bytes were given`);
   const text = decodeUtf8(bytes.subarray(8, dataStart), source);
   const header = parseJsonObject(text, source);
   const keys = topLevelKeys(text);
-  const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (duplicate !== undefined) fail(source, `header lists '${duplicate}' more than once`);
+  // A set, not indexOf: the check stays linear in the number of tensors.
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) fail(source, `header lists '${printable(k)}' more than once`);
+    seen.add(k);
+  }
   return { header, keys, dataStart };
 }
 
@@ -123,6 +174,7 @@ function decodeUtf8(bytes: Uint8Array, source: string): string {
 }
 
 function parseJsonObject(text: string, source: string): Record<string, unknown> {
+  checkJsonDepth(text, `${source}: header`, 'E_SAFETENSORS');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -134,20 +186,26 @@ function parseJsonObject(text: string, source: string): Record<string, unknown> 
 }
 
 function readEntry(name: string, raw: unknown, dataLength: number, source: string): Entry {
-  const where = `tensor '${name}'`;
+  const where = `tensor '${printable(name)}'`;
   if (!isObject(raw)) fail(source, `${where}: entry must be an object with dtype, shape and data_offsets, got ${describe(raw)}`);
   for (const field of ['dtype', 'shape', 'data_offsets']) {
     if (!Object.hasOwn(raw, field)) fail(source, `${where}: entry is missing '${field}'`);
   }
   const { dtype, shape, data_offsets: offsets } = raw;
   if (typeof dtype !== 'string') fail(source, `${where}: dtype must be a string, got ${describe(dtype)}`);
-  if (!isDType(dtype)) fail(source, `${where}: unsupported dtype '${dtype}' (supported: F64, F32, F16, BF16)`);
+  if (!isDType(dtype)) fail(source, `${where}: unsupported dtype '${printable(dtype)}' (supported: F64, F32, F16, BF16)`);
   if (!isShape(shape)) fail(source, `${where}: shape must be an array of non-negative integers, got ${describe(shape)}`);
   if (!isOffsets(offsets)) fail(source, `${where}: data_offsets must be a pair of non-negative integers, got ${describe(offsets)}`);
   const [begin, end] = offsets;
   const span = `data_offsets [${begin},${end}]`;
   if (begin > end) fail(source, `${where}: ${span} have begin > end`);
-  const need = sizeOf(shape) * ITEM_SIZE[dtype];
+  const elements = sizeOf(shape);
+  if (elements > DEFAULT_MAX_ELEMENTS)
+    fail(
+      source,
+      `${where}: shape ${fmtShape(shape)} has ${elements} elements, more than the ${DEFAULT_MAX_ELEMENTS} one tensor may hold (refused before allocating)`,
+    );
+  const need = elements * ITEM_SIZE[dtype];
   if (end - begin !== need) {
     fail(source, `${where}: ${dtype} ${fmtShape(shape)} needs ${need} bytes but ${span} span ${end - begin} (lying header)`);
   }
@@ -160,7 +218,7 @@ function checkOverlaps(entries: readonly Entry[], source: string): void {
   let reach: Entry | undefined; // the range seen so far that ends last
   for (const e of sorted) {
     if (reach && e.begin < reach.end) {
-      fail(source, `tensors '${reach.name}' [${reach.begin},${reach.end}] and '${e.name}' [${e.begin},${e.end}] overlap`);
+      fail(source, `tensors '${printable(reach.name)}' [${reach.begin},${reach.end}] and '${printable(e.name)}' [${e.begin},${e.end}] overlap`);
     }
     if (!reach || e.end > reach.end) reach = e;
   }
@@ -170,7 +228,7 @@ function readMetadata(raw: unknown, source: string): Record<string, string> {
   if (raw === undefined) return {};
   if (!isObject(raw)) fail(source, `${METADATA_KEY} must be an object of strings, got ${describe(raw)}`);
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') fail(source, `${METADATA_KEY} value of '${k}' must be a string, got ${describe(v)}`);
+    if (typeof v !== 'string') fail(source, `${METADATA_KEY} value of '${printable(k)}' must be a string, got ${describe(v)}`);
   }
   return Object.fromEntries(Object.entries(raw)) as Record<string, string>;
 }
@@ -399,7 +457,7 @@ function describe(v: unknown): string {
   } catch {
     s = String(v);
   }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return printable(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 }
 
 function oneLine(s: string): string {

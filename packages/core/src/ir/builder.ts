@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { checkName, printable } from '../names.js';
 import { fmtShape, sizeOf, validateShape, type DType } from '../tensor.js';
 import { checkAttrTypes, canonicalAttrs } from '../ops/attrs.js';
 import { getOp, type OpAttrs, type OpName } from '../ops/table.js';
@@ -147,7 +148,8 @@ export class GraphBuilder {
 
   /** Names a node as a graph output. */
   output(name: string, ref: NodeRef): void {
-    if (ref.builder !== this) throw new SasError('E_GRAPH', `output '${name}' belongs to another graph builder`);
+    if (ref.builder !== this) throw new SasError('E_GRAPH', `output '${printable(name)}' belongs to another graph builder`);
+    checkName(name, 'output');
     this.outputs[name] = ref.id;
   }
 
@@ -167,7 +169,8 @@ export class GraphBuilder {
 
   private leaf(op: 'Input' | 'Param', name: string, shape: readonly number[], extra: Attrs = {}): NodeRef {
     if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${op}: name must be a non-empty string`);
-    if (this.feedNames.has(name)) throw new SasError('E_GRAPH', `${op}: the name '${name}' is already used by another input or param`);
+    checkName(name, op);
+    if (this.feedNames.has(name)) throw new SasError('E_GRAPH', `${op}: the name '${printable(name)}' is already used by another input or param`);
     validateShape(shape, `${op} '${name}' shape`);
     const ref = this.push(op, [], { name, shape: [...shape], ...extra }, shape);
     this.feedNames.set(name, ref.id);

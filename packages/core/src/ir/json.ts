@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { parseJsonText } from '../io/json-text.js';
 import type { AttrValue, Graph, GraphNode } from './types.js';
 import { verifyGraph } from './verify.js';
 import { lowerGraph } from '../backend/lower.js';
@@ -163,13 +164,7 @@ export function graphToJSON(source: Graph, options: GraphJSONOptions = {}): Grap
  */
 export function graphFromJSON(json: string | unknown, source = '<graph>'): Graph {
   let data: unknown = json;
-  if (typeof json === 'string') {
-    try {
-      data = JSON.parse(json);
-    } catch (e) {
-      throw new SasError('E_GRAPH', `${source}: not valid JSON (${(e as Error).message})`);
-    }
-  }
+  if (typeof json === 'string') data = parseJsonText(json, source, 'E_GRAPH');
   const d = data as Partial<GraphJSON>;
   if (!d || typeof d !== 'object' || d.format !== GRAPH_FORMAT)
     throw new SasError('E_GRAPH', `${source}: not a ${GRAPH_FORMAT} document (format is ${JSON.stringify(d?.format)})`);

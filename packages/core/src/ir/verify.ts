@@ -1,4 +1,5 @@
 import { SasError } from '../errors.js';
+import { checkName, printable } from '../names.js';
 import { fmtShape, sizeOf } from '../tensor.js';
 import { canonicalAttrs, checkAttrTypes } from '../ops/attrs.js';
 import { findOp } from '../ops/table.js';
@@ -42,6 +43,7 @@ export function verifyGraph(graph: Graph): void {
       throw new SasError('E_GRAPH', `graph node ${index}: expected {id, op, inputs, attrs, shape, dtype}`);
     }
     const where = `graph node ${index} (${node.op})`;
+    checkDims(node.shape, where);
     if (node.id !== index) throw new SasError('E_GRAPH', `${where}: id ${node.id} does not equal its index`);
     if (node.dtype !== graph.dtype) throw new SasError('E_DTYPE', `${where}: dtype ${node.dtype} differs from the graph's ${graph.dtype}`);
     for (const input of node.inputs) {
@@ -74,8 +76,9 @@ export function verifyGraph(graph: Graph): void {
     }
   });
   for (const [name, id] of Object.entries(graph.outputs)) {
+    checkName(name, 'graph output');
     if (!Number.isInteger(id) || id < 0 || id >= graph.nodes.length) {
-      throw new SasError('E_GRAPH', `graph output '${name}' points at missing node ${id}`);
+      throw new SasError('E_GRAPH', `graph output '${printable(name)}' points at missing node ${id}`);
     }
   }
 }
@@ -97,10 +100,27 @@ function verifyLeaf(graph: Graph, index: number, names: Set<string>): void {
   }
   const name = node.attrs.name;
   if (typeof name !== 'string' || name.length === 0) throw new SasError('E_GRAPH', `${where}: missing name`);
-  if (names.has(name)) throw new SasError('E_GRAPH', `${where}: duplicate feed name '${name}'`);
+  checkName(name, where);
+  if (names.has(name)) throw new SasError('E_GRAPH', `${where}: duplicate feed name '${printable(name)}'`);
   names.add(name);
   const { indexRange, ignoreIndex } = node.attrs;
   if (indexRange === undefined && ignoreIndex === undefined) return;
   if (node.op !== 'Input') throw new SasError('E_GRAPH', `${where}: only an Input may declare an index domain (indexRange, ignoreIndex)`);
   checkIndexDomain(`${where} '${name}'`, { indexRange, ignoreIndex });
+}
+
+/**
+ * Every dimension a non-negative integer, and the element count one a double
+ * holds exactly: a graph from a file may say anything, and a negative or
+ * fractional dimension would otherwise pass the shape rules (sizeOf([-1, -1]) = 1).
+ */
+function checkDims(shape: readonly unknown[], where: string): void {
+  const bad = shape.find((d) => !Number.isSafeInteger(d) || (d as number) < 0);
+  if (bad !== undefined)
+    throw new SasError('E_SHAPE', `${where}: shape [${shape.map(String).join(',')}] has dimension ${String(bad)}; dimensions are non-negative integers`);
+  if (!Number.isSafeInteger(sizeOf(shape as number[])))
+    throw new SasError(
+      'E_SHAPE',
+      `${where}: shape ${fmtShape(shape as number[])} has more elements than can be counted exactly (${sizeOf(shape as number[])})`,
+    );
 }

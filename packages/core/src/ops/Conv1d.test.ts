@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, conv1d, evaluateReference, tensor, type NodeRef, type Tensor } from '@sas/core';
+import { GraphBuilder, conv1d, evaluateReference, numericalGradientCheck, tensor, type NodeRef, type Tensor } from '@sas/core';
 import { sasError } from '../test-support/sas-error.js';
 
 /** Builds `f(inputs)` on a float64 graph and evaluates it with the reference interpreter. */
@@ -148,15 +148,57 @@ describe('Conv1d errors', () => {
     expect(e.message).toBe('Conv1d: channel counts differ: x has 2, w has 3 (inputs a [1,2,3], b [1,3,1])');
   });
 
-  it('rejects pad ≥ k', () => {
-    const b = new GraphBuilder('float64');
-    const x = b.input('x', [1, 1, 4]);
-    const e = sasError(() => conv1d(x, b.input('w', [1, 1, 1]), 1));
-    expect(e.code).toBe('E_SHAPE');
-    expect(e.message).toBe('Conv1d: pad 1 must be smaller than the kernel size 1 (inputs a [1,1,4], b [1,1,1])');
-    const e3 = sasError(() => conv1d(x, b.input('w3', [1, 1, 3]), 3));
-    expect(e3.code).toBe('E_SHAPE');
-    expect(e3.message).toContain('pad 3 must be smaller than the kernel size 3');
+  it('accepts pad ≥ k as PyTorch does: zeros beyond the kernel reach', async () => {
+    // padded x = [0,0,1,2,0,0] (pad 2), w = [10] (k 1): y = [0, 0, 10, 20, 0, 0]
+    const y = await run(
+      {
+        x: [
+          [1, 2],
+          [1, 1, 2],
+        ],
+        w: [[10], [1, 1, 1]],
+      },
+      ({ x, w }) => conv1d(x, w, 2),
+    );
+    expect(y.shape).toEqual([1, 1, 6]);
+    expect(Array.from(y.data)).toEqual([0, 0, 10, 20, 0, 0]);
+    // padded x = [0,0,0,5,0,0,0] (pad 3), w = [1,2,3] (k 3): y[j] = Σ_t w[t]·x[j+t] = [0, 15, 10, 5, 0]
+    const y3 = await run(
+      {
+        x: [[5], [1, 1, 1]],
+        w: [
+          [1, 2, 3],
+          [1, 1, 3],
+        ],
+      },
+      ({ x, w }) => conv1d(x, w, 3),
+    );
+    expect(Array.from(y3.data)).toEqual([0, 15, 10, 5, 0]);
+  });
+
+  it('has gradients at pad ≥ k that agree with float64 central differences (x and w)', async () => {
+    for (const [l, k, pad] of [
+      [2, 1, 1],
+      [3, 2, 3],
+      [1, 1, 2],
+      [4, 3, 5],
+    ]) {
+      const x = tensor(
+        Array.from({ length: 2 * 3 * l }, (_, i) => Math.sin(i + 1)),
+        [2, 3, l],
+      );
+      const w = tensor(
+        Array.from({ length: 2 * 3 * k }, (_, i) => Math.cos(i + 2)),
+        [2, 3, k],
+      );
+      const outLen = l + 2 * pad - k + 1;
+      const cotangent = tensor(
+        Array.from({ length: 2 * 2 * outLen }, (_, i) => Math.sin(3 * i + 0.5)),
+        [2, 2, outLen],
+      );
+      const results = await numericalGradientCheck(([a, b]) => conv1d(a, b, pad), { x, w }, cotangent);
+      for (const r of results) expect(r.maxScaledError, `L=${l} k=${k} pad=${pad} d/d${r.input}`).toBeLessThan(1e-7);
+    }
   });
 
   it('rejects a kernel longer than the padded input', () => {

@@ -2,6 +2,7 @@ import type { NodeRef } from '../ir/builder.js';
 import type { AttrSchema, AttrsOf } from './attrs.js';
 import { attrError, defineOp, shapeError } from './op.js';
 import { flip } from './Flip.js';
+import { matMul } from './MatMul.js';
 import { transpose } from './Transpose.js';
 
 const CONV1D_ATTRS = { pad: { type: 'int', doc: 'zeros added on both sides of each row, 0 ≤ pad < k' } } as const satisfies AttrSchema;
@@ -20,7 +21,7 @@ export const Conv1d = defineOp({
   attrs: CONV1D_ATTRS,
   shapeRule: 'x [N,C,L], w [O,C,k] → [N, O, L+2·pad−k+1]; pad < k',
   summary:
-    'Cross-correlation x [N,C,L] ⋆ w [O,C,k], stride 1, zero padding pad on both sides → [N,O,L+2·pad−k+1]. No bias (add one with Add). SAS uses it with heads as channels and features as positions.',
+    'Cross-correlation x [N,C,L] ⋆ w [O,C,k], stride 1, zero padding pad (any, as in PyTorch) on both sides → [N,O,L+2·pad−k+1]. No bias (add one with Add). SAS uses it with heads as channels and features as positions.',
   checkAttrs: ({ pad }) => {
     if (!Number.isInteger(pad) || pad < 0) attrError('Conv1d', `pad must be a non-negative integer, got ${pad}`);
   },
@@ -29,8 +30,9 @@ export const Conv1d = defineOp({
     const [, c, l] = x.shape;
     const [o, cw, k] = w.shape;
     if (c !== cw) shapeError('Conv1d', `channel counts differ: x has ${c}, w has ${cw}`, [x, w]);
+    // Any padding, as in PyTorch: pad ≥ k only adds zeros beyond the kernel's reach (the weight
+    // gradient of a SAS layer with (k−1)/2 ≥ D convolves at such a padding).
     const outLen = l + 2 * pad - k + 1;
-    if (pad >= k) shapeError('Conv1d', `pad ${pad} must be smaller than the kernel size ${k}`, [x, w]);
     if (outLen < 1) shapeError('Conv1d', `kernel ${k} is longer than the padded length ${l + 2 * pad}`, [x, w]);
     return [x.shape[0], o, outLen];
   },
@@ -54,14 +56,28 @@ export const Conv1d = defineOp({
   },
   vjp: (g, [x, w], _y, { pad }) => {
     const k = w.shape[2];
-    // dx: correlate g with w flipped along t and with channels swapped, padding k−1−pad.
-    const dx = conv1d(g, flip(transpose(w, [1, 0, 2]), 2), k - 1 - pad);
+    // dx: correlate g with w flipped along t and with channels swapped, padding k−1−pad. With
+    // pad ≥ k that padding would be negative: correlate unpadded, then keep the L positions
+    // from pad−(k−1) on (the rest multiplied only the zeros of x's padding).
+    const flipped = flip(transpose(w, [1, 0, 2]), 2);
+    const dx = pad < k ? conv1d(g, flipped, k - 1 - pad) : keepPositions(conv1d(g, flipped, 0), pad - (k - 1), x.shape[2]);
     // dw[o,c,t] = Σ_n Σ_j g[n,o,j] x[n,c,j+t−pad]: a conv with batch↔channel roles swapped,
     // x as [C,N,L] and g as a kernel [O,N,Lout], giving [C,O,k].
     const dwSwapped = conv1d(transpose(x, [1, 0, 2]), transpose(g, [1, 0, 2]), pad);
     return [dx, transpose(dwSwapped, [1, 0, 2])];
   },
 });
+
+/**
+ * Positions `start .. start+length` of the last axis of `y` [..., len], as a
+ * product with a 0/1 selection matrix [len, length] (no slicing op needed).
+ */
+function keepPositions(y: NodeRef, start: number, length: number): NodeRef {
+  const len = y.shape[y.shape.length - 1];
+  const select = new Array<number>(len * length).fill(0);
+  for (let p = 0; p < length; p++) select[(start + p) * length + p] = 1;
+  return matMul(y, y.builder.constant(select, [len, length]));
+}
 
 /**
  * 1-d convolution (cross-correlation) of `x` [N,C,L] with `w` [O,C,k].

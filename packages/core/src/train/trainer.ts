@@ -1,5 +1,6 @@
 import type { Backend, Feeds } from '../backend/types.js';
 import { SasError } from '../errors.js';
+import { ownValue } from '../names.js';
 import { leafName, type Graph } from '../ir/types.js';
 import { allocate, fmtShape, sameShape, type Tensor } from '../tensor.js';
 import {
@@ -155,12 +156,12 @@ export class Trainer {
       throw new SasError('E_CONFIG', `importState: step must be a non-negative integer, got ${state.step}`);
     const given: Record<string, Tensor> = { ...state.params, ...state.moments };
     for (const name of Object.keys(this.state)) {
-      const t = given[name];
+      const t = ownValue(given, name);
       if (!t) throw new SasError('E_WEIGHTS', `importState: missing tensor '${name}' of shape ${fmtShape(this.state[name].shape)}`);
       if (!sameShape(t.shape, this.state[name].shape))
         throw new SasError('E_WEIGHTS', `importState: tensor '${name}' has shape ${fmtShape(t.shape)}, expected ${fmtShape(this.state[name].shape)}`);
     }
-    const unexpected = Object.keys(given).find((n) => !(n in this.state));
+    const unexpected = Object.keys(given).find((n) => !Object.hasOwn(this.state, n));
     if (unexpected) throw new SasError('E_WEIGHTS', `importState: unexpected tensor '${unexpected}' (not a param or optimizer moment of this trainer)`);
     for (const name of Object.keys(this.state)) this.state[name] = copy(given[name]);
     this.t = state.step;

@@ -1,5 +1,5 @@
 import type { DType } from '@sas/core';
-import { ONNX_DTYPE, type OnnxAttribute, type OnnxDataType, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
+import { ONNX_DTYPE, type OnnxAttribute, type OnnxDataType, type OnnxNode, type OnnxTensor } from './model-proto.js';
 
 /**
  * The ONNX element type of a core dtype.
@@ -58,6 +58,7 @@ export class OnnxEmitter {
   private counter = 0;
   /** Small anonymous constants (shapes, axes, scalars) by content, so each is stored once. */
   private readonly shared = new Map<string, string>();
+  private readonly memos = new Map<string, unknown>();
   /** Name of the core node being exported, used to name its ONNX nodes. */
   scope = '';
   /** Write Conv1d as an im2col MatMul instead of Conv (for runtimes without a double Conv). */
@@ -80,9 +81,34 @@ export class OnnxEmitter {
 
   /** Appends `opType(inputs)` and returns its output name (`output` if given, else a fresh one). */
   node(opType: string, inputs: readonly string[], attributes: readonly OnnxAttribute[] = [], output?: string): string {
-    const out = output ?? this.fresh();
-    this.nodes.push({ opType, inputs, outputs: [out], name: `${this.scope}${opType}_${this.nodes.length}`, attributes });
-    return out;
+    return this.multi(opType, inputs, [true], attributes, output)[0];
+  }
+
+  /**
+   * Appends a node with several outputs: `wanted[i]` says whether output i
+   * is used. Each used one gets a fresh name; an unused optional output is
+   * written as '' (ONNX's "absent"), so the runtime need not compute it.
+   * Returns the names, '' where not wanted.
+   */
+  multi(opType: string, inputs: readonly string[], wanted: readonly boolean[], attributes: readonly OnnxAttribute[] = [], output?: string): string[] {
+    const outputs = wanted.map((w, i) => (w ? (i === 0 && output !== undefined ? output : this.fresh()) : ''));
+    // Trailing absent outputs are simply left off.
+    let count = outputs.length;
+    while (count > 0 && outputs[count - 1] === '') count--;
+    this.nodes.push({ opType, inputs, outputs: outputs.slice(0, count), name: `${this.scope}${opType}_${this.nodes.length}`, attributes });
+    return outputs;
+  }
+
+  /**
+   * The value `make()` computes, computed once per `key` in this model: the
+   * nodes that several core nodes need from the same input (a layer norm's
+   * centred rows, shared by the forward node and both gradient nodes).
+   */
+  memo<T>(key: string, make: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = make();
+    this.memos.set(key, value);
+    return value;
   }
 
   /** An int64 initializer (shapes, axes, slice bounds); a 1-d tensor unless `dims` is given. */

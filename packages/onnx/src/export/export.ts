@@ -1,6 +1,7 @@
-import { castTensor, constantValues, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
+import { castTensor, constantValues, ownValue, fmtShape, leafName, lowerGraph, planExecution, SasError, sameShape, type Graph, type Tensor } from '@sas/core';
 import { encodeElements, OnnxEmitter } from './emitter.js';
-import { encodeModel, type OnnxModel, type OnnxValueInfo } from './onnx-proto.js';
+import { constantResult } from './empty.js';
+import { encodeModel, type OnnxModel, type OnnxValueInfo } from './model-proto.js';
 import { exporterFor, hasOnnxMapping, ONNX_IR_VERSION, ONNX_OPSET } from './op-map.js';
 
 /** Options of `exportOnnx` / `buildOnnxModel`. */
@@ -10,7 +11,11 @@ export interface OnnxExportOptions {
    * under the param's name. Params without a value become graph inputs.
    */
   readonly weights?: Readonly<Record<string, Tensor>>;
-  /** Export only these outputs and what they need (default: all outputs). */
+  /**
+   * Export only these outputs and what they need. Default: the graph's
+   * primary outputs, `defaultOnnxOutputs(graph)` (a layer's `output`, not
+   * its `trace.*` diagnostics).
+   */
   readonly outputs?: readonly string[];
   /**
    * How Conv1d is written: 'Conv' (ONNX Conv), 'MatMul' (im2col: Pad, Slice,
@@ -27,6 +32,30 @@ export interface OnnxExportOptions {
 }
 
 const PRODUCER = '@sas/onnx';
+
+/** Outputs named so are diagnostics (a layer's similarity maps and attention weights), exported only when asked for. */
+const TRACE_PREFIX = 'trace.';
+
+/**
+ * The outputs `exportOnnx` writes when `outputs` is not given: every output
+ * of the graph except its `trace.*` diagnostics (for a layer `output`, for
+ * the char GPT `logits` and `loss`), or all of them if every one is a trace.
+ * Traces cost compute and memory in a deployed model (`trace.attention` is
+ * T×T per head), so they are exported only when named.
+ *
+ * @example
+ * ```ts
+ * import { buildLayer } from '@sas/core';
+ * import { defaultOnnxOutputs } from '@sas/onnx';
+ * const config = { kind: 'sas', batch: 1, seqLen: 8, heads: 2, headDim: 4, simHeads: 4, simHeadDim: 8, kernelSize: 3, causal: true } as const;
+ * defaultOnnxOutputs(buildLayer(config)); // ['output']
+ * ```
+ */
+export function defaultOnnxOutputs(graph: Graph): string[] {
+  const all = Object.keys(graph.outputs);
+  const primary = all.filter((name) => !name.startsWith(TRACE_PREFIX));
+  return primary.length > 0 ? primary : all;
+}
 const PRODUCER_VERSION = '0.1.0';
 
 /**
@@ -44,9 +73,9 @@ const PRODUCER_VERSION = '0.1.0';
  * ```
  */
 export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): OnnxModel {
-  // Composite ops (Attention, AttentionGrad) become their primitive chains: standard ONNX at opset 18.
-  const graph = lowerGraph(source, hasOnnxMapping, 'onnx export');
-  const plan = planExecution(graph, options.outputs);
+  // Composite ops without an ONNX form (Attention, AttentionGrad) become their primitive chains.
+  const graph = lowerGraph(source, (op) => hasOnnxMapping(op, source.dtype), 'onnx export');
+  const plan = planExecution(graph, options.outputs ?? defaultOnnxOutputs(source));
   const weights = options.weights ?? {};
   const outputNames = Object.keys(plan.outputs);
   const feedNames = graph.nodes.filter((n) => n.op === 'Input' || n.op === 'Param').map(leafName);
@@ -65,7 +94,7 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
     const node = graph.nodes[id];
     if (node.op === 'Input' || node.op === 'Param') {
       const name = leafName(node);
-      const w = node.op === 'Param' ? weights[name] : undefined;
+      const w = node.op === 'Param' ? ownValue(weights, name) : undefined;
       if (w) {
         if (!sameShape(w.shape, node.shape))
           throw new SasError('E_WEIGHTS', `exportOnnx: weight '${name}' has shape ${fmtShape(w.shape)}, the graph expects ${fmtShape(node.shape)}`);
@@ -81,11 +110,12 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
       e.scope = `n${id}_${node.op}/`;
       value.set(
         id,
-        exporterFor(node.op)(
-          node.inputs.map((i) => value.get(i)!),
-          node,
-          { e, graph },
-        ),
+        constantResult(node, graph, e) ??
+          exporterFor(node.op)(
+            node.inputs.map((i) => value.get(i)!),
+            node,
+            { e, graph },
+          ),
       );
     }
   }
@@ -101,16 +131,27 @@ export function buildOnnxModel(source: Graph, options: OnnxExportOptions = {}): 
     producerName: PRODUCER,
     producerVersion: PRODUCER_VERSION,
     docString: options.docString,
-    graph: { name: options.name ?? 'sas', nodes: e.nodes, initializers: e.initializers, inputs, outputs },
+    graph: { name: options.name ?? 'sas', nodes: e.nodes, initializers: usedInitializers(e), inputs, outputs },
     metadata: options.metadata,
   };
 }
 
 /**
+ * The initializers some node reads. A core Constant that an exporter folds
+ * into an attribute-like initializer of its own (constant ids become int64
+ * rows) leaves its float initializer unread; ONNX Runtime would warn and drop it.
+ */
+function usedInitializers(e: OnnxEmitter) {
+  const read = new Set(e.nodes.flatMap((n) => n.inputs));
+  return e.initializers.filter((t) => read.has(t.name));
+}
+
+/**
  * Exports a core graph as an ONNX model (ModelProto bytes, opset 18, IR 8):
  * every core op as standard ONNX operators, weights as named initializers,
- * outputs under their graph names. Load the bytes with ONNX Runtime or any
- * ONNX tool.
+ * outputs under their graph names: the primary ones (`defaultOnnxOutputs`:
+ * a layer's `output`) unless `outputs` names others, such as the `trace.*`
+ * diagnostics. Load the bytes with ONNX Runtime or any ONNX tool.
  *
  * @example
  * ```ts

@@ -3,8 +3,9 @@
 // axes, slice bounds, the causal mask) become constant initializers.
 // docs/onnx.md tabulates this mapping.
 
-import { kernelFor, SasError, type Graph, type GraphNode, type KernelFn, type KernelTable, type OpName } from '@sas/core';
+import { kernelFor, SasError, type DType, type Graph, type GraphNode, type KernelFn, type KernelTable, type OpName } from '@sas/core';
 import type { OnnxEmitter } from './emitter.js';
+import { crossEntropy, gatherRows, layerNorm, layerNormGrad, scatterAddRows } from './model-ops.js';
 
 /** The ONNX opset the exporter targets: ReduceMax takes `axes` as an input from 18 on. */
 export const ONNX_OPSET = 18;
@@ -97,9 +98,10 @@ const reduceMax: OpExporter<'ReduceMax'> = ([x], node, { e }) => {
 };
 
 /**
- * Every primitive core op → its ONNX form (composites go through their
- * decompositions). `satisfies KernelTable`: an op of core without an
- * exporter here is a compile error.
+ * Every primitive core op → its ONNX form, and the model's composites that
+ * have a native ONNX operator (model-ops.ts); the attention composites go
+ * through their decompositions. `satisfies KernelTable`: a primitive op of
+ * core without an exporter here is a compile error.
  */
 export const ONNX_EXPORTERS = {
   Add: direct('Add'),
@@ -147,21 +149,37 @@ export const ONNX_EXPORTERS = {
     const n = node.shape[axis];
     return e.node('Slice', [x, e.int64s([-1]), e.int64s([-n - 1]), e.int64s([axis]), e.int64s([-1])]);
   },
+  // The model's composites (model-ops.ts); Attention and AttentionGrad have no ONNX operator.
+  Gather: gatherRows,
+  ScatterAdd: scatterAddRows,
+  LayerNorm: layerNorm,
+  LayerNormGrad: layerNormGrad,
+  Tanh: direct('Tanh'),
+  CrossEntropy: crossEntropy,
 } satisfies KernelTable<string, ExportContext>;
 
 /**
- * True when `op` has a direct ONNX mapping; composite ops (Attention,
- * AttentionGrad) have none and are exported through their decomposition.
+ * Composite ops exported natively in float32 graphs only. LayerNormalization's
+ * epsilon is a 32-bit float attribute: in a float64 graph core's decomposition
+ * keeps eps exact (1e-5 as a float32 is 1e-5 − 2.5e-13).
+ */
+const FLOAT32_ONLY: ReadonlySet<string> = new Set<OpName>(['LayerNorm', 'LayerNormGrad']);
+
+/**
+ * True when `op` is exported as ONNX operators of its own in a graph of
+ * `dtype`; any other op goes through its decomposition (Attention,
+ * AttentionGrad; LayerNorm and LayerNormGrad in float64).
  *
  * @example
  * ```ts
- * import { hasOnnxMapping } from './op-map.js';
- * hasOnnxMapping('MatMul'); // true
- * hasOnnxMapping('Attention'); // false
+ * import { hasOnnxMapping } from '@sas/onnx';
+ * hasOnnxMapping('MatMul', 'float32'); // true
+ * hasOnnxMapping('Attention', 'float32'); // false
+ * hasOnnxMapping('LayerNorm', 'float64'); // false: eps would be rounded to float32
  * ```
  */
-export function hasOnnxMapping(op: string): boolean {
-  return kernelFor(ONNX_EXPORTERS, op) !== undefined;
+export function hasOnnxMapping(op: string, dtype: DType): boolean {
+  return kernelFor(ONNX_EXPORTERS, op) !== undefined && !(dtype === 'float64' && FLOAT32_ONLY.has(op));
 }
 
 /**
