@@ -148,15 +148,20 @@ describe('sas experiment: stopping and resuming', () => {
     const run = start(['experiment', specPath, '--out', out, '--parallel', '2']);
     const results = join(out, 'results.jsonl');
     const done = () => (existsSync(results) ? jsonLines(results).map((l) => `${l.run}.seed${l.seed}`) : []);
-    // stop once a run has finished and another stands at a checkpoint part of the way (so it is training now)
-    const partWay = (id: string) => !done().includes(id) && existsSync(join(out, `${id}.ckpt`)) && readCheckpoint(join(out, `${id}.ckpt`)).step < 30;
-    await until(() => done().length >= 1 && IDS.some(partWay), 'a finished and a running run');
-
+    const lockPath = join(out, '.experiment.lock');
+    const readLock = () => JSON.parse(readFileSync(lockPath, 'utf8')) as { pid: number; children: number[] };
+    // while the first runs train, a second experiment on the same out dir is refused
+    await until(() => existsSync(lockPath) && readLock().children.length >= 1, 'the first runs to start');
     const second = sas('experiment', specPath, '--out', out, '--resume');
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/^sas: .*interrupted: in use by process \d+ \(an experiment or one of its runs\); wait for it or stop it/);
 
-    const lock = JSON.parse(readFileSync(join(out, '.experiment.lock'), 'utf8')) as { pid: number; children: number[] };
+    // stop once a run has finished and another stands at its first checkpoint (step 10 of 30), so that it is
+    // training now with 20 steps to go: the stop lands part of the way even on a loaded machine
+    const atFirstCheckpoint = (id: string) =>
+      !done().includes(id) && existsSync(join(out, `${id}.ckpt`)) && readCheckpoint(join(out, `${id}.ckpt`)).step === 10;
+    await until(() => done().length >= 1 && IDS.some(atFirstCheckpoint), 'a finished and a running run');
+    const lock = readLock();
     expect(lock.pid).toBe(run.child.pid);
     expect(lock.children.length).toBeGreaterThanOrEqual(1); // the runs training now, each its own process
     run.child.kill('SIGINT');
