@@ -165,6 +165,7 @@ class MqarTest(unittest.TestCase):
             self.assertEqual(len(set(ctx_keys)), pairs)
             self.assertTrue(all(0 <= k < keys for k in ctx_keys))
             self.assertTrue(all(keys <= v < keys + values for v in ctx_values))
+            self.assertEqual(len(set(ctx_values)), pairs, "values distinct within a sequence (Zoology, @sas/data)")
             self.assertEqual(sorted(queries), sorted(ctx_keys))
             self.assertEqual(target[: 2 * pairs], [-100] * (2 * pairs))
             value_of = dict(zip(ctx_keys, ctx_values))
@@ -192,6 +193,8 @@ class MqarTest(unittest.TestCase):
     def test_bad_sizes_are_refused(self):
         with self.assertRaisesRegex(ValueError, "distinct keys"):
             mqar.check_task(5, 4, 4)
+        with self.assertRaisesRegex(ValueError, "distinct values"):
+            mqar.check_task(5, 8, 4)
 
 
 class SpecTest(unittest.TestCase):
