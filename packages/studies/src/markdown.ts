@@ -90,7 +90,7 @@ function twinSection(comparisons: readonly TwinComparison[], twin: TwinSummary, 
         } | ${c.spread === null ? '–' : (c.spread * 100).toFixed(1)} | ${yesNo(c.withinSpread)} |`,
     ),
     '',
-    `In short: ${same} of ${both.length} run kinds with results on both sides land in the same outcome; ${within} of ${spreadKnown.length} with a seed spread on both sides differ by less than it${
+    `In short: ${same} of ${both.length} run kinds with results on both sides land in the same outcome; ${within} of ${spreadKnown.length} with a seed spread on both sides differ by no more than it${
       comparisons.length > both.length ? ` (${comparisons.length - both.length} kind(s) lack results on a side)` : ''
     }.`,
     '',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SasError } from '@sas/core';
 import { summarizeKinds } from './aggregate.js';
-import { tinyStudy } from './test-support/study.js';
+import { finishedRun, tinyStudy, twoPointLog } from './test-support/study.js';
 import { compareWithTwin, parseTwinSummary, type TwinSummary } from './twin.js';
 
 /** A summary.json in the layout bench/torch/mqar_twin.py writes (bench/torch/README.md), fields it has that we ignore included. */
@@ -84,6 +84,12 @@ describe('compareWithTwin', () => {
     const [mha] = compareWithTwin(summarizeKinds(tinyStudy()), twin([twinRun('mha', [1, 2, 3], [0.2, 0.25, 0.3])]));
     expect(mha).toMatchObject({ oursSolved: true, twinSolved: false, sameOutcome: false, withinSpread: false });
     expect(mha.difference).toBeCloseTo(0.7, 15);
+  });
+
+  it('two sides that agree exactly, with no spread on either, are within the spread (not "more than" it)', () => {
+    const solvedEverywhere = { ...tinyStudy(), finished: [1, 2, 3].map((seed) => finishedRun('mha', seed, twoPointLog(1, 0.01))) };
+    const [mha] = compareWithTwin(summarizeKinds(solvedEverywhere), twin([twinRun('mha', [1, 2, 3], [1, 1, 1])]));
+    expect(mha).toMatchObject({ sameOutcome: true, difference: 0, spread: 0, withinSpread: true });
   });
 
   it('no verdict where a side has no seed, and no spread verdict where a side has only one', () => {

@@ -79,14 +79,14 @@ export interface TwinComparison {
   readonly difference: number | null;
   /** The seed spread the difference is held against: the larger of the two sample standard deviations. */
   readonly spread: number | null;
-  /** |difference| < spread; null when either side has fewer than two seeds (no spread to hold it against). */
+  /** |difference| ≤ spread (two sides that agree exactly are within a spread of 0); null when either side has fewer than two seeds (no spread to hold it against). */
   readonly withinSpread: boolean | null;
 }
 
 /**
  * Compares each of our run kinds with the twin's of the same name: whether
  * both land in the same outcome (solved: mean final accuracy ≥ 90%, or not),
- * and whether their mean accuracies differ by less than the seed spread,
+ * and whether their mean accuracies differ by no more than the seed spread,
  * taken as the larger of the two sample standard deviations over seeds.
  * Both sides' statistics are computed here from the per-seed accuracies, so
  * they are defined alike.
@@ -118,7 +118,7 @@ export function compareWithTwin(kinds: readonly KindSummary[], twin: TwinSummary
       sameOutcome: both ? oursSolved === twinSolved : null,
       difference,
       spread,
-      withinSpread: spread === null || difference === null ? null : Math.abs(difference) < spread,
+      withinSpread: spread === null || difference === null ? null : Math.abs(difference) <= spread,
     };
   });
 }
