@@ -127,9 +127,7 @@ export function resultsMarkdown(
       backends.length ? `, on ${backends.join(', ')}` : ''
     }.`,
     // the machine that wrote the report; each run's backend is in results.jsonl
-    ...(context.date || context.machine
-      ? [`Report written${context.date ? ` ${context.date}` : ''}${context.machine ? ` on ${context.machine}` : ''}.`]
-      : []),
+    ...(context.date || context.machine ? [`Report written${context.date ? ` ${context.date}` : ''}${context.machine ? ` on ${context.machine}` : ''}.`] : []),
     ...(context.command ? ['', '```bash', context.command, '```'] : []),
     '',
     '## Final scores',

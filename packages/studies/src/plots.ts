@@ -78,7 +78,8 @@ export function curveChart(study: Study, plot: PlotSpec): TopLevelSpec {
       title: 'run',
       scale: { domain: [...study.runs], scheme: 'tableau10' },
       // the legend shows the mean line's stroke, not the faint per-seed one
-      legend: { symbolOpacity: 1, symbolStrokeWidth: 2.5 },
+      // and whole run names (Vega cuts labels at 160 px by default: `sas-identity-froze…` thrice)
+      legend: { symbolOpacity: 1, symbolStrokeWidth: 2.5, labelLimit: 400 },
     },
     detail: { field: 'series', type: 'nominal' },
   } as const;

@@ -60,6 +60,15 @@ describe('plots', () => {
     expect(svg).toContain('tiny: recall accuracy against step');
   });
 
+  it('the legend names each run kind in full, however long (MQAR ablations share a long prefix)', async () => {
+    const long = 'sas-identity-frozen-maps-and-a-long-tail';
+    const base = tinyStudy();
+    const study = { ...base, runs: [long, 'sas'], finished: base.finished.map((r) => (r.run === 'mha' ? { ...r, run: long } : r)) };
+    const svg = await renderSvg(curveChart(study, { metric: 'accuracy', axis: 'step', file: 'accuracy-step.svg' }));
+    expect(svg).toContain(`>${long}</text>`);
+    expect(svg).not.toContain('…</text>');
+  });
+
   it('wall time goes on its own axis, in a unit that keeps numbers short', async () => {
     const spec = curveChart(tinyStudy(), { metric: 'valLoss', axis: 'wall', file: 'valLoss-wall.svg' }) as { layer: { encoding: { x: { title: string } } }[] };
     expect(spec.layer[0].encoding.x.title).toBe('wall time (s)');
