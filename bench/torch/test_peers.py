@@ -242,6 +242,7 @@ class TwinTest(unittest.TestCase):
             lines = [json.loads(line) for line in f]
         self.assertEqual([line["step"] for line in lines], [30, 60, 60])
         self.assertTrue(lines[-1]["final"])
+        self.assertEqual(lines[-1]["mqarValues"], "distinct")
         self.assertLess(lines[1]["trainLoss"], lines[0]["trainLoss"])  # it learns
         self.assertEqual(set(lines[0]), {"run", "seed", "step", "wallSeconds", "lr", "trainLoss", "valLoss", "accuracy"})
         with open(os.path.join(out, "summary.json")) as f:
@@ -255,6 +256,18 @@ class TwinTest(unittest.TestCase):
         again = run_script("mqar_twin.py", spec_path, "--out", out, "--seeds", "1", "--runs", "sas")
         self.assertIn("finished earlier, kept", again.stderr)
         self.assertEqual(os.path.getmtime(os.path.join(out, "sas.seed1.jsonl")), mtime)
+
+    def test_an_out_dir_of_values_drawn_with_replacement_is_refused(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        # a finished run file as the twin wrote them before values became distinct: no "mqarValues"
+        with open(os.path.join(tmp, "mha.seed1.jsonl"), "w") as f:
+            f.write(json.dumps({"run": "mha", "seed": 1, "final": True, "step": 2, "accuracy": 0.1}) + "\n")
+        result = run_script("mqar_twin.py", os.path.join(HERE, "..", "..", "experiments", "mqar-small.json"), "--out", tmp)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr.strip().count("\n"), 0)
+        self.assertIn("mha.seed1.jsonl was trained on MQAR values drawn with replacement", result.stderr)
+        self.assertEqual(os.listdir(tmp), ["mha.seed1.jsonl"])  # nothing written
 
     def test_unknown_run_is_a_clean_error(self):
         result = run_script("mqar_twin.py", os.path.join(HERE, "..", "..", "experiments", "mqar.json"), "--runs", "nope", "--out", tempfile.gettempdir())
