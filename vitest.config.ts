@@ -21,6 +21,7 @@ export default defineConfig({
       { extends: true, test: { name: 'onnx', include: ['packages/onnx/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'attention', include: ['packages/attention/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'fixtures-paper-head', include: ['packages/fixtures-paper-head/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'studies', include: ['packages/studies/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['apps/cli/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'examples', include: ['examples/*/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'tools', include: ['tools/**/*.test.ts'] } },

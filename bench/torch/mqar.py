@@ -1,8 +1,9 @@
 """Multi-query associative recall (MQAR) data for the PyTorch twin of the MQAR study (issue #13's definition).
 
 A sequence holds N key-value pairs over disjoint vocabularies (keys are ids
-0..K−1, distinct within a sequence; values K..K+V−1, drawn independently), then
-the N keys again in shuffled order: ids = k1 v1 k2 v2 … kN vN q1 … qN (length 3N).
+0..K−1, distinct within a sequence; values K..K+V−1, also distinct within a
+sequence, as in Zoology's MQAR and `@sas/data`'s), then the N keys again in
+shuffled order: ids = k1 v1 k2 v2 … kN vN q1 … qN (length 3N).
 Targets are the value of the key at each query position and −100 elsewhere, so
 the model must recall, at the position of a repeated key, the value that
 followed it. Accuracy = fraction of query positions whose argmax is the target.
@@ -34,6 +35,8 @@ def check_task(pairs, keys, values):
             raise ValueError(f"mqar '{name}': expected a positive integer, got {v!r}")
     if pairs > keys:
         raise ValueError(f"mqar 'pairs': {pairs} pairs need {pairs} distinct keys, but 'keys' is {keys}")
+    if pairs > values:
+        raise ValueError(f"mqar 'pairs': {pairs} pairs need {pairs} distinct values, but 'values' is {values}")
 
 
 def draw_sequences(rng, count, pairs, keys, values):
@@ -45,7 +48,7 @@ def draw_sequences(rng, count, pairs, keys, values):
     """
     check_task(pairs, keys, values)
     key_ids = rng.random((count, keys)).argsort(axis=1)[:, :pairs]  # distinct keys per row
-    value_ids = rng.integers(keys, keys + values, size=(count, pairs))
+    value_ids = keys + rng.random((count, values)).argsort(axis=1)[:, :pairs]  # distinct values per row
     order = rng.random((count, pairs)).argsort(axis=1)
     rows = np.arange(count)[:, None]
     ids = np.empty((count, 3 * pairs), dtype=np.int64)

@@ -17,11 +17,14 @@ training loss over the updates since the previous evaluation, valLoss = mean
 cross-entropy at the query positions, wallSeconds since the run began, evaluations
 included) and a final line `{"run","seed","final":true,"step","params",
 "trainableParams","trainLoss","valLoss","accuracy","tokensPerSecond","wallSeconds",
-"trainSeconds"}` (tokens/s = batch·3·pairs·steps / training seconds, evaluations
+"trainSeconds","mqarValues"}` (tokens/s = batch·3·pairs·steps / training seconds, evaluations
 excluded). The file is written as <name>.part and renamed when the run ends, so a
 finished file means a finished run: a rerun skips runs that are done (--force
 redoes them). Then DIR/summary.json (atomic): per run, the final accuracy of each
 seed, mean ± sample std (n−1) over seeds, and solved = mean ≥ 0.9.
+`mqarValues: "distinct"` marks runs made since MQAR values became distinct
+within a sequence (mqar.py); an out dir holding a finished run without it (values
+drawn with replacement, e.g. docs/results/mqar-torch) is refused, not mixed in.
 Exit status 0 when every run of the selection has finished, 2 on a bad spec or flags.
 """
 
@@ -115,12 +118,30 @@ def train_run(name, options, seed, out_path, log):
             "wallSeconds": round(time.perf_counter() - started, 3),
             "trainSeconds": round(train_seconds, 3),
             "redrawnTrainSequences": sampler.redrawn,
+            "mqarValues": MQAR_VALUES,
         }
         f.write(json.dumps(final) + "\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(part, out_path)
     return final
+
+
+# The MQAR data of every run this twin writes now (mqar.py: values distinct within a sequence).
+MQAR_VALUES = "distinct"
+
+
+def check_out_dir(out_dir):
+    """Refuses an out dir holding a finished run of other MQAR data (values drawn with replacement, before mqar.py changed)."""
+    if not os.path.isdir(out_dir):
+        return
+    for name in sorted(os.listdir(out_dir)):
+        final = read_final(os.path.join(out_dir, name)) if name.endswith(".jsonl") else None
+        if final and final.get("mqarValues") != MQAR_VALUES:
+            raise SpecError(
+                f"--out {out_dir}: {name} was trained on MQAR values drawn with replacement (the twin's data before values became "
+                "distinct within a sequence); its runs cannot be continued or mixed with new ones: choose another --out"
+            )
 
 
 def read_final(path):
@@ -175,7 +196,7 @@ def summarize(spec, runs, seeds, out_dir, threads):
 def parse_args(argv):
     p = argparse.ArgumentParser(description="PyTorch twin of an MQAR experiment spec.")
     p.add_argument("spec", help="experiment spec (experiments/mqar.json)")
-    p.add_argument("--out", default="docs/results/mqar-torch", help="output directory (default docs/results/mqar-torch)")
+    p.add_argument("--out", default="docs/results/mqar-twin", help="output directory (default docs/results/mqar-twin)")
     p.add_argument("--runs", help="comma-separated run names (default: all)")
     p.add_argument("--seeds", help="comma-separated seeds (default: the spec's)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per run (default 1)")
@@ -206,6 +227,7 @@ def main(argv):
     try:
         spec, runs = load_spec(args.spec)
         runs, seeds = select(args, spec, runs)
+        check_out_dir(args.out)
     except SpecError as e:
         print(f"mqar_twin: {e}", file=sys.stderr)
         return 2

@@ -165,6 +165,7 @@ class MqarTest(unittest.TestCase):
             self.assertEqual(len(set(ctx_keys)), pairs)
             self.assertTrue(all(0 <= k < keys for k in ctx_keys))
             self.assertTrue(all(keys <= v < keys + values for v in ctx_values))
+            self.assertEqual(len(set(ctx_values)), pairs, "values distinct within a sequence (Zoology, @sas/data)")
             self.assertEqual(sorted(queries), sorted(ctx_keys))
             self.assertEqual(target[: 2 * pairs], [-100] * (2 * pairs))
             value_of = dict(zip(ctx_keys, ctx_values))
@@ -192,6 +193,8 @@ class MqarTest(unittest.TestCase):
     def test_bad_sizes_are_refused(self):
         with self.assertRaisesRegex(ValueError, "distinct keys"):
             mqar.check_task(5, 4, 4)
+        with self.assertRaisesRegex(ValueError, "distinct values"):
+            mqar.check_task(5, 8, 4)
 
 
 class SpecTest(unittest.TestCase):
@@ -239,6 +242,7 @@ class TwinTest(unittest.TestCase):
             lines = [json.loads(line) for line in f]
         self.assertEqual([line["step"] for line in lines], [30, 60, 60])
         self.assertTrue(lines[-1]["final"])
+        self.assertEqual(lines[-1]["mqarValues"], "distinct")
         self.assertLess(lines[1]["trainLoss"], lines[0]["trainLoss"])  # it learns
         self.assertEqual(set(lines[0]), {"run", "seed", "step", "wallSeconds", "lr", "trainLoss", "valLoss", "accuracy"})
         with open(os.path.join(out, "summary.json")) as f:
@@ -252,6 +256,18 @@ class TwinTest(unittest.TestCase):
         again = run_script("mqar_twin.py", spec_path, "--out", out, "--seeds", "1", "--runs", "sas")
         self.assertIn("finished earlier, kept", again.stderr)
         self.assertEqual(os.path.getmtime(os.path.join(out, "sas.seed1.jsonl")), mtime)
+
+    def test_an_out_dir_of_values_drawn_with_replacement_is_refused(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        # a finished run file as the twin wrote them before values became distinct: no "mqarValues"
+        with open(os.path.join(tmp, "mha.seed1.jsonl"), "w") as f:
+            f.write(json.dumps({"run": "mha", "seed": 1, "final": True, "step": 2, "accuracy": 0.1}) + "\n")
+        result = run_script("mqar_twin.py", os.path.join(HERE, "..", "..", "experiments", "mqar-small.json"), "--out", tmp)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr.strip().count("\n"), 0)
+        self.assertIn("mha.seed1.jsonl was trained on MQAR values drawn with replacement", result.stderr)
+        self.assertEqual(os.listdir(tmp), ["mha.seed1.jsonl"])  # nothing written
 
     def test_unknown_run_is_a_clean_error(self):
         result = run_script("mqar_twin.py", os.path.join(HERE, "..", "..", "experiments", "mqar.json"), "--runs", "nope", "--out", tempfile.gettempdir())

@@ -9,11 +9,13 @@ import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
 import { benchGenerateCommand } from './commands/bench-generate.js';
 import { trainCommand } from './commands/train.js';
+import { experimentCommand } from './commands/experiment.js';
 
 const COMMANDS: readonly Command[] = [
   demoCommand,
   conformanceCommand,
   trainCommand,
+  experimentCommand,
   generateCommand,
   benchCommand,
   benchTrainCommand,

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '@sas/conformance/browser';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../../tools/browser-page.js';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /**

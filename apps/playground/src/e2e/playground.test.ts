@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundledModelFixturesDir, parseGenerationRecord } from '@sas/conformance';
-import { CHROMIUM_PATH } from '@sas/conformance/browser';
+import { CHROMIUM_PATH } from '../../../../tools/browser-page.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_DIR, openPlayground, type PlaygroundPage } from './harness.js';
 
