@@ -19,6 +19,19 @@ const CONTENDERS: readonly { label: string; backend: string; mode?: string; thre
   { label: 'onnx', backend: 'onnx' },
 ];
 
+/** The machine a report was measured on, with the load average before and after (ratios are what to trust). */
+function machineRecord(os: typeof import('node:os'), loadBefore: number[]) {
+  return {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: os.cpus().map((c) => c.model)[0],
+    cores: os.cpus().length,
+    loadBefore,
+    loadAfter: os.loadavg(),
+  };
+}
+
 function table(results: readonly SuiteResult[]): string {
   const lines = [
     `${'case'.padEnd(34)}${'backend'.padEnd(18)}${'median ms'.padStart(11)}${'vs ndarray'.padStart(12)}${'GFLOP/s'.padStart(9)}${'peak RSS'.padStart(10)}${'bwd/fwd'.padStart(9)}`,
@@ -147,15 +160,7 @@ with the reason. Prints tokens/s and the ratio to PyTorch.`,
     const report = {
       command: `sas bench-suite ${argv.join(' ')}`.trim(),
       date: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: process.platform,
-        arch: process.arch,
-        cpus: os.cpus().map((c) => c.model)[0],
-        cores: os.cpus().length,
-        loadBefore,
-        loadAfter: os.loadavg(),
-      },
+      machine: machineRecord(os, loadBefore),
       results,
     };
     writeFileAtomic(out, `${JSON.stringify(report, null, 2)}\n`, { force: flags.force === true });
@@ -206,15 +211,7 @@ async function runTrainSuite(argv: readonly string[], flags: Record<string, stri
   const report = {
     command: `sas bench-suite ${argv.join(' ')}`.trim(),
     date: new Date().toISOString(),
-    machine: {
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: os.cpus().map((c) => c.model)[0],
-      cores: os.cpus().length,
-      loadBefore,
-      loadAfter: os.loadavg(),
-    },
+    machine: machineRecord(os, loadBefore),
     rounds,
     results,
   };
