@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundledModelFixturesDir, parseGenerationRecord } from '@sas/conformance';
+import { bundledFixturesDir, bundledModelFixturesDir, loadFixtureSet, parseGenerationRecord } from '@sas/conformance';
 import { CHROMIUM_PATH } from '../../../../tools/browser-page.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_DIR, openPlayground, type PlaygroundPage } from './harness.js';
@@ -9,6 +9,8 @@ import { APP_DIR, openPlayground, type PlaygroundPage } from './harness.js';
 // One build, one browser, one page for every test (2 shared cores); the tests run in order.
 const recordPath = join(bundledModelFixturesDir(), 'generation', 'gen-sas-brown.json');
 const record = parseGenerationRecord(JSON.parse(readFileSync(recordPath, 'utf8')), recordPath, (f) => f);
+/** The layer cases the playground bundles: @sas/conformance's (the paper-head case ships apart). */
+const LAYER_CASES = loadFixtureSet(bundledFixturesDir()).cases.length;
 
 /** Where the screenshot goes: PLAYGROUND_SCREENSHOT (e.g. docs/playground.png, from the repository root), else the build's folder. */
 const screenshotTarget = (app: PlaygroundPage) =>
@@ -63,7 +65,7 @@ describe('the playground, built for production, in headless Chromium', () => {
   // SwiftShader WebGL ones, which docs/playground.md lists as measured by hand).
   const WITH_MODEL_FIXTURES = new Set(['ndarray', 'tfjs-wasm', 'onnx-wasm']);
 
-  it('every backend the browser offers passes its conformance verdict on the 12 bundled layer fixtures (and the char GPT fixtures on wasm)', {
+  it('every backend the browser offers passes its conformance verdict on every bundled layer fixture (and the char GPT fixtures on wasm)', {
     timeout: 900_000,
   }, async () => {
     const rows = app.page.locator('#conformance tr[data-backend]');
@@ -87,7 +89,7 @@ describe('the playground, built for production, in headless Chromium', () => {
         await row.locator('td.detail').textContent(),
       ];
       console.info(`conformance: ${id}: ${verdict} — ${detail}`);
-      expect({ id, state, verdict }).toEqual({ id, state: 'pass', verdict: expect.stringContaining('12/12 cases pass') });
+      expect({ id, state, verdict }).toEqual({ id, state: 'pass', verdict: expect.stringContaining(`${LAYER_CASES}/${LAYER_CASES} cases pass`) });
       if (WITH_MODEL_FIXTURES.has(id)) expect(await row.locator('div.models').getAttribute('data-models')).toBe('pass');
     }
     // Every Chromium with WebAssembly offers these three; headless Chromium here (SwiftShader) offers all five.

@@ -1,7 +1,7 @@
 /**
  * The backends and their conformance verdicts: one row per backend of the
  * picker, each checked on demand against the bundled fixtures through the
- * shared suite over HTTP (`runConformanceOverHttp`): the authors' 12 layer
+ * shared suite over HTTP (`runConformanceOverHttp`): the authors' 11 bundled layer
  * cases (output and traces; with "gradients" their gradients too), and
  * optionally the char GPT's six training-step cases.
  */
