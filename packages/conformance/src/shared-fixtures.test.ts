@@ -77,11 +77,18 @@ describe('bundled fixtures equal the shared originals', () => {
     const theirs = join(shared, name);
 
     it(`${name}/ and its split-off folders hold each data file of ${theirs} exactly once, byte for byte`, () => {
-      const copies = parts.flatMap((dir) => filesUnder(dir).filter((f) => !OURS_IN_SPLIT.has(f)).map((f) => ({ dir, f })));
+      const copies = parts.flatMap((dir) =>
+        filesUnder(dir)
+          .filter((f) => !OURS_IN_SPLIT.has(f))
+          .map((f) => ({ dir, f })),
+      );
       const sharedData = filesUnder(theirs).filter((f) => !OURS_IN_SPLIT.has(f));
       expect(copies.map((c) => c.f).sort(), `data files of ${parts.join(' + ')} vs ${theirs}`).toEqual(sharedData);
       const differing = copies.filter(({ dir, f }) => !readFileSync(join(dir, f)).equals(readFileSync(join(theirs, f))));
-      expect(differing.map(({ dir, f }) => join(dir, f)), `files whose bytes differ from ${theirs}`).toEqual([]);
+      expect(
+        differing.map(({ dir, f }) => join(dir, f)),
+        `files whose bytes differ from ${theirs}`,
+      ).toEqual([]);
     });
 
     it(`the manifests of ${name}/ and its split-off folders split the shared manifest's cases between them`, () => {
