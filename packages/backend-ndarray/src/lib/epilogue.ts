@@ -139,10 +139,15 @@ export function copyRowsRelu(src: FloatData, off: number, lda: number, dst: Floa
   }
 }
 
+/** Rows shorter than this are copied by a loop: below it, making a `subarray` view per row costs more than copying. */
+const SHORT_ROW = 64;
+
 /**
- * Copies rows `r0 .. r0+rows` of an M×N result held in `src` (row stride
- * `lds`) into C and applies the epilogue in the same pass: one read of the
- * result, the bias and each addend, one write of C.
+ * Copies rows `r0 .. r0+rows` of an M×N float32 result held in `src` (row
+ * stride `lds`) into float32 C and applies the epilogue while the row is in
+ * cache: row bias, column bias, then each addend, every sum rounded to
+ * float32 (the order and rounding of `applyEpilogue` on float32 C and of the
+ * SIMD epilogue, `heapEpilogue`, so every path gives the same bits).
  *
  * @example
  * ```ts
@@ -164,33 +169,40 @@ export function storeRows(
   ep: Epilogue | undefined,
 ): void {
   if (!hasAdds(ep)) {
-    for (let r = 0; r < rows; r++) C.set(src.subarray(sOff + r * lds, sOff + r * lds + N), cOff + (r0 + r) * ldc);
+    if (lds === N && ldc === N) {
+      // Both blocks contiguous: one copy (a per-row `subarray` costs more than the copy on short rows).
+      C.set(src.subarray(sOff, sOff + rows * N), cOff + r0 * N);
+    } else if (N < SHORT_ROW) {
+      for (let r = 0; r < rows; r++) {
+        const s = sOff + r * lds;
+        const d = cOff + (r0 + r) * ldc;
+        for (let j = 0; j < N; j++) C[d + j] = src[s + j];
+      }
+    } else {
+      for (let r = 0; r < rows; r++) C.set(src.subarray(sOff + r * lds, sOff + r * lds + N), cOff + (r0 + r) * ldc);
+    }
     return;
   }
-  const cb = ep.colBias;
-  const bias = cb ? cb.data : src;
-  const bo = cb ? cb.off : 0;
-  const adds = ep.addends ?? [];
-  // One pass per row for the fused cases (at most one addend); more addends are added after.
-  const first = adds.length > 0 ? adds[0] : undefined;
+  const { rowBias, colBias } = ep;
   for (let r = 0; r < rows; r++) {
     const s = sOff + r * lds;
     const row = r0 + r;
     const d = cOff + row * ldc;
-    const rb = ep.rowBias ? ep.rowBias.data[ep.rowBias.off + row] : 0;
-    if (first) {
-      const add = first.data;
-      const ao = first.off + row * ldc;
-      if (cb) for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j] + add[ao + j];
-      else for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + add[ao + j];
-    } else if (cb) {
-      for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb + bias[bo + j];
-    } else {
+    // Each pass stores into float32 C, which rounds every sum as the SIMD path does.
+    if (rowBias) {
+      const rb = rowBias.data[rowBias.off + row];
       for (let j = 0; j < N; j++) C[d + j] = src[s + j] + rb;
+    } else if (N < SHORT_ROW) {
+      for (let j = 0; j < N; j++) C[d + j] = src[s + j];
+    } else C.set(src.subarray(s, s + N), d);
+    if (colBias) {
+      const bias = colBias.data;
+      const bo = colBias.off;
+      for (let j = 0; j < N; j++) C[d + j] += bias[bo + j];
     }
-    for (let a = 1; a < adds.length; a++) {
-      const add = adds[a].data;
-      const ao = adds[a].off + row * ldc;
+    for (const a of ep.addends ?? []) {
+      const add = a.data;
+      const ao = a.off + row * ldc;
       for (let j = 0; j < N; j++) C[d + j] += add[ao + j];
     }
   }

@@ -49,8 +49,13 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
   const wBase = 0;
   const xBase = wBase + o2 * kc4;
   const cBase = xBase + (perChunk * span + n4 + k) * c4;
-  let heap = rt.reserve(cBase + o2 * n4);
+  // The row (channel) bias is added in the heap (epilogue-kernel.ts), staged after the output block.
+  const biasBase = cBase + o2 * n4;
+  const rowBias = epilogue?.rowBias && epilogue.rowBias.data instanceof Float32Array ? epilogue.rowBias : undefined;
+  const rest = rowBias ? { ...epilogue, rowBias: undefined } : epilogue;
+  let heap = rt.reserve(biasBase + outChannels);
   heap.fill(0, 0, cBase);
+  if (rowBias) heap.set(rowBias.data.subarray(rowBias.off, rowBias.off + outChannels), biasBase);
   for (let o = 0; o < outChannels; o++)
     for (let c = 0; c < channels; c++) for (let t = 0; t < k; t++) heap[wBase + o * kc4 + t * c4 + c] = wd[(o * channels + c) * k + t];
   const sample = outChannels * outLen;
@@ -62,12 +67,21 @@ export function wasmConv1d(rt: WasmRuntime, x: NdHandle, w: NdHandle, pad: numbe
       transpose2d(xd, (s0 + i) * channels * length, length, channels, length, heap, rowsAt, c4);
     }
     if (reluX) rt.reluInPlace(xBase * 4, count * span * c4);
-    if (!perSample) rt.gemm(wBase * 4, xBase * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
+    const addRowBias = () => {
+      if (rowBias) rt.addRowScalars(cBase * 4, biasBase * 4, outChannels, n4, n4 * 4);
+    };
+    if (!perSample) {
+      rt.gemm(wBase * 4, xBase * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
+      addRowBias();
+    }
     for (let i = 0; i < count; i++) {
       const dst = (s0 + i) * sample;
-      if (perSample) rt.gemm(wBase * 4, (xBase + i * span * c4) * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
+      if (perSample) {
+        rt.gemm(wBase * 4, (xBase + i * span * c4) * 4, cBase * 4, o2, n4, kc4, kc4 * 4, c4 * 4, n4 * 4);
+        addRowBias();
+      }
       // Output channel o of sample i is row o of the block, from column i·span (or 0 per sample).
-      storeRows(rt.heap, cBase + (perSample ? 0 : i * span), n4, od, dst, outLen, 0, outChannels, outLen, shiftEpilogue(epilogue, { offset: dst }));
+      storeRows(rt.heap, cBase + (perSample ? 0 : i * span), n4, od, dst, outLen, 0, outChannels, outLen, shiftEpilogue(rest, { offset: dst }));
     }
   }
 }

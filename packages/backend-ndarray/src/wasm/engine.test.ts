@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@sas/core';
+import { applyEpilogue, storeRows } from '../lib/epilogue.js';
 import { gemmABt, jsGemm } from '../lib/gemm.js';
+import { heapEpilogue } from './heap-epilogue.js';
 import { gemmModuleBytes } from './gemm-kernel.js';
 import { WasmGemm } from './engine.js';
 import { WasmRuntime, wasmSimdAvailable } from './runtime.js';
@@ -75,6 +77,51 @@ describe('WasmGemm.abt matches the JS loops and the float64 reference', () => {
     for (let i = 0; i < ref.length; i++) expect(Math.abs(ours[i] - ref[i]), `C[${i}]`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(ref[i])));
     const want = await referenceGemm({ kind: 'abt', A, aOff: 0, lda: k, B, bOff: 0, ldb: k, M: m, N: n, K: k, ldc: n, epilogue: ep });
     expectNearReference(ours, 0, n, want, m, n, k, 'wasm');
+  });
+
+  // The epilogue is added in the heap (heap-epilogue.ts); the JS store (storeRows) and jsGemm's applyEpilogue add
+  // the same terms in the same order with float32 rounding after each, so all three must agree bit for bit.
+  for (const [m, n, k] of [
+    [37, 70, 20],
+    [70, 131, 3000],
+  ] as [number, number, number][]) {
+    it(`the heap epilogue gives the bits of the JS epilogue: M=${m} N=${n} K=${k}, row and column bias, two addends, strided C`, () => {
+      const ldc = n + 5;
+      const A = random(m * k, 11);
+      const B = random(n * k, 12);
+      const ep = {
+        rowBias: { data: random(m + 2, 13), off: 2 },
+        colBias: { data: random(n + 3, 14), off: 3 },
+        addends: [
+          { data: random(1 + m * ldc, 15), off: 1 },
+          { data: random(m * ldc, 16), off: 0 },
+        ],
+      };
+      const fused = new Float32Array(m * ldc).fill(7);
+      new WasmGemm(undefined, 0).abt(A, 0, k, B, 0, k, fused, 0, ldc, m, n, k, ep);
+      // The same product with no epilogue, then the epilogue added on float32 C by the JS helper.
+      const plain = new Float32Array(m * ldc).fill(7);
+      new WasmGemm(undefined, 0).abt(A, 0, k, B, 0, k, plain, 0, ldc, m, n, k);
+      applyEpilogue(plain, 0, ldc, 0, m, n, ep);
+      expect(Buffer.from(fused.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+      // …and the JS store with the epilogue, from the product rows.
+      const viaStore = new Float32Array(m * ldc).fill(7);
+      const product = new Float32Array(m * ldc);
+      new WasmGemm(undefined, 0).abt(A, 0, k, B, 0, k, product, 0, ldc, m, n, k);
+      storeRows(product, 0, ldc, viaStore, 0, ldc, 0, m, n, ep);
+      expect(Buffer.from(viaStore.buffer).equals(Buffer.from(fused.buffer))).toBe(true);
+      expect(fused[n]).toBe(7); // padding columns untouched
+    });
+  }
+
+  it('heapEpilogue declines float64 operands and changes nothing (the caller applies them in JS)', () => {
+    const rt = new WasmRuntime();
+    const heap = rt.reserve(64);
+    heap.set([1, 2, 3, 4]);
+    expect(heapEpilogue(rt, 0, 4, 1, 4, 4, { colBias: { data: Float64Array.of(1, 1, 1, 1), off: 0 } }, 0, 4, 16)).toBe(false);
+    expect([...heap.subarray(0, 4)]).toEqual([1, 2, 3, 4]);
+    expect(heapEpilogue(rt, 0, 4, 1, 4, 4, { colBias: { data: Float32Array.of(10, 20, 30, 40), off: 0 } }, 0, 4, 16)).toBe(true);
+    expect([...heap.subarray(0, 4)]).toEqual([11, 22, 33, 44]);
   });
 
   it('reuses its heap across calls of different sizes without stale padding leaking in', async () => {

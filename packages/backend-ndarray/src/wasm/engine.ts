@@ -1,7 +1,8 @@
 import type { FloatData } from '../handle.js';
-import { shiftEpilogue, storeRows, type Epilogue } from '../lib/epilogue.js';
+import { hasAdds, shiftEpilogue, storeRows, type Epilogue } from '../lib/epilogue.js';
 import { jsGemm, type GemmEngine } from '../lib/gemm.js';
 import { TILE_K, TILE_M, TILE_N } from './gemm-kernel.js';
+import { heapEpilogue } from './heap-epilogue.js';
 import { copyRows, roundUp, WasmRuntime } from './runtime.js';
 import { wasmAtb } from './atb.js';
 
@@ -18,7 +19,8 @@ const TILE_C = 64;
  * A float32 gemm engine on the WebAssembly SIMD kernel. Operands are copied
  * into the instance's linear memory, padded with zeros to the kernel's tile
  * multiples (so the kernel has no edge cases), B once per call and A in row
- * chunks; C comes back row by row. Copies are O(MK + NK + MN) against O(MNK)
+ * chunks; C comes back row by row, its epilogue (bias, addends) added in
+ * the heap first (heap-epilogue.ts). Copies are O(MK + NK + MN) against O(MNK)
  * work, so products with less than `minWork` multiply-adds, and float64
  * operands, go to the JS loops instead.
  *
@@ -68,7 +70,10 @@ export class WasmGemm implements GemmEngine {
     const bBase = 0;
     const aBase = bBase + n4 * k4;
     const cBase = aBase + chunk * k4;
-    const heap = this.runtime.reserve(cBase + chunk * n4);
+    // Scratch for the epilogue's operands (heap-epilogue.ts), after the C block.
+    const scratch = cBase + chunk * n4;
+    const adds = hasAdds(epilogue);
+    const heap = this.runtime.reserve(scratch + (adds ? chunk * n4 : 0));
     const gemm = this.runtime.gemm;
     copyRows(B, bOff, ldb, heap, bBase, k4, N, K);
     for (let i0 = 0; i0 < M; i0 += chunk) {
@@ -80,7 +85,8 @@ export class WasmGemm implements GemmEngine {
         const cols = Math.min(panel, n4 - j0);
         gemm(aBase * 4, (bBase + j0 * k4) * 4, (cBase + j0) * 4, rows2, cols, k4, k4 * 4, k4 * 4, n4 * 4);
       }
-      storeRows(this.runtime.heap, cBase, n4, C, cOff, ldc, i0, rows, N, epilogue);
+      const inHeap = adds && heapEpilogue(this.runtime, cBase, n4, rows, n4, N, epilogue!, i0, ldc, scratch);
+      storeRows(this.runtime.heap, cBase, n4, C, cOff, ldc, i0, rows, N, inHeap ? undefined : epilogue);
     }
   }
 
@@ -128,7 +134,9 @@ export class WasmGemm implements GemmEngine {
     const aBase = 0;
     const bBase = aBase + TILE_C * K_BLOCK;
     const cBase = bBase + TILE_C * K_BLOCK;
-    this.runtime.reserve(cBase + TILE_C * TILE_C);
+    const scratch = cBase + TILE_C * TILE_C;
+    const adds = hasAdds(epilogue);
+    this.runtime.reserve(scratch + (adds ? TILE_C * TILE_C : 0));
     for (let i0 = 0; i0 < M; i0 += TILE_C) {
       const rows = Math.min(TILE_C, M - i0);
       const rows2 = roundUp(rows, TILE_M);
@@ -147,7 +155,9 @@ export class WasmGemm implements GemmEngine {
           const gemm = k0 === 0 ? this.runtime.gemm : this.runtime.gemmAcc;
           gemm(aBase * 4, bBase * 4, cBase * 4, rows2, cols4, kw4, kw4 * 4, kw4 * 4, cols4 * 4);
         }
-        storeRows(this.runtime.heap, cBase, cols4, C, cOff + j0, ldc, i0, rows, cols, shiftEpilogue(epilogue, { cols: j0 }));
+        const ep = shiftEpilogue(epilogue, { cols: j0 });
+        const inHeap = adds && heapEpilogue(this.runtime, cBase, cols4, rows, cols4, cols, ep!, i0, ldc, scratch);
+        storeRows(this.runtime.heap, cBase, cols4, C, cOff + j0, ldc, i0, rows, cols, inHeap ? undefined : ep);
       }
     }
   }

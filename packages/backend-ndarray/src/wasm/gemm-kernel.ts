@@ -24,6 +24,7 @@ import {
   type Code,
   type ValType,
 } from './assembler.js';
+import { addRowScalarsFunction, addRowsFunction } from './epilogue-kernel.js';
 import { gemmAtbFunction } from './gemm-atb-kernel.js';
 import { reluFunction } from './relu-kernel.js';
 import { softmaxFunction } from './softmax-kernel.js';
@@ -97,7 +98,8 @@ function gemmBody(accumulate = false): { locals: Locals; body: Code } {
 /**
  * The SIMD module's bytes: imports `env.memory`, exports `gemm`, `gemm_acc`,
  * `gemm_atb` (gemm-atb-kernel.ts), `softmax_grad_rows` (softmax-grad-kernel.ts),
- * `softmax_rows` (softmax-kernel.ts) and `relu` (relu-kernel.ts).
+ * `softmax_rows` (softmax-kernel.ts), `relu` (relu-kernel.ts), `add_rows` and
+ * `add_row_scalars` (epilogue-kernel.ts).
  * Callers must not pass M, N or K of 0: the loops are do-while.
  *
  * @example
@@ -118,7 +120,9 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
       softmaxFunction(),
       softmaxGradFunction(),
       reluFunction(),
+      addRowsFunction(),
+      addRowScalarsFunction(),
     ],
-    [[], [], [], [], [], []],
+    [[], [], [], [], [], [], [], []],
   );
 }

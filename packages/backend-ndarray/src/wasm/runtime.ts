@@ -4,6 +4,8 @@ type GemmExport = (a: number, b: number, c: number, m: number, n: number, k: num
 type SoftmaxExport = (ptr: number, rows: number, ld: number, v0: number, dv: number, width: number, scale: number) => void;
 type SoftmaxGradExport = (p: number, dp: number, d: number, rows: number, width4: number, ld: number, scale: number) => void;
 type ReluExport = (ptr: number, n: number) => void;
+type AddRowsExport = (c: number, a: number, rows: number, n4: number, ldc: number, lda: number) => void;
+type AddRowScalarsExport = (c: number, b: number, rows: number, n4: number, ldc: number) => void;
 
 const PAGE_BYTES = 65536;
 let compiled: WebAssembly.Module | null | undefined;
@@ -58,6 +60,10 @@ export class WasmRuntime {
   readonly softmaxGradRows: SoftmaxGradExport;
   /** Relu in place on `n` floats (a multiple of 4) at byte `ptr`. */
   readonly reluInPlace: ReluExport;
+  /** c[r, j] += a[r, j] over rows of n4 floats (byte strides; lda 0: one vector for every row) (epilogue-kernel.ts). */
+  readonly addRows: AddRowsExport;
+  /** c[r, j] += b[r] over rows of n4 floats (byte stride ldc) (epilogue-kernel.ts). */
+  readonly addRowScalars: AddRowScalarsExport;
   private readonly memory: WebAssembly.Memory;
   heap: Float32Array;
 
@@ -72,6 +78,8 @@ export class WasmRuntime {
     this.softmaxRows = instance.exports.softmax_rows as SoftmaxExport;
     this.softmaxGradRows = instance.exports.softmax_grad_rows as SoftmaxGradExport;
     this.reluInPlace = instance.exports.relu as ReluExport;
+    this.addRows = instance.exports.add_rows as AddRowsExport;
+    this.addRowScalars = instance.exports.add_row_scalars as AddRowScalarsExport;
     this.heap = new Float32Array(this.memory.buffer);
   }
 
