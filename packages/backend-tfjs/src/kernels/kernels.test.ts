@@ -16,6 +16,11 @@ it('has a kernel for every core op', () => {
   expect(OP_NAMES.filter((op) => !(op in TFJS_KERNELS))).toEqual([]);
 });
 
+it('has a case for every core op (a case is named after its op)', () => {
+  const names = opCases().map((c) => c.name);
+  expect(OP_NAMES.filter((op) => !names.some((name) => name.startsWith(`${op} `)))).toEqual([]);
+});
+
 describe.each(NODE_TEST_MODES)('kernels on tfjs %s', (mode) => {
   let backend: TfjsBackend;
   beforeAll(async () => {
