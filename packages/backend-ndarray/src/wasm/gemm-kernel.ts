@@ -24,6 +24,7 @@ import {
   type Code,
   type ValType,
 } from './assembler.js';
+import { convGatherFunction, convStageFunction } from './conv-layout-kernel.js';
 import { addRowScalarsFunction, addRowsFunction } from './epilogue-kernel.js';
 import { gemmAtbFunction } from './gemm-atb-kernel.js';
 import { reluFunction } from './relu-kernel.js';
@@ -99,7 +100,8 @@ function gemmBody(accumulate = false): { locals: Locals; body: Code } {
  * The SIMD module's bytes: imports `env.memory`, exports `gemm`, `gemm_acc`,
  * `gemm_atb` (gemm-atb-kernel.ts), `softmax_grad_rows` (softmax-grad-kernel.ts),
  * `softmax_rows` (softmax-kernel.ts), `relu` (relu-kernel.ts), `add_rows` and
- * `add_row_scalars` (epilogue-kernel.ts).
+ * `add_row_scalars` (epilogue-kernel.ts), `conv_stage` and `conv_gather`
+ * (conv-layout-kernel.ts).
  * Callers must not pass M, N or K of 0: the loops are do-while.
  *
  * @example
@@ -122,7 +124,9 @@ export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
       reluFunction(),
       addRowsFunction(),
       addRowScalarsFunction(),
+      convStageFunction(),
+      convGatherFunction(),
     ],
-    [[], [], [], [], [], [], [], []],
+    [[], [], [], [], [], [], [], [], [], []],
   );
 }

@@ -6,6 +6,7 @@ type SoftmaxGradExport = (p: number, dp: number, d: number, rows: number, width4
 type ReluExport = (ptr: number, n: number) => void;
 type AddRowsExport = (c: number, a: number, rows: number, n4: number, ldc: number, lda: number) => void;
 type AddRowScalarsExport = (c: number, b: number, rows: number, n4: number, ldc: number) => void;
+type ConvLayoutExport = (src: number, dst: number, count: number, channels: number, length: number, a: number, b: number) => void;
 
 const PAGE_BYTES = 65536;
 let compiled: WebAssembly.Module | null | undefined;
@@ -64,6 +65,10 @@ export class WasmRuntime {
   readonly addRows: AddRowsExport;
   /** c[r, j] += b[r] over rows of n4 floats (byte stride ldc) (epilogue-kernel.ts). */
   readonly addRowScalars: AddRowScalarsExport;
+  /** (src, dst, count, channels, length, sampleStride, c4): samples [C, L] to rows of c4 floats (conv-layout-kernel.ts). */
+  readonly convStage: ConvLayoutExport;
+  /** (src, dst, count, channels, length, ld, sampleStride): a conv's product block to [count, O, L] (conv-layout-kernel.ts). */
+  readonly convGather: ConvLayoutExport;
   private readonly memory: WebAssembly.Memory;
   heap: Float32Array;
 
@@ -80,6 +85,8 @@ export class WasmRuntime {
     this.reluInPlace = instance.exports.relu as ReluExport;
     this.addRows = instance.exports.add_rows as AddRowsExport;
     this.addRowScalars = instance.exports.add_row_scalars as AddRowScalarsExport;
+    this.convStage = instance.exports.conv_stage as ConvLayoutExport;
+    this.convGather = instance.exports.conv_gather as ConvLayoutExport;
     this.heap = new Float32Array(this.memory.buffer);
   }
 
