@@ -23,13 +23,7 @@ import {
 // head axis, where per-call overhead dominated) run here.
 
 /** Emits `name -= 1; br_if depth` (the tail of a do-while counting down). */
-const countDown = (l: Locals, name: string, depth = 0): Code => [
-  ...localGet(l.get(name)),
-  ...i32Const(1),
-  ...i32Sub,
-  ...localTee(l.get(name)),
-  ...brIf(depth),
-];
+const countDown = (l: Locals, name: string, depth = 0): Code => [...localGet(l.get(name)), ...i32Const(1), ...i32Sub, ...localTee(l.get(name)), ...brIf(depth)];
 
 /** Emits `name += by` for an i32 local and a constant or local increment. */
 const bump = (l: Locals, name: string, by: Code): Code => [...localGet(l.get(name)), ...by, ...i32Add, ...localSet(l.get(name))];

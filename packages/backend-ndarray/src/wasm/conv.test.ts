@@ -35,7 +35,13 @@ describe('wasmConv1d: epilogue and layout in the heap', () => {
       const plain = wrap(new Float32Array(size), [n, o, lOut]);
       wasmConv1d(rt, wrap(xData, xs), w, pad, plain, undefined, reluX);
       const fused = wrap(new Float32Array(size), [n, o, lOut]);
-      const ep = { rowBias: { data: rowBias, off: 1 }, addends: [{ data: adds[0], off: 2 }, { data: adds[1], off: 0 }] };
+      const ep = {
+        rowBias: { data: rowBias, off: 1 },
+        addends: [
+          { data: adds[0], off: 2 },
+          { data: adds[1], off: 0 },
+        ],
+      };
       wasmConv1d(rt, wrap(xData, xs), w, pad, fused, ep, reluX);
       const want = new Float32Array(size);
       for (let s = 0; s < n; s++)
