@@ -125,6 +125,28 @@ export const br = (depth: number): Code => [0x0c, ...uleb(depth)];
 /** `br_if depth`. @example `brIf(1) // [0x0d, 1]` */
 export const brIf = (depth: number): Code => [0x0d, ...uleb(depth)];
 
+/**
+ * `local -= 1; br_if depth`: the tail of a do-while loop counting a local down to 0.
+ *
+ * @example
+ * ```ts
+ * import { countDown } from './assembler.js';
+ * countDown(3); // [0x20, 3, 0x41, 1, 0x6b, 0x22, 3, 0x0d, 0]
+ * ```
+ */
+export const countDown = (local: number, depth = 0): Code => [...localGet(local), ...i32Const(1), ...i32Sub, ...localTee(local), ...brIf(depth)];
+
+/**
+ * `local += by` for an i32 local (`by`: the code that pushes the increment).
+ *
+ * @example
+ * ```ts
+ * import { bump, i32Const } from './assembler.js';
+ * bump(2, i32Const(16)); // [0x20, 2, 0x41, 16, 0x6a, 0x21, 2]
+ * ```
+ */
+export const bump = (local: number, by: Code): Code => [...localGet(local), ...by, ...i32Add, ...localSet(local)];
+
 /** A function: its signature, extra locals, and body. */
 export interface FunctionDef {
   readonly name: string;

@@ -1,32 +1,10 @@
-import {
-  brIf,
-  f32Load,
-  f32Store,
-  I32,
-  i32Add,
-  i32Const,
-  i32Mul,
-  i32Sub,
-  localGet,
-  localSet,
-  localTee,
-  Locals,
-  loop,
-  type Code,
-  type FunctionDef,
-} from './assembler.js';
+import { bump, countDown, f32Load, f32Store, I32, i32Const, i32Mul, localGet, localSet, Locals, loop, type Code, type FunctionDef } from './assembler.js';
 
 // The layout moves of `wasmConv1d` (conv.ts) done in the heap: samples arrive
 // as one contiguous block [count, C, L] and leave as one [count, O, Lout], so
 // JavaScript only copies whole blocks in and out; the per-sample transposes
 // and per-channel row copies (a few dozen floats each for SAS's conv over the
 // head axis, where per-call overhead dominated) run here.
-
-/** Emits `name -= 1; br_if depth` (the tail of a do-while counting down). */
-const countDown = (l: Locals, name: string, depth = 0): Code => [...localGet(l.get(name)), ...i32Const(1), ...i32Sub, ...localTee(l.get(name)), ...brIf(depth)];
-
-/** Emits `name += by` for an i32 local and a constant or local increment. */
-const bump = (l: Locals, name: string, by: Code): Code => [...localGet(l.get(name)), ...by, ...i32Add, ...localSet(l.get(name))];
 
 /**
  * `conv_stage(src, dst, count, channels, length, sampleStride, c4)`: writes
@@ -52,12 +30,20 @@ export function convStageFunction(): FunctionDef {
     ...g('src'),
     ...f32Load(),
     ...f32Store(),
-    ...bump(l, 'src', i32Const(4)),
-    ...bump(l, 'dp', g('rowBytes')),
-    ...countDown(l, 'j'),
+    ...bump(l.get('src'), i32Const(4)),
+    ...bump(l.get('dp'), g('rowBytes')),
+    ...countDown(l.get('j')),
   ];
-  const channel: Code = [...g('dc'), ...s('dp'), ...g('length'), ...s('j'), ...loop(values), ...bump(l, 'dc', i32Const(4)), ...countDown(l, 'c')];
-  const sample: Code = [...g('di'), ...s('dc'), ...g('channels'), ...s('c'), ...loop(channel), ...bump(l, 'di', g('sampleBytes')), ...countDown(l, 'count')];
+  const channel: Code = [...g('dc'), ...s('dp'), ...g('length'), ...s('j'), ...loop(values), ...bump(l.get('dc'), i32Const(4)), ...countDown(l.get('c'))];
+  const sample: Code = [
+    ...g('di'),
+    ...s('dc'),
+    ...g('channels'),
+    ...s('c'),
+    ...loop(channel),
+    ...bump(l.get('di'), g('sampleBytes')),
+    ...countDown(l.get('count')),
+  ];
   const body: Code = [
     ...g('c4'),
     ...i32Const(4),
@@ -96,12 +82,20 @@ export function convGatherFunction(): FunctionDef {
     ...g('sp'),
     ...f32Load(),
     ...f32Store(),
-    ...bump(l, 'dst', i32Const(4)),
-    ...bump(l, 'sp', i32Const(4)),
-    ...countDown(l, 'j'),
+    ...bump(l.get('dst'), i32Const(4)),
+    ...bump(l.get('sp'), i32Const(4)),
+    ...countDown(l.get('j')),
   ];
-  const channel: Code = [...g('sc'), ...s('sp'), ...g('length'), ...s('j'), ...loop(values), ...bump(l, 'sc', g('ldBytes')), ...countDown(l, 'c')];
-  const sample: Code = [...g('si'), ...s('sc'), ...g('channels'), ...s('c'), ...loop(channel), ...bump(l, 'si', g('sampleBytes')), ...countDown(l, 'count')];
+  const channel: Code = [...g('sc'), ...s('sp'), ...g('length'), ...s('j'), ...loop(values), ...bump(l.get('sc'), g('ldBytes')), ...countDown(l.get('c'))];
+  const sample: Code = [
+    ...g('si'),
+    ...s('sc'),
+    ...g('channels'),
+    ...s('c'),
+    ...loop(channel),
+    ...bump(l.get('si'), g('sampleBytes')),
+    ...countDown(l.get('count')),
+  ];
   const body: Code = [
     ...g('ld'),
     ...i32Const(4),
