@@ -73,8 +73,37 @@ def model_config(args):
     return {"vocab": args.vocab, "width": args.width, "layers": args.layers, "heads": args.heads, "maxSeqLen": args.seq_len, "attention": attention}
 
 
+def loaded_blas():
+    """The BLAS library this process has loaded (after a product ran), from /proc/self/maps.
+
+    Debian's python3-torch calls whatever `libblas.so.3` points to: OpenBLAS when
+    `libopenblas0-pthread` is installed, else the reference (netlib) BLAS, about
+    5x slower on the benchmark's products. The result records which one ran.
+    """
+    torch.ones(8, 8) @ torch.ones(8, 8)
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if ".so" in line}
+    except OSError:
+        return "unknown"
+    names = " ".join(os.path.basename(p) for p in paths) + " " + " ".join(paths)
+    if "openblas" in names:
+        return "openblas"
+    if "libmkl" in names:
+        return "mkl"
+    if any("/blas/libblas.so" in p for p in paths):
+        return "reference"
+    return "unknown"
+
+
 def measure(args):
     torch.set_num_threads(args.threads)
+    blas = loaded_blas()
+    if blas == "reference":
+        print(
+            "train_throughput: warning: PyTorch runs on the reference (netlib) BLAS; install libopenblas0-pthread for its real speed",
+            file=sys.stderr,
+        )
     model = build_model(model_config(args), args.seed)
     optimizer = make_optimizer(model, 1e-3, 0.01)
     gen = torch.Generator().manual_seed(args.seed)
@@ -92,6 +121,7 @@ def measure(args):
     return {
         "impl": "pytorch",
         "torch": torch.__version__,
+        "blas": blas,
         "attention": args.attention,
         "model": model.config,
         "params": count_params(model),
@@ -119,7 +149,7 @@ def main(argv):
         print(json.dumps(result))
     else:
         print(
-            f"pytorch {result['torch']} {args.attention} width {args.width} layers {args.layers} heads {args.heads} T {args.seq_len} batch {args.batch}"
+            f"pytorch {result['torch']} ({result['blas']} BLAS) {args.attention} width {args.width} layers {args.layers} heads {args.heads} T {args.seq_len} batch {args.batch}"
             f" threads {result['threads']}: median step {result['medianStepMs']:.1f} ms, {result['tokensPerSecond']:.0f} tokens/s"
             f" ({args.steps} timed steps after {args.warmup} warmup; params {result['params']})"
         )
