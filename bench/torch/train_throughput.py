@@ -86,10 +86,10 @@ def loaded_blas():
             paths = {line.split()[-1] for line in maps if ".so" in line}
     except OSError:
         return "unknown"
-    names = " ".join(os.path.basename(p) for p in paths) + " " + " ".join(paths)
-    if "openblas" in names:
+    joined = " ".join(paths)
+    if "openblas" in joined:
         return "openblas"
-    if "libmkl" in names:
+    if "libmkl" in joined:
         return "mkl"
     if any("/blas/libblas.so" in p for p in paths):
         return "reference"
