@@ -77,8 +77,8 @@ def loaded_blas():
     """The BLAS library this process has loaded (after a product ran), from /proc/self/maps.
 
     Debian's python3-torch calls whatever `libblas.so.3` points to: OpenBLAS when
-    `libopenblas0-pthread` is installed, else the reference (netlib) BLAS, about
-    5x slower on the benchmark's products. The result records which one ran.
+    `libopenblas0-pthread` is installed, else the reference (netlib) BLAS, whose
+    training step here is 6-8x slower. The result records which one ran.
     """
     torch.ones(8, 8) @ torch.ones(8, 8)
     try:
