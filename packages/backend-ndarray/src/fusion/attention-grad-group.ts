@@ -1,9 +1,8 @@
 import { sizeOf, type AttentionOperand, type GraphNode, type OpNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import type { Value } from '../deferred.js';
-import { alloc, wrap, type NdHandle } from '../handle.js';
+import { alloc, allocData, wrap, type NdHandle } from '../handle.js';
 import { threadedAttentionGrads } from '../threads/attention-grad.js';
-import { sharedFloat32 } from '../threads/shared.js';
 import { wasmAttentionGrads } from '../wasm/attention-grad.js';
 import { attentionGrads } from './attention-grad.js';
 import { rowView } from '../lib/rows.js';
@@ -53,9 +52,12 @@ export function attentionGradFor(
   const operands = { q, k, v, out, g, batchShape, scale, causal };
   let grads: Partial<Record<AttentionOperand, NdHandle>>;
   if (ctx.wasm && node.dtype === 'float32' && [q, k, v, out, g].every((x) => x.data instanceof Float32Array)) {
-    // With a parallel pool the heads are split across threads, which write the gradients in place.
+    // With a parallel pool the heads are split across threads, which write the gradients in place:
+    // shared storage, recycled from run to run like any other (fresh pages cost ~10 µs each on a VM).
     const threaded = !!ctx.pool?.parallel;
-    grads = Object.fromEntries([...group].map(([w, n]) => [w, threaded ? wrap(sharedFloat32(sizeOf(n.shape)), n.shape) : alloc('float32', n.shape)]));
+    grads = Object.fromEntries(
+      [...group].map(([w, n]) => [w, threaded ? wrap(allocData('float32', sizeOf(n.shape), true), n.shape) : alloc('float32', n.shape)]),
+    );
     const arrays = Object.fromEntries(Object.entries(grads).map(([w, h]) => [w, h!.data as Float32Array]));
     if (threaded) threadedAttentionGrads(ctx.pool!, ctx.wasm, operands, arrays);
     else wasmAttentionGrads(ctx.wasm, operands, arrays);

@@ -1,10 +1,9 @@
-import { forEachBroadcast, type GraphNode } from '@sas/core';
+import { forEachBroadcast, sizeOf, type GraphNode } from '@sas/core';
 import type { KernelContext } from '../context.js';
 import { Deferred, type Value } from '../deferred.js';
-import { alloc, wrap, type FloatData, type NdHandle } from '../handle.js';
+import { alloc, allocData, wrap, type FloatData, type NdHandle } from '../handle.js';
 import type { GemmEngine } from '../lib/gemm.js';
 import { transpose2d } from '../lib/transpose2d.js';
-import { sharedFloat32 } from '../threads/pool.js';
 import { jsAttention } from '../lib/attention-engine.js';
 import type { AttentionFusion } from './plan.js';
 import { keysSeen } from '../lib/causal.js';
@@ -171,8 +170,8 @@ export function runAttention(
   const v = rowView(vv);
   const product = { shape: logical };
   const engine = ctx.attention ?? jsAttention(ctx.gemm);
-  // Threads write the output in place, so it lives in shared memory.
-  const result = engine.sharesOutput(node.dtype) ? wrap(sharedFloat32(node.shape.reduce((a, b) => a * b, 1)), node.shape) : alloc(node.dtype, node.shape);
+  // Threads write the output in place, so it lives in shared memory (recycled from run to run like any other).
+  const result = engine.sharesOutput(node.dtype) ? wrap(allocData('float32', sizeOf(node.shape), true), node.shape) : alloc(node.dtype, node.shape);
   const out = outputView(result, product.shape, role.outPerm);
   engine.forward(q, k, v, out, product.shape.slice(0, -2), role.scale, role.causal);
   return result;

@@ -3,10 +3,30 @@ import type { KernelContext } from '../context.js';
 import { materialize, type Deferred, type Value } from '../deferred.js';
 import { alloc, type NdHandle } from '../handle.js';
 import { compileProgram, type CompiledProgram } from '../lib/elementwise-codegen.js';
+import { compileWasmProgram, type WasmElementwise } from '../wasm/elementwise-kernel.js';
 import type { ElementwiseFusion } from './elementwise-plan.js';
 
-/** Each group's program compiled once (the roles live as long as their graph). */
-const compiled = new WeakMap<ElementwiseFusion, CompiledProgram>();
+/** A group's program compiled once (the roles live as long as their graph): the JavaScript loop, and its WebAssembly twin where one exists. */
+interface Compiled {
+  readonly js: CompiledProgram;
+  /** Undefined until a SIMD backend first runs the group; null where the program has no wasm form. */
+  wasm?: WasmElementwise | null;
+}
+const compiled = new WeakMap<ElementwiseFusion, Compiled>();
+
+/** The group's compiled program: the WebAssembly form on backends with the SIMD runtime (same bits, faster), else the JavaScript loop. */
+function programFor(role: ElementwiseFusion, simd: boolean): CompiledProgram {
+  let c = compiled.get(role);
+  if (!c) {
+    c = { js: compileProgram(role.program) };
+    compiled.set(role, c);
+  }
+  if (!simd) return c.js;
+  if (c.wasm === undefined) c.wasm = compileWasmProgram(role.program) ?? null;
+  const { js, wasm } = c;
+  if (!wasm) return js;
+  return (leaves, outputs) => (wasm(leaves, outputs) ? [] : js(leaves, outputs));
+}
 
 /**
  * Runs an elementwise group at its root (its last member): takes the other
@@ -36,11 +56,7 @@ export function elementwiseFromGroup(inputs: readonly Value[], node: GraphNode, 
   const leaves = role.leaves.map((id) => values.get(id));
   if (leaves.some((v) => v === undefined)) return undefined;
   const outputs = role.stores.map((s) => alloc(node.dtype, s.shape));
-  let run = compiled.get(role);
-  if (!run) {
-    run = compileProgram(role.program);
-    compiled.set(role, run);
-  }
+  const run = programFor(role, ctx.wasm !== undefined);
   const sums = run(
     leaves.map((v) => materialize(v!).data),
     outputs.map((h) => h.data),

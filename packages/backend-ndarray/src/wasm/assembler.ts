@@ -116,6 +116,37 @@ export const i32x4Shl: Code = simd(0xab);
 export const i32x4LtS: Code = simd(0x39);
 export const v128And: Code = simd(0x4e);
 export const v128Bitselect: Code = simd(0x52);
+// float64 pairs (f64x2), for elementwise programs that must round exactly as JavaScript's doubles do.
+/** `v128.load64_zero`: two float32 (8 bytes, 4-aligned) into the low half. @example `v128Load64Zero(8)` */
+export const v128Load64Zero = (offset = 0): Code => [...simd(0x5d), 2, ...uleb(offset)];
+/** `v128.load64_splat`: one float64 (8-aligned) into both lanes. @example `v128Load64Splat(0)` */
+export const v128Load64Splat = (offset = 0): Code => [...simd(0x0a), 3, ...uleb(offset)];
+/** `v128.store64_lane 0`: the low 8 bytes (two float32) at a constant byte offset (4-aligned). @example `v128Store64Lane0(8)` */
+export const v128Store64Lane0 = (offset = 0): Code => [...simd(0x5b), 2, ...uleb(offset), 0];
+/** A v128 constant with `v` in both f64 lanes. @example `f64x2Const(0.5)` */
+export const f64x2Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(Float64Array.of(v, v).buffer)];
+/** A v128 constant with the integer `v` in both i64 lanes. @example `i64x2Const(1023)` */
+export const i64x2Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(BigInt64Array.of(BigInt(v), BigInt(v)).buffer)];
+export const f64x2PromoteLowF32x4: Code = simd(0x5f);
+export const f32x4DemoteF64x2Zero: Code = simd(0x5e);
+export const f64x2Eq: Code = simd(0x47);
+export const f64x2Ne: Code = simd(0x48);
+export const f64x2Lt: Code = simd(0x49);
+export const f64x2Gt: Code = simd(0x4a);
+export const f64x2Abs: Code = simd(0xec);
+export const f64x2Neg: Code = simd(0xed);
+export const f64x2Sqrt: Code = simd(0xef);
+export const f64x2Add: Code = simd(0xf0);
+export const f64x2Sub: Code = simd(0xf1);
+export const f64x2Mul: Code = simd(0xf2);
+export const f64x2Div: Code = simd(0xf3);
+export const f64x2Min: Code = simd(0xf4);
+/** Truncation to i32 in the low two lanes (NaN to 0, saturating), as JavaScript's `x | 0` on values in range. */
+export const i32x4TruncSatF64x2SZero: Code = simd(0xfc);
+export const f64x2ConvertLowI32x4S: Code = simd(0xfe);
+export const i64x2ExtendLowI32x4S: Code = simd(0xc7);
+export const i64x2Add: Code = simd(0xce);
+export const i64x2Shl: Code = simd(0xcb);
 /** `loop … br_if 0` runs the body again while the condition left by the body is true. @example `loop([...body, ...cond, ...brIf(0)])` */
 export const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];
 /** `block … end`: `br`/`br_if` to it jumps past its end. @example `block([...cond, ...brIf(0), ...rest])` */
