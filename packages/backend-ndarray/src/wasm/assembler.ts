@@ -125,8 +125,8 @@ export const v128Load64Splat = (offset = 0): Code => [...simd(0x0a), 3, ...uleb(
 export const v128Store64Lane0 = (offset = 0): Code => [...simd(0x5b), 2, ...uleb(offset), 0];
 /** A v128 constant with `v` in both f64 lanes. @example `f64x2Const(0.5)` */
 export const f64x2Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(Float64Array.of(v, v).buffer)];
-/** A v128 constant with the integer `v` in both i64 lanes. @example `i64x2Const(1023)` */
-export const i64x2Const = (v: number): Code => [...simd(0x0c), ...new Uint8Array(BigInt64Array.of(BigInt(v), BigInt(v)).buffer)];
+/** A v128 constant with the integer `v` in both i64 lanes (a bigint for full 64-bit patterns). @example `i64x2Const(0x7fffffffffffffffn)` */
+export const i64x2Const = (v: number | bigint): Code => [...simd(0x0c), ...new Uint8Array(BigInt64Array.of(BigInt(v), BigInt(v)).buffer)];
 export const f64x2PromoteLowF32x4: Code = simd(0x5f);
 export const f32x4DemoteF64x2Zero: Code = simd(0x5e);
 export const f64x2Eq: Code = simd(0x47);
@@ -141,6 +141,9 @@ export const f64x2Sub: Code = simd(0xf1);
 export const f64x2Mul: Code = simd(0xf2);
 export const f64x2Div: Code = simd(0xf3);
 export const f64x2Min: Code = simd(0xf4);
+/** pmin(a, b) = b < a ? b : a (one instruction on x64; `min` must also order −0 and propagate a NaN in b). */
+export const f64x2Pmin: Code = simd(0xf6);
+export const f64x2Floor: Code = simd(0x75);
 /** Truncation to i32 in the low two lanes (NaN to 0, saturating), as JavaScript's `x | 0` on values in range. */
 export const i32x4TruncSatF64x2SZero: Code = simd(0xfc);
 export const f64x2ConvertLowI32x4S: Code = simd(0xfe);

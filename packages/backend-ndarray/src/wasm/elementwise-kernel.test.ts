@@ -9,7 +9,7 @@ import { compileProgram } from '../lib/elementwise-codegen.js';
 import type { ElementwiseProgram, Instruction, Operand } from '../lib/elementwise-program.js';
 import { planFusion } from '../fusion/plan.js';
 import type { ElementwiseFusion } from '../fusion/elementwise-plan.js';
-import { compileWasmProgram, wasmProgramSupported } from './elementwise-kernel.js';
+import { compileWasmProgram, ELEMENTWISE_CHUNK, wasmProgramSupported } from './elementwise-kernel.js';
 import { wasmSimdAvailable } from './runtime.js';
 
 const SPECIALS = [0, -0, 1, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-30, -1e-30, 1e-40, 9.1, -9.1, 20, -20, 0.5, 3e38];
@@ -116,12 +116,14 @@ describe.skipIf(!wasmSimdAvailable())('elementwise programs as WebAssembly (f64x
         { kind: 'store', reg: 0, out: 1 },
       ],
     });
-    for (const size of [1, 2, 3, 1023, 1024, 1025, 2047, 2048, 3001]) expectSameBits(program(size), [values(size, size), Float32Array.of(0.3)], `size ${size}`);
+    const c = ELEMENTWISE_CHUNK;
+    for (const size of [1, 2, 3, c - 1, c, c + 1, 2 * c - 1, 2 * c, 2 * c + 3])
+      expectSameBits(program(size), [values(size, size), Float32Array.of(0.3)], `size ${size}`);
     // A view into a larger array: the wasm form writes only the program's elements.
-    const backing = new Float32Array(1030).fill(7);
-    const view = backing.subarray(2, 1027);
-    expect(compileWasmProgram(program(1025))!([values(1025, 9), Float32Array.of(0.3)], [view, new Float32Array(1025)])).toBe(true);
-    expect([backing[0], backing[1], backing[1027], backing[1028], backing[1029]]).toEqual([7, 7, 7, 7, 7]);
+    const backing = new Float32Array(c + 6).fill(7);
+    const view = backing.subarray(2, c + 3);
+    expect(compileWasmProgram(program(c + 1))!([values(c + 1, 9), Float32Array.of(0.3)], [view, new Float32Array(c + 1)])).toBe(true);
+    expect([backing[0], backing[1], backing[c + 3], backing[c + 4], backing[c + 5]]).toEqual([7, 7, 7, 7, 7]);
   });
 
   it('random programs over registers, leaves and scalars equal the JavaScript loop', () => {
@@ -130,7 +132,7 @@ describe.skipIf(!wasmSimdAvailable())('elementwise programs as WebAssembly (f64x
     const unary = ['Neg', 'Sqrt', 'Relu', 'Step', 'Tanh'] as const;
     const binary = ['Add', 'Sub', 'Mul', 'Div', 'Equal'] as const;
     for (let trial = 0; trial < 40; trial++) {
-      const size = 1 + Math.floor(rand() * 2500);
+      const size = 1 + Math.floor(rand() * 2.5 * ELEMENTWISE_CHUNK);
       const registers = 1 + Math.floor(rand() * 4);
       const leafCount = 1 + Math.floor(rand() * 3);
       const scalarLeaf = leafCount; // one scalar leaf after the full ones
