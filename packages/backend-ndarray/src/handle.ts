@@ -29,7 +29,8 @@ export function wrap(data: FloatData, shape: readonly number[]): NdHandle {
 }
 
 /**
- * Allocates storage for `n` elements of `dtype` (zero-filled): recycled
+ * Allocates storage for `n` elements of `dtype` (zero-filled, except a
+ * recycled array when the caller `overwrites` every element): recycled
  * from an earlier run when a run is recording (`StoragePool`), else fresh.
  * While a parallel thread pool is alive, large float32 storage is a SharedArrayBuffer
  * (`preferShared`), so worker threads use the value in place instead of a
@@ -42,16 +43,17 @@ export function wrap(data: FloatData, shape: readonly number[]): NdHandle {
  * allocData('float32', 4); // Float32Array(4)
  * ```
  */
-export function allocData(dtype: DType, n: number, forThreads = false): FloatData {
+export function allocData(dtype: DType, n: number, forThreads = false, overwrites = false): FloatData {
   // `forThreads`: scratch a threaded product reads whatever its size (a packed weight), so shared below the threshold too.
   const shared = dtype === 'float32' && preferShared(forThreads ? Math.max(n, SHARED_MIN_FLOATS) : n);
   const make = () => (dtype === 'float64' ? new Float64Array(n) : shared ? sharedFloat32(n) : new Float32Array(n));
   const pool = activePool();
-  return pool ? pool.take(`${dtype}:${shared ? 'shared' : 'local'}`, n, make) : make();
+  return pool ? pool.take(`${dtype}:${shared ? 'shared' : 'local'}`, n, make, overwrites) : make();
 }
 
 /**
- * A fresh zero-filled handle of `shape` and `dtype`.
+ * A zero-filled handle of `shape` and `dtype` (with `overwrites`, its
+ * values are unspecified: for kernels that write every element).
  *
  * @example
  * ```ts
@@ -59,8 +61,8 @@ export function allocData(dtype: DType, n: number, forThreads = false): FloatDat
  * alloc('float64', [2, 2]).data; // Float64Array(4)
  * ```
  */
-export function alloc(dtype: DType, shape: readonly number[]): NdHandle {
-  return wrap(allocData(dtype, sizeOf(shape)), shape);
+export function alloc(dtype: DType, shape: readonly number[], overwrites = false): NdHandle {
+  return wrap(allocData(dtype, sizeOf(shape), false, overwrites), shape);
 }
 
 /**

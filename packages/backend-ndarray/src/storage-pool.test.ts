@@ -23,6 +23,16 @@ describe('StoragePool', () => {
     expect(pool.take('float32:local', 4, () => new Float32Array(4))).not.toBe(a);
   });
 
+  it('skips the zeroing when the caller overwrites every value (the recycled array comes back as it was)', () => {
+    const pool = new StoragePool(1 << 20);
+    const a = pool.take('float32:local', 4, () => new Float32Array(4));
+    a.fill(5);
+    pool.finish(() => false);
+    const again = pool.take('float32:local', 4, () => new Float32Array(4), true);
+    expect(again).toBe(a);
+    expect([...again]).toEqual([5, 5, 5, 5]);
+  });
+
   it('keeps at most maxBytes between runs', () => {
     const pool = new StoragePool(100);
     for (let i = 0; i < 4; i++) pool.take('float32:local', 10, () => new Float32Array(10));

@@ -24,14 +24,19 @@ export class StoragePool {
   /** `maxBytes`: most storage kept between runs (0: nothing is recycled). */
   constructor(readonly maxBytes: number) {}
 
-  /** Storage for `n` values: a recycled array of the kind `make` builds, zero-filled, or `make()`; recorded for this run. */
-  take(key: string, n: number, make: () => FloatData): FloatData {
+  /**
+   * Storage for `n` values: a recycled array of the kind `make` builds,
+   * zero-filled unless the caller `overwrites` every value (zeroing a 4 MiB
+   * output that a kernel then writes whole costs as much as a cheap kernel),
+   * or `make()`; recorded for this run.
+   */
+  take(key: string, n: number, make: () => FloatData, overwrites = false): FloatData {
     const list = this.free.get(`${key}:${n}`);
     const reused = list?.pop();
     let data: FloatData;
     if (reused) {
       this.freeBytes -= reused.byteLength;
-      reused.fill(0);
+      if (!overwrites) reused.fill(0);
       data = reused;
     } else data = make();
     this.recorded.push(data);

@@ -55,7 +55,8 @@ export function elementwiseFromGroup(inputs: readonly Value[], node: GraphNode, 
   }
   const leaves = role.leaves.map((id) => values.get(id));
   if (leaves.some((v) => v === undefined)) return undefined;
-  const outputs = role.stores.map((s) => alloc(node.dtype, s.shape));
+  // Every program writes each of its outputs whole: no zeroing of recycled storage.
+  const outputs = role.stores.map((s) => alloc(node.dtype, s.shape, true));
   const run = programFor(role, ctx.wasm !== undefined);
   const sums = run(
     leaves.map((v) => materialize(v!).data),

@@ -51,7 +51,8 @@ export function gateFromChain(inputs: readonly Value[], node: GraphNode, role: G
   // step(relu(a)) is step(a): a deferred Relu under the Step is read before it.
   const x = beforeRelu((gated[k] as Deferred).inputs[0]).data;
   const g = materialize(gated[1 - k]).data;
-  const out = alloc(node.dtype, node.shape);
+  // Every path below writes each element of y: no zeroing of recycled storage.
+  const out = alloc(node.dtype, node.shape, true);
   const y = out.data;
   if (x.length !== y.length || g.length !== y.length || (addend && addend.length !== y.length)) return undefined;
   const pool = ctx.pool;
