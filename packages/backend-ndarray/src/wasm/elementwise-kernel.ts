@@ -284,6 +284,8 @@ export function compileWasmProgram(program: ElementwiseProgram): WasmElementwise
     const instance = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModuleBytes(program)), { env: { memory } });
     run = instance.exports.run as (pairs: number) => void;
   } catch {
+    // Refused (e.g. Chromium's main thread compiles at most 4 KiB synchronously; the char GPT's
+    // largest program is 1.7 KiB): the JavaScript loop runs instead.
     return undefined;
   }
   const heap = new Float32Array(memory.buffer);
