@@ -82,11 +82,11 @@ export interface ProductOperands {
   readonly K: number;
 }
 
-/** C = A·Bᵀ (+ epilogue) by rows: chunk i is rows `i·rows ..` of C. Operands in shared memory. */
+/** C = A·Bᵀ (+ epilogue) by rows: chunk i is rows `starts[i] .. starts[i + 1]` of C. Operands in shared memory. */
 export interface GemmTask extends ProductOperands {
   readonly kind: 'gemm';
-  /** Rows of C per chunk (a multiple of the kernel's row tile). */
-  readonly rows: number;
+  /** Row boundaries of the chunks (`chunks + 1` of them, from 0 to M; multiples of the kernel's row tile but the last). */
+  readonly starts: readonly number[];
   readonly chunks: number;
   /** For the whole M×N block; shifted to each chunk's rows. Its operands are shared. */
   readonly epilogue?: Epilogue;
@@ -100,13 +100,13 @@ export interface GemmTask extends ProductOperands {
  * import { runGemmChunk } from './tasks.js';
  * import { jsGemm } from '../lib/gemm.js';
  * const C = new Float32Array(4);
- * const task = { kind: 'gemm', A: Float32Array.of(1, 2), aOff: 0, lda: 1, B: Float32Array.of(3, 4), bOff: 0, ldb: 1, C, cOff: 0, ldc: 2, M: 2, N: 2, K: 1, rows: 1, chunks: 2 } as const;
+ * const task = { kind: 'gemm', A: Float32Array.of(1, 2), aOff: 0, lda: 1, B: Float32Array.of(3, 4), bOff: 0, ldb: 1, C, cOff: 0, ldc: 2, M: 2, N: 2, K: 1, starts: [0, 1, 2], chunks: 2 } as const;
  * runGemmChunk(jsGemm, task, 1); // C = [0, 0, 6, 8]
  * ```
  */
 export function runGemmChunk(engine: GemmEngine, t: GemmTask, i: number): void {
-  const lo = i * t.rows;
-  const hi = Math.min(t.M, lo + t.rows);
+  const lo = t.starts[i];
+  const hi = t.starts[i + 1];
   if (hi <= lo) return;
   engine.abt(
     t.A,
@@ -245,7 +245,7 @@ export function runAtbChunk(engine: Required<Pick<GemmEngine, 'atb'>>, t: AtbTas
  * import { taskBytes } from './tasks.js';
  * import { sharedFloat32 } from './shared.js';
  * const A = sharedFloat32(4);
- * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, rows: 2, chunks: 1 }); // 32
+ * taskBytes({ kind: 'gemm', A, aOff: 0, lda: 2, B: A, bOff: 0, ldb: 2, C: sharedFloat32(4), cOff: 0, ldc: 2, M: 2, N: 2, K: 2, starts: [0, 2], chunks: 1 }); // 32
  * ```
  */
 export function taskBytes(t: PoolTask): number {

@@ -20,7 +20,7 @@ import { NDARRAY_TOLERANCE } from '../tolerance.js';
 import { WasmGemm } from '../wasm/engine.js';
 import type { Epilogue } from '../lib/epilogue.js';
 import { expectNearReference, referenceGemm } from '../test/reference-gemm.js';
-import { ThreadedGemm } from './gemm.js';
+import { guidedStarts, ThreadedGemm } from './gemm.js';
 import { splitRange, ThreadPool } from './pool.js';
 import { collectionCount, forcedCollections, isShared, SHARED_COLLECT_BYTES, shared, sharedCopyStats, sharedFloat32 } from './shared.js';
 
@@ -47,6 +47,29 @@ describe('thread pool', () => {
       [4, 7],
     ]);
     expect(splitRange(1, 4)).toEqual([[0, 1]]);
+  });
+
+  it('cuts a product into guided chunks: from 0 to M, largest first, whole tiles of at least minRows but the last', () => {
+    for (const [M, threads, tile, minRows] of [
+      [2048, 2, 2, 44],
+      [16384, 2, 2, 1024],
+      [100, 2, 2, 10],
+      [7, 4, 2, 2],
+      [3, 2, 2, 8],
+    ]) {
+      const starts = guidedStarts(M, threads, tile, minRows);
+      const sizes = starts.slice(1).map((s, i) => s - starts[i]);
+      expect(starts[0]).toBe(0);
+      expect(starts.at(-1)).toBe(M);
+      sizes.slice(0, -1).forEach((size, i) => {
+        expect(size % tile, `chunk ${i} of M=${M}`).toBe(0);
+        expect(size).toBeGreaterThanOrEqual(minRows);
+        expect(size).toBeGreaterThanOrEqual(sizes[i + 1]);
+      });
+      expect(sizes.at(-1)).toBeGreaterThan(0);
+    }
+    // The last chunks are short: what a thread can be left waiting for.
+    expect(guidedStarts(2048, 2, 2, 44).slice(-3)).toEqual([1984, 2028, 2048]);
   });
 
   it('refuses a bad threads option', () => {
