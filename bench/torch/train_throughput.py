@@ -17,6 +17,7 @@ one line on stderr with exit status 2.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import statistics
@@ -46,7 +47,7 @@ def parse_args(argv):
     p.add_argument("--attention", choices=("sas", "mha", "gqa", "mqa"), default="sas")
     p.add_argument("--steps", type=positive_int, default=20, help="timed steps (default 20)")
     p.add_argument("--warmup", type=non_negative_int, default=3, help="untimed steps first (default 3)")
-    p.add_argument("--threads", type=positive_int, default=os.cpu_count() or 1, help="torch.set_num_threads (default: all cores)")
+    p.add_argument("--threads", type=positive_int, default=os.cpu_count() or 1, help="torch.set_num_threads and OpenBLAS's own pool (default: all cores)")
     p.add_argument("--width", type=positive_int, default=128)
     p.add_argument("--layers", type=positive_int, default=2)
     p.add_argument("--heads", type=positive_int, default=4)
@@ -73,18 +74,25 @@ def model_config(args):
     return {"vocab": args.vocab, "width": args.width, "layers": args.layers, "heads": args.heads, "maxSeqLen": args.seq_len, "attention": attention}
 
 
+def mapped_libraries():
+    """Paths of the shared libraries this process has mapped (after a product ran), from /proc/self/maps."""
+    torch.ones(8, 8) @ torch.ones(8, 8)
+    try:
+        with open("/proc/self/maps") as maps:
+            return {line.split()[-1] for line in maps if ".so" in line}
+    except OSError:
+        return set()
+
+
 def loaded_blas():
-    """The BLAS library this process has loaded (after a product ran), from /proc/self/maps.
+    """The BLAS library this process has loaded: "openblas", "mkl", "reference" or "unknown".
 
     Debian's python3-torch calls whatever `libblas.so.3` points to: OpenBLAS when
     `libopenblas0-pthread` is installed, else the reference (netlib) BLAS, whose
     training step here is 6-8x slower. The result records which one ran.
     """
-    torch.ones(8, 8) @ torch.ones(8, 8)
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if ".so" in line}
-    except OSError:
+    paths = mapped_libraries()
+    if not paths:
         return "unknown"
     joined = " ".join(paths)
     if "openblas" in joined:
@@ -96,9 +104,25 @@ def loaded_blas():
     return "unknown"
 
 
+def set_blas_threads(threads):
+    """Sizes OpenBLAS's own thread pool; returns its thread count after, or None for a BLAS without one.
+
+    torch.set_num_threads sizes torch's pool only: OpenBLAS (pthread build) keeps one
+    of its own, as many threads as cores unless told otherwise, so "one thread" ran
+    every product on all cores (2026-12-06: user + sys time 1.7-1.8x the wall time).
+    """
+    for path in mapped_libraries():
+        if "openblas" in os.path.basename(path):
+            lib = ctypes.CDLL(path)
+            lib.openblas_set_num_threads(threads)
+            return lib.openblas_get_num_threads()
+    return None
+
+
 def measure(args):
     torch.set_num_threads(args.threads)
     blas = loaded_blas()
+    blas_threads = set_blas_threads(args.threads)
     if blas == "reference":
         print(
             "train_throughput: warning: PyTorch runs on the reference (netlib) BLAS; install libopenblas0-pthread for its real speed",
@@ -128,6 +152,7 @@ def measure(args):
         "batch": args.batch,
         "seqLen": args.seq_len,
         "threads": torch.get_num_threads(),
+        "blasThreads": blas_threads,
         "warmup": args.warmup,
         "steps": args.steps,
         "medianStepMs": median * 1e3,
