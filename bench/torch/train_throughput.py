@@ -9,7 +9,7 @@ The JS benchmark (`pnpm bench`) spawns this script side by side with the library
 so this CLI is kept stable (add flags, never rename them):
 
     /usr/bin/python3 bench/torch/train_throughput.py [--attention sas|mha|gqa|mqa] [--steps 20] [--warmup 3]
-        [--threads N (default: all cores)] [--width 128] [--layers 2] [--heads 4] [--seq-len 128] [--batch 16]
+        [--threads N (default: all cores)] [--blas-threads N (default 1)] [--width 128] [--layers 2] [--heads 4] [--seq-len 128] [--batch 16]
         [--sim-heads 8] [--sim-head-dim 64] [--kernel 3] [--kv-heads N] [--vocab 84] [--seed 0] [--json]
 
 --json prints exactly one JSON object on stdout (fields: see README.md); errors are
@@ -47,7 +47,8 @@ def parse_args(argv):
     p.add_argument("--attention", choices=("sas", "mha", "gqa", "mqa"), default="sas")
     p.add_argument("--steps", type=positive_int, default=20, help="timed steps (default 20)")
     p.add_argument("--warmup", type=non_negative_int, default=3, help="untimed steps first (default 3)")
-    p.add_argument("--threads", type=positive_int, default=os.cpu_count() or 1, help="torch.set_num_threads and OpenBLAS's own pool (default: all cores)")
+    p.add_argument("--threads", type=positive_int, default=os.cpu_count() or 1, help="torch.set_num_threads (default: all cores)")
+    p.add_argument("--blas-threads", type=positive_int, default=1, help="OpenBLAS's own pool (default 1: torch's pool does the parallel work)")
     p.add_argument("--width", type=positive_int, default=128)
     p.add_argument("--layers", type=positive_int, default=2)
     p.add_argument("--heads", type=positive_int, default=4)
@@ -108,8 +109,11 @@ def set_blas_threads(threads):
     """Sizes OpenBLAS's own thread pool; returns its thread count after, or None for a BLAS without one.
 
     torch.set_num_threads sizes torch's pool only: OpenBLAS (pthread build) keeps one
-    of its own, as many threads as cores unless told otherwise, so "one thread" ran
-    every product on all cores (2026-12-06: user + sys time 1.7-1.8x the wall time).
+    of its own, as many threads as cores unless told otherwise. Left so, "one thread"
+    ran every product on all cores (2026-12-06: user + sys time 1.7-1.8x the wall
+    time), and two torch threads with two BLAS threads oversubscribed two cores (the
+    SAS step 560-640 ms, against 200-300 ms with one BLAS thread). Hence one BLAS
+    thread by default: torch's pool does the parallel work.
     """
     for path in mapped_libraries():
         if "openblas" in os.path.basename(path):
@@ -122,7 +126,7 @@ def set_blas_threads(threads):
 def measure(args):
     torch.set_num_threads(args.threads)
     blas = loaded_blas()
-    blas_threads = set_blas_threads(args.threads)
+    blas_threads = set_blas_threads(args.blas_threads)
     if blas == "reference":
         print(
             "train_throughput: warning: PyTorch runs on the reference (netlib) BLAS; install libopenblas0-pthread for its real speed",
