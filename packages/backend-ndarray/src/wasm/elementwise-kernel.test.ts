@@ -44,41 +44,31 @@ const full = (leaf: number): Operand => ({ kind: 'full', leaf });
 const scalar = (leaf: number): Operand => ({ kind: 'scalar', leaf });
 const reg = (r: number): Operand => ({ kind: 'reg', reg: r });
 
+/** A float32 program over `size` elements, outputs counted from its stores. */
+function program(size: number, registers: number, instructions: Instruction[]): ElementwiseProgram {
+  const outputs = 1 + Math.max(-1, ...instructions.map((ins) => (ins.kind === 'store' ? ins.out : -1)));
+  return { size, registers, outputs, sums: 0, float32: true, instructions };
+}
+
 describe.skipIf(!wasmSimdAvailable())('elementwise programs as WebAssembly (f64x2)', () => {
   it('each unary and binary op equals the JavaScript loop bit for bit, special values included', () => {
     const n = 257;
     const leaves = [values(n, 1), values(n, 2).reverse(), Float32Array.of(-0.75)];
+    const stores: Instruction[] = [
+      { kind: 'store', reg: 0, out: 0 },
+      { kind: 'store', reg: 1, out: 1 },
+    ];
     for (const op of ['Neg', 'Sqrt', 'Relu', 'Step', 'Tanh'] as const) {
-      const program: ElementwiseProgram = {
-        size: n,
-        registers: 2,
-        outputs: 2,
-        sums: 0,
-        float32: true,
-        instructions: [
-          { kind: 'unary', op, dst: 0, a: full(0) },
-          { kind: 'store', reg: 0, out: 0 },
-          { kind: 'unary', op, dst: 1, a: scalar(2) },
-          { kind: 'store', reg: 1, out: 1 },
-        ],
-      };
-      expectSameBits(program, leaves, op);
+      const instructions: Instruction[] = [{ kind: 'unary', op, dst: 0, a: full(0) }, { kind: 'unary', op, dst: 1, a: scalar(2) }, ...stores];
+      expectSameBits(program(n, 2, instructions), leaves, op);
     }
     for (const op of ['Add', 'Sub', 'Mul', 'Div', 'Equal'] as const) {
-      const program: ElementwiseProgram = {
-        size: n,
-        registers: 2,
-        outputs: 2,
-        sums: 0,
-        float32: true,
-        instructions: [
-          { kind: 'binary', op, dst: 0, a: full(0), b: full(1) },
-          { kind: 'store', reg: 0, out: 0 },
-          { kind: 'binary', op, dst: 1, a: scalar(2), b: full(0) },
-          { kind: 'store', reg: 1, out: 1 },
-        ],
-      };
-      expectSameBits(program, leaves, op);
+      const instructions: Instruction[] = [
+        { kind: 'binary', op, dst: 0, a: full(0), b: full(1) },
+        { kind: 'binary', op, dst: 1, a: scalar(2), b: full(0) },
+        ...stores,
+      ];
+      expectSameBits(program(n, 2, instructions), leaves, op);
     }
   });
 
@@ -86,43 +76,31 @@ describe.skipIf(!wasmSimdAvailable())('elementwise programs as WebAssembly (f64x
     const n = 200_001;
     const x = Float32Array.from({ length: n }, (_, i) => -12 + (24 * i) / (n - 1));
     const tiny = Float32Array.from({ length: 64 }, (_, i) => (i % 2 ? -1 : 1) * 2 ** -(i * 2.3));
-    const program = (size: number): ElementwiseProgram => ({
-      size,
-      registers: 1,
-      outputs: 1,
-      sums: 0,
-      float32: true,
-      instructions: [
+    const tanhOf = (size: number) =>
+      program(size, 1, [
         { kind: 'unary', op: 'Tanh', dst: 0, a: full(0) },
         { kind: 'store', reg: 0, out: 0 },
-      ],
-    });
-    expectSameBits(program(n), [x], 'tanh ±12');
-    expectSameBits(program(tiny.length), [tiny], 'tanh tiny');
+      ]);
+    expectSameBits(tanhOf(n), [x], 'tanh ±12');
+    expectSameBits(tanhOf(tiny.length), [tiny], 'tanh tiny');
   });
 
   it('sizes around the staging chunk and odd sizes: every element computed, nothing written past the end', () => {
-    const program = (size: number): ElementwiseProgram => ({
-      size,
-      registers: 2,
-      outputs: 2,
-      sums: 0,
-      float32: true,
-      instructions: [
+    const chain = (size: number) =>
+      program(size, 2, [
         { kind: 'binary', op: 'Mul', dst: 0, a: full(0), b: scalar(1) },
         { kind: 'unary', op: 'Tanh', dst: 1, a: reg(0) },
         { kind: 'store', reg: 1, out: 0 },
         { kind: 'binary', op: 'Add', dst: 0, a: reg(1), b: full(0) },
         { kind: 'store', reg: 0, out: 1 },
-      ],
-    });
+      ]);
     const c = ELEMENTWISE_CHUNK;
     for (const size of [1, 2, 3, c - 1, c, c + 1, 2 * c - 1, 2 * c, 2 * c + 3])
-      expectSameBits(program(size), [values(size, size), Float32Array.of(0.3)], `size ${size}`);
+      expectSameBits(chain(size), [values(size, size), Float32Array.of(0.3)], `size ${size}`);
     // A view into a larger array: the wasm form writes only the program's elements.
     const backing = new Float32Array(c + 6).fill(7);
     const view = backing.subarray(2, c + 3);
-    expect(compileWasmProgram(program(c + 1))!([values(c + 1, 9), Float32Array.of(0.3)], [view, new Float32Array(c + 1)])).toBe(true);
+    expect(compileWasmProgram(chain(c + 1))!([values(c + 1, 9), Float32Array.of(0.3)], [view, new Float32Array(c + 1)])).toBe(true);
     expect([backing[0], backing[1], backing[c + 3], backing[c + 4], backing[c + 5]]).toEqual([7, 7, 7, 7, 7]);
   });
 
@@ -154,9 +132,8 @@ describe.skipIf(!wasmSimdAvailable())('elementwise programs as WebAssembly (f64x
         if (rand() < 0.3) instructions.push({ kind: 'store', reg: dst, out: outputs++ });
       }
       instructions.push({ kind: 'store', reg: pick([...written]), out: outputs++ });
-      const program: ElementwiseProgram = { size, registers, outputs, sums: 0, float32: true, instructions };
       const leaves = [...Array.from({ length: leafCount }, (_, k) => values(size, 100 * trial + k)), Float32Array.of((rand() - 0.5) * 4)];
-      expectSameBits(program, leaves, `trial ${trial}`);
+      expectSameBits(program(size, registers, instructions), leaves, `trial ${trial}`);
     }
   });
 
