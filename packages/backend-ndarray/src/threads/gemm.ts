@@ -64,10 +64,11 @@ export function guidedStarts(M: number, threads: number, tile: number, minRows: 
 
 /**
  * The SIMD gemm engine with large products split by rows of C across a
- * thread pool: the rows are cut into a few chunks per thread, each thread
- * claims chunk after chunk (`ThreadPool.runChunks`) and runs the same kernel
- * on its rows (B is read by all), so results are identical to the
- * single-thread engine's whichever thread ran which chunk.
+ * thread pool: the rows are cut into chunks that shrink towards the end
+ * (`guidedStarts`), each thread claims chunk after chunk
+ * (`ThreadPool.runChunks`) and runs the same kernel on its rows (B is read
+ * by all), so results are identical to the single-thread engine's whichever
+ * thread ran which chunk.
  *
  * Memory: while a parallel pool is alive, large values are allocated shared
  * (see shared.ts), so usually nothing is copied and every thread stores its
