@@ -9,8 +9,8 @@ import type { ElementwiseFusion } from './elementwise-plan.js';
 /** A group's program compiled once (the roles live as long as their graph): the JavaScript loop, and its WebAssembly twin where one exists. */
 interface Compiled {
   readonly js: CompiledProgram;
-  /** Undefined until a SIMD backend first runs the group; null where the program has no wasm form. */
-  wasm?: WasmElementwise | null;
+  /** The wasm form with the JavaScript loop behind it; undefined until a SIMD backend first runs the group, null where there is no wasm form. */
+  wasm?: CompiledProgram | null;
 }
 const compiled = new WeakMap<ElementwiseFusion, Compiled>();
 
@@ -22,9 +22,13 @@ function programFor(role: ElementwiseFusion, simd: boolean): CompiledProgram {
     compiled.set(role, c);
   }
   if (!simd) return c.js;
-  if (c.wasm === undefined) c.wasm = compileWasmProgram(role.program) ?? null;
-  const { js, wasm } = c;
-  if (!wasm) return js;
+  if (c.wasm === undefined) c.wasm = withFallback(compileWasmProgram(role.program), c.js);
+  return c.wasm ?? c.js;
+}
+
+/** The wasm form, running the JavaScript loop when it declines the arrays (not float32); null without a wasm form. */
+function withFallback(wasm: WasmElementwise | undefined, js: CompiledProgram): CompiledProgram | null {
+  if (!wasm) return null;
   return (leaves, outputs) => (wasm(leaves, outputs) ? [] : js(leaves, outputs));
 }
 

@@ -1,5 +1,5 @@
 import type { FloatData } from '../handle.js';
-import { registerLength, runProgram, type ElementwiseProgram, type Instruction, type Operand } from './elementwise-program.js';
+import { programLeaves, registerLength, runProgram, type ElementwiseProgram, type Instruction, type Operand } from './elementwise-program.js';
 import { tanh32 } from './tanh.js';
 
 // The same program as one JavaScript loop: every register a local variable,
@@ -74,21 +74,11 @@ function statement(ins: Instruction): string {
  * ```
  */
 export function programSource(program: ElementwiseProgram): string {
-  const leaves = new Set<number>();
-  const scalars = new Set<number>();
-  for (const ins of program.instructions) {
-    if (ins.kind === 'load') leaves.add(ins.leaf);
-    if (ins.kind === 'unary' || ins.kind === 'binary') {
-      for (const o of ins.kind === 'unary' ? [ins.a] : [ins.a, ins.b]) {
-        if (o.kind === 'full') leaves.add(o.leaf);
-        if (o.kind === 'scalar') scalars.add(o.leaf);
-      }
-    }
-  }
+  const { perElement: leaves, scalars } = programLeaves(program);
   const sums = Array.from({ length: program.sums }, (_, k) => k);
   const lines = [
-    ...[...leaves].map((l) => `const l${int(l)} = leaves[${int(l)}];`),
-    ...[...scalars].map((l) => `const s${int(l)} = leaves[${int(l)}][0];`),
+    ...leaves.map((l) => `const l${int(l)} = leaves[${int(l)}];`),
+    ...scalars.map((l) => `const s${int(l)} = leaves[${int(l)}][0];`),
     ...Array.from({ length: program.outputs }, (_, k) => `const o${int(k)} = outputs[${int(k)}];`),
     ...sums.map((k) => `let t${k} = 0;`),
     `let ${Array.from({ length: Math.max(program.registers, 1) }, (_, r) => `r${r} = 0`).join(', ')};`,

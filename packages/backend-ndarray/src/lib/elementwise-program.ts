@@ -46,6 +46,35 @@ export interface ElementwiseProgram {
   readonly float32: boolean;
 }
 
+/**
+ * The leaves `program` reads, each once, in order of first use: those read
+ * per element (`full` operands and broadcast `load`s) and those read as one
+ * value (`scalar` operands).
+ *
+ * @example
+ * ```ts
+ * import { programLeaves } from './elementwise-program.js';
+ * programLeaves({ size: 2, registers: 1, outputs: 1, sums: 0, float32: true, instructions: [
+ *   { kind: 'binary', op: 'Mul', dst: 0, a: { kind: 'full', leaf: 0 }, b: { kind: 'scalar', leaf: 1 } },
+ *   { kind: 'store', reg: 0, out: 0 },
+ * ] }); // { perElement: [0], scalars: [1] }
+ * ```
+ */
+export function programLeaves(program: ElementwiseProgram): { readonly perElement: number[]; readonly scalars: number[] } {
+  const perElement = new Set<number>();
+  const scalars = new Set<number>();
+  for (const ins of program.instructions) {
+    if (ins.kind === 'load') perElement.add(ins.leaf);
+    if (ins.kind === 'unary' || ins.kind === 'binary') {
+      for (const o of ins.kind === 'unary' ? [ins.a] : [ins.a, ins.b]) {
+        if (o.kind === 'full') perElement.add(o.leaf);
+        if (o.kind === 'scalar') scalars.add(o.leaf);
+      }
+    }
+  }
+  return { perElement: [...perElement], scalars: [...scalars] };
+}
+
 /** Elements per block: 8 KiB per float64 register, so a program's registers stay in L1/L2. */
 export const BLOCK = 1024;
 

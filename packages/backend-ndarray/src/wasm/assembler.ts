@@ -140,15 +140,9 @@ export const f64x2Add: Code = simd(0xf0);
 export const f64x2Sub: Code = simd(0xf1);
 export const f64x2Mul: Code = simd(0xf2);
 export const f64x2Div: Code = simd(0xf3);
-export const f64x2Min: Code = simd(0xf4);
-/** pmin(a, b) = b < a ? b : a (one instruction on x64; `min` must also order −0 and propagate a NaN in b). */
+/** pmin(a, b) = b < a ? b : a (one instruction on x64; f64x2.min must also order −0 and propagate a NaN in b). */
 export const f64x2Pmin: Code = simd(0xf6);
 export const f64x2Floor: Code = simd(0x75);
-/** Truncation to i32 in the low two lanes (NaN to 0, saturating), as JavaScript's `x | 0` on values in range. */
-export const i32x4TruncSatF64x2SZero: Code = simd(0xfc);
-export const f64x2ConvertLowI32x4S: Code = simd(0xfe);
-export const i64x2ExtendLowI32x4S: Code = simd(0xc7);
-export const i64x2Add: Code = simd(0xce);
 export const i64x2Shl: Code = simd(0xcb);
 /** `loop … br_if 0` runs the body again while the condition left by the body is true. @example `loop([...body, ...cond, ...brIf(0)])` */
 export const loop = (body: Code): Code => [0x03, 0x40, ...body, 0x0b];

@@ -1,5 +1,5 @@
 import type { FloatData } from '../handle.js';
-import type { ElementwiseProgram, Instruction, Operand } from '../lib/elementwise-program.js';
+import { programLeaves, type ElementwiseProgram, type Instruction, type Operand } from '../lib/elementwise-program.js';
 import { INV_LN2, SATURATED, TANH_SERIES } from '../lib/tanh.js';
 import {
   bump,
@@ -92,17 +92,10 @@ interface Layout {
 }
 
 function layoutOf(program: ElementwiseProgram): Layout {
-  const full = new Set<number>();
-  const scalars = new Set<number>();
-  for (const ins of program.instructions) {
-    const operands = ins.kind === 'unary' ? [ins.a] : ins.kind === 'binary' ? [ins.a, ins.b] : [];
-    for (const o of operands) {
-      if (o.kind === 'full') full.add(o.leaf);
-      if (o.kind === 'scalar') scalars.add(o.leaf);
-    }
-  }
-  const scalarBase = (full.size + program.outputs) * CHUNK * 4;
-  return { full: [...full], scalars: [...scalars], outputs: program.outputs, scalarBase, bytes: scalarBase + scalars.size * 8 };
+  // A supported program has no broadcast loads: its per-element leaves are its full operands.
+  const { perElement: full, scalars } = programLeaves(program);
+  const scalarBase = (full.length + program.outputs) * CHUNK * 4;
+  return { full, scalars, outputs: program.outputs, scalarBase, bytes: scalarBase + scalars.length * 8 };
 }
 
 const slotOffset = (slot: number) => slot * CHUNK * 4;
@@ -213,7 +206,7 @@ const BINARY: Readonly<Record<string, Code>> = {
 };
 
 /**
- * The module of `program`: `run(pairs)` evaluates elements 0 .. 2·pairs − 1
+ * The module of `program` (laid out as `layout`, computed when not given): `run(pairs)` evaluates elements 0 .. 2·pairs − 1
  * of the staged slots (see `layoutOf`), float32 in and out, doubles between.
  *
  * @example
@@ -224,8 +217,7 @@ const BINARY: Readonly<Record<string, Code>> = {
  * ] })); // true
  * ```
  */
-export function elementwiseModuleBytes(program: ElementwiseProgram): Uint8Array<ArrayBuffer> {
-  const layout = layoutOf(program);
+export function elementwiseModuleBytes(program: ElementwiseProgram, layout: Layout = layoutOf(program)): Uint8Array<ArrayBuffer> {
   const l = new Locals(['pairs'], I32);
   const p = l.add('p', I32);
   const regs = Array.from({ length: program.registers }, (_, r) => l.add(`r${r}`, V128));
@@ -281,7 +273,7 @@ export function compileWasmProgram(program: ElementwiseProgram): WasmElementwise
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(layout.bytes / 65536)) });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModuleBytes(program)), { env: { memory } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(elementwiseModuleBytes(program, layout)), { env: { memory } });
     run = instance.exports.run as (pairs: number) => void;
   } catch {
     // Refused (e.g. Chromium's main thread compiles at most 4 KiB synchronously; the char GPT's
